@@ -1,0 +1,173 @@
+package dev.sharedmemory;
+
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+import dev.sharedmemory.internal.MappedRegion;
+
+/**
+ * A named block of memory shared between processes: Python's {@code multiprocessing.shared_memory.SharedMemory} for
+ * the JVM, byte for byte. A block Python created under a name is attached here with {@link #attach(String)}, and the
+ * other way round.
+ * <p>
+ * {@link #close()} ends this process's use of the block; {@link #unlink()} removes the block's name so that the
+ * memory is freed once every process has closed it. Closing never unlinks, and the two may come in either order. The
+ * static methods work in {@link SharedMemoryDirectory#defaultDirectory()}; the directory's own methods work in any
+ * other.
+ * <p>
+ * <strong>When the mapping is released.</strong> After {@code close()}, every method that reaches the data throws
+ * {@link IllegalStateException}. On JDK 17 to 21 the memory stays mapped until the garbage collector finds no buffer
+ * from {@link #buf()} left: a caller that kept such a buffer after close goes on reading and writing the block, and
+ * the JVM never crashes on it. Instances are thread-safe.
+ */
+public final class SharedMemory implements AutoCloseable {
+
+	private final SharedMemoryDirectory directory;
+
+	private final String name;
+
+	private final long size;
+
+	private final MappedRegion region;
+
+	private volatile boolean closed;
+
+	SharedMemory(SharedMemoryDirectory directory, String name, long size, MappedRegion region) {
+		this.directory = directory;
+		this.name = name;
+		this.size = size;
+		this.region = region;
+	}
+
+	/**
+	 * Creates a block under a new generated name ({@code psm_} and 8 lowercase hex characters).
+	 * @param size the size in bytes, at least 1
+	 * @return the new block
+	 * @see SharedMemoryDirectory#create(long)
+	 */
+	public static SharedMemory create(long size) {
+		return SharedMemoryDirectory.defaultDirectory().create(size);
+	}
+
+	/**
+	 * Creates a block under the given name, exclusively and with mode {@code 0600}.
+	 * @param name the name, with or without a leading slash
+	 * @param size the size in bytes, at least 1
+	 * @return the new block
+	 * @see SharedMemoryDirectory#create(String, long)
+	 */
+	public static SharedMemory create(String name, long size) {
+		return SharedMemoryDirectory.defaultDirectory().create(name, size);
+	}
+
+	/**
+	 * Attaches to an existing block; its size comes from the block.
+	 * @param name the name, with or without a leading slash
+	 * @return the block
+	 * @see SharedMemoryDirectory#attach(String)
+	 */
+	public static SharedMemory attach(String name) {
+		return SharedMemoryDirectory.defaultDirectory().attach(name);
+	}
+
+	/**
+	 * Returns the block's name, without a leading slash, as Python's {@code name} does.
+	 * @return the name
+	 */
+	public String name() {
+		return this.name;
+	}
+
+	/**
+	 * Returns the block's size in bytes, exactly as created.
+	 * @return the size
+	 */
+	public long size() {
+		return this.size;
+	}
+
+	/**
+	 * Returns the directory that holds the block.
+	 * @return the directory
+	 */
+	public SharedMemoryDirectory directory() {
+		return this.directory;
+	}
+
+	/**
+	 * Returns a new view of the whole block in native byte order; every process sees a write at once. Each call
+	 * returns an independent view with its own position and limit.
+	 * @return a view with position 0 and limit {@link #size()}
+	 * @throws IllegalStateException if the block is closed, or larger than a {@link ByteBuffer} can address (use
+	 * {@link #buf(long, int)} then)
+	 */
+	public ByteBuffer buf() {
+		checkOpen();
+		if (this.size > Integer.MAX_VALUE) {
+			throw new IllegalStateException("Shared memory block '" + this.name + "' is " + this.size
+					+ " bytes, more than one ByteBuffer can address (" + Integer.MAX_VALUE
+					+ "); use buf(offset, length) for a window of it");
+		}
+		return this.region.slice(0, (int) this.size);
+	}
+
+	/**
+	 * Returns a new view of part of the block in native byte order: the way to reach every byte of a block larger
+	 * than 2 GiB.
+	 * @param offset where the view starts
+	 * @param length how many bytes it covers
+	 * @return a view with position 0 and limit {@code length}
+	 * @throws IndexOutOfBoundsException if the window does not lie within the block
+	 * @throws IllegalStateException if the block is closed
+	 */
+	public ByteBuffer buf(long offset, int length) {
+		checkOpen();
+		Objects.checkFromIndexSize(offset, length, this.size);
+		return this.region.slice(offset, length);
+	}
+
+	/**
+	 * Ends this process's use of the block; the block itself lives on. Idempotent.
+	 */
+	@Override
+	public void close() {
+		if (this.closed) {
+			return;
+		}
+		synchronized (this) {
+			if (!this.closed) {
+				this.closed = true;
+				this.region.release();
+			}
+		}
+	}
+
+	/**
+	 * Tells whether {@link #close()} was called.
+	 * @return {@code true} once closed
+	 */
+	public boolean isClosed() {
+		return this.closed;
+	}
+
+	/**
+	 * Removes the block's name, so that its memory is freed once every process has closed it. Works before or after
+	 * {@link #close()}.
+	 * @throws SharedMemoryNotFoundException if the block was already unlinked
+	 */
+	public void unlink() {
+		this.directory.unlink(this.name);
+	}
+
+	private void checkOpen() {
+		if (this.closed) {
+			throw new IllegalStateException("Shared memory block '" + this.name + "' is closed");
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "SharedMemory('" + this.name + "', size=" + this.size + ")";
+	}
+
+}

@@ -1,0 +1,36 @@
+package dev.sharedmemory.internal;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+
+/**
+ * The one seam between {@code SharedMemory} and the JDK's way of mapping memory: maps an open block file into this
+ * process. Not part of the public API.
+ */
+public interface MemoryMapper {
+
+	/**
+	 * Maps the whole of an open block file, read-write and shared with every other process that maps it.
+	 * @param channel the block's file, open for reading and writing; on success the mapper owns it and closes it as
+	 * soon as it no longer needs it (at the latest on {@link MappedRegion#release()}), on failure the caller closes it
+	 * @param size the block's size in bytes, at least 1
+	 * @return the mapping
+	 * @throws IOException if the system refuses the mapping
+	 */
+	MappedRegion map(FileChannel channel, long size) throws IOException;
+
+	/**
+	 * Returns a short name of this implementation for logs and benchmarks.
+	 * @return the implementation's name
+	 */
+	String name();
+
+	/**
+	 * Returns the implementation this JDK supports best.
+	 * @return the mapper to use
+	 */
+	static MemoryMapper best() {
+		return MemoryMappers.BEST;
+	}
+
+}

@@ -1,0 +1,90 @@
+package dev.sharedmemory.internal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileChannel.MapMode;
+
+/**
+ * Maps blocks with {@link FileChannel#map}, the only public way on JDK 17.
+ * <p>
+ * A {@link MappedByteBuffer} cannot be unmapped on demand: the JDK unmaps it when the garbage collector finds it
+ * unreachable. {@link MappedRegion#release()} therefore only drops this region's reference, and a view handed out
+ * earlier keeps reading and writing the block until it is collected. That is what makes use after close safe here:
+ * memory is never unmapped under a thread that still holds a view.
+ * <p>
+ * A {@link ByteBuffer} addresses at most {@link Integer#MAX_VALUE} bytes, so a larger block is not mapped whole:
+ * each window is mapped on its own, through the block's channel, kept open until release.
+ */
+final class NioMemoryMapper implements MemoryMapper {
+
+	@Override
+	public MappedRegion map(FileChannel channel, long size) throws IOException {
+		if (size <= Integer.MAX_VALUE) {
+			MappedByteBuffer whole = channel.map(MapMode.READ_WRITE, 0, size);
+			// The mapping outlives the descriptor, as with mmap(2) followed by close(2).
+			channel.close();
+			return new WholeRegion(whole);
+		}
+		return new WindowedRegion(channel);
+	}
+
+	@Override
+	public String name() {
+		return "nio";
+	}
+
+	private static final class WholeRegion implements MappedRegion {
+
+		private final MappedByteBuffer whole;
+
+		WholeRegion(MappedByteBuffer whole) {
+			this.whole = whole;
+		}
+
+		@Override
+		public ByteBuffer slice(long offset, int length) {
+			return this.whole.slice((int) offset, length).order(ByteOrder.nativeOrder());
+		}
+
+		@Override
+		public void release() {
+			// Nothing to do: the buffer is unmapped once it and every view of it are unreachable.
+		}
+
+	}
+
+	private static final class WindowedRegion implements MappedRegion {
+
+		private final FileChannel channel;
+
+		WindowedRegion(FileChannel channel) {
+			this.channel = channel;
+		}
+
+		@Override
+		public ByteBuffer slice(long offset, int length) {
+			try {
+				return this.channel.map(MapMode.READ_WRITE, offset, length).order(ByteOrder.nativeOrder());
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+
+		@Override
+		public void release() {
+			try {
+				this.channel.close();
+			}
+			catch (IOException ex) {
+				// Closing a descriptor of a shared memory file does not fail in practice; nothing is lost if it does.
+			}
+		}
+
+	}
+
+}
