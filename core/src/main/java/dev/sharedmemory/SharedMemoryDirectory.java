@@ -287,8 +287,13 @@ public final class SharedMemoryDirectory {
 	 */
 	public void unlink(String name) {
 		String checked = checkName(name);
+		Path file = this.path.resolve(checked);
+		// File.delete is one unlink(2); Files.delete would lstat(2) first. Only a failure asks Files.delete for why.
+		if (file.toFile().delete()) {
+			return;
+		}
 		try {
-			Files.delete(this.path.resolve(checked));
+			Files.delete(file);
 		}
 		catch (NoSuchFileException ex) {
 			throw new SharedMemoryNotFoundException(checked);
@@ -358,10 +363,14 @@ public final class SharedMemoryDirectory {
 	 * Writes zeros over the whole block, so tmpfs allocates every page now or refuses with {@code ENOSPC}.
 	 */
 	private void reserve(FileChannel channel, String name, long size) throws IOException {
-		long usable = usableSpace();
-		if (size > usable) {
-			throw new SharedMemoryException("Cannot create shared memory block '" + name + "' of " + size
-					+ " bytes: only " + usable + " bytes free in " + this.path);
+		// Checked up front only when writing the block would take long before failing: for a small block the
+		// statfs(2) would cost more than the write, and ENOSPC fails it just as clearly below.
+		if (size > ZEROS_CHUNK) {
+			long usable = usableSpace();
+			if (size > usable) {
+				throw new SharedMemoryException("Cannot create shared memory block '" + name + "' of " + size
+						+ " bytes: only " + usable + " bytes free in " + this.path);
+			}
 		}
 		long position = 0;
 		try {
