@@ -15,14 +15,21 @@ import sys
 from pathlib import Path
 
 BULK_BYTES = 256 << 20
-FLAT_LIMIT = 1.5  # "flat": the cost per block may grow at most this much from 1,000 to 10,000 blocks
+FLAT_LIMIT = 1.5
+# Why a JMH class may have no figures in a run (its code had not landed on main when the run was made).
+NOT_LANDED = {
+    "ShareableListAccessBenchmark": "ShareableList not merged yet",
+    "ShareableListCreateBenchmark": "ShareableList not merged yet",
+    "EndpointBenchmark": "starter endpoint not merged yet",
+}  # "flat": the cost per block may grow at most this much from 1,000 to 10,000 blocks
 
 
 class Workload:
     """One row of the table: where its figures come from and what it must achieve."""
 
-    def __init__(self, id, group, title, unit, java=None, python=None, c=None, target=None, note=None):
+    def __init__(self, id, group, title, unit, java=None, python=None, c=None, target=None, note=None, short=None):
         self.id = id
+        self.short = short or title  # the chart's label
         self.group = group
         self.title = title
         self.unit = unit  # "us", "ns" (time per operation) or "gbps" (throughput from ns per 256 MiB copy)
@@ -35,24 +42,22 @@ class Workload:
 
 def _list_rows():
     rows = []
+    prefix = {"int": "int", "float": "float", "str": "str"}
     typed = {"int": "getLong", "float": "getDouble", "str": "getString"}
-    typed_set = {"int": "setLong", "float": "setDouble", "str": "setString"}
+    labels = {"int": "1000 ints", "float": "1000 floats", "str": "1000 16-char strings"}
     for kind in ("int", "float", "str"):
-        label = {"int": "1000 ints", "float": "1000 floats", "str": "1000 16-char strings"}[kind]
+        bench = "ShareableListAccessBenchmark." + prefix[kind]
         rows += [
-            Workload(f"list_{kind}_read_get", "ShareableList access", f"{label}: read one item, get(i)", "ns",
-                     java=("ShareableListAccessBenchmark.get", {"kind": kind}), python=f"list_{kind}_read",
-                     target=("python", 50)),
-            Workload(f"list_{kind}_read_typed", "ShareableList access", f"{label}: read one item, {typed[kind]}(i)",
-                     "ns", java=("ShareableListAccessBenchmark.getTyped", {"kind": kind}),
-                     python=f"list_{kind}_read", target=("python", 50)),
-            Workload(f"list_{kind}_write_set", "ShareableList access", f"{label}: write one item, set(i, v)", "ns",
-                     java=("ShareableListAccessBenchmark.set", {"kind": kind}), python=f"list_{kind}_write",
-                     target=("python", 50)),
-            Workload(f"list_{kind}_write_typed", "ShareableList access",
-                     f"{label}: write one item, {typed_set[kind]}(i, v)", "ns",
-                     java=("ShareableListAccessBenchmark.setTyped", {"kind": kind}), python=f"list_{kind}_write",
-                     target=("python", 50)),
+            Workload(f"list_{kind}_read_get", "ShareableList access", f"{labels[kind]}: read one item, get(i)", "ns",
+                     java=(bench + "Get", {}), python=f"list_{kind}_read", target=("python", 50),
+                     short=f"{kind} list: get(i)"),
+            Workload(f"list_{kind}_read_typed", "ShareableList access",
+                     f"{labels[kind]}: read one item, {typed[kind]}(i)", "ns",
+                     java=(bench + typed[kind][0].upper() + typed[kind][1:], {}), python=f"list_{kind}_read",
+                     target=("python", 50), short=f"{kind} list: {typed[kind]}(i)"),
+            Workload(f"list_{kind}_write_set", "ShareableList access", f"{labels[kind]}: write one item, set(i, v)",
+                     "ns", java=(bench + "Set", {}), python=f"list_{kind}_write", target=("python", 50),
+                     short=f"{kind} list: set(i, v)"),
         ]
     return rows
 
@@ -61,58 +66,76 @@ CATALOG = [
     Workload("create_on", "Create and attach (4 KiB)", "create + close + unlink; Java reserving pages (default), "
              "Python tracking (default)", "us", java=("CreateBenchmark.createCloseUnlink", {"reservePages": "true"}),
              python="create_close_unlink", c="create_close_unlink",
-             note="Reservation writes the block once at create, so that a full /dev/shm fails there; C does not."),
+             note="Reservation writes the block once at create, so that a full /dev/shm fails there; C does not.",
+             short="create+close+unlink (reserving / Python tracking)"),
     Workload("create_off", "Create and attach (4 KiB)", "create + close + unlink; Java without page reservation, "
              "Python track=False", "us", java=("CreateBenchmark.createCloseUnlink", {"reservePages": "false"}),
-             python="create_close_unlink_notrack", c="create_close_unlink", target=("limit", 1.3)),
+             python="create_close_unlink_notrack", c="create_close_unlink", target=("limit", 1.3),
+             short="create+close+unlink (no reservation / track=False)"),
     Workload("attach", "Create and attach (4 KiB)", "attach + close; Python tracking (default)", "us",
-             java=("AttachBenchmark.attachClose", {}), python="attach_close", c="attach_close"),
+             java=("AttachBenchmark.attachClose", {}), python="attach_close", c="attach_close",
+             short="attach+close (Python tracking)"),
     Workload("attach_notrack", "Create and attach (4 KiB)", "attach + close; Python track=False", "us",
              java=("AttachBenchmark.attachClose", {}), python="attach_close_notrack", c="attach_close",
-             target=("limit", 1.3)),
+             target=("limit", 1.3),
+             short="attach+close (Python track=False)"),
     *_list_rows(),
     Workload("list_create_mixed", "ShareableList creation", "create a 1000-item mixed list "
              "(int, float, str, bytes, bool, None)", "us", java=("ShareableListCreateBenchmark.create", {}),
-             python="list_create_mixed", target=("python", 10)),
+             python="list_create_mixed", target=("python", 10),
+             short="create 1000-item mixed list"),
     Workload("list_create_close_unlink_mixed", "ShareableList creation", "create + close + unlink the same list",
              "us", java=("ShareableListCreateBenchmark.createCloseUnlink", {}),
-             python="list_create_close_unlink_mixed", target=("python", 10)),
+             python="list_create_close_unlink_mixed", target=("python", 10),
+             short="create+close+unlink 1000-item list"),
     Workload("bulk_warm_in", "Bulk copy (256 MiB)", "warm: heap array into buf()", "gbps",
-             java=("BulkCopyBenchmark.copyIn", {}), python="bulk_warm_in", c="bulk_warm_in", target=("limit", 0.9)),
+             java=("BulkCopyBenchmark.copyIn", {}), python="bulk_warm_in", c="bulk_warm_in", target=("limit", 0.9),
+             short="256 MiB warm copy into buf()"),
     Workload("bulk_warm_out", "Bulk copy (256 MiB)", "warm: buf() into heap array", "gbps",
              java=("BulkCopyBenchmark.copyOut", {}), python="bulk_warm_out", c="bulk_warm_out",
-             target=("limit", 0.9)),
+             target=("limit", 0.9),
+             short="256 MiB warm copy out of buf()"),
     Workload("bulk_first_in_on", "Bulk copy (256 MiB)", "first touch: create a fresh block + copy in; "
              "Java reserving pages", "gbps", java=("FirstTouchBenchmark.createAndCopyIn", {"reservePages": "true"}),
-             python="bulk_first_touch_in", c="bulk_first_touch_in"),
+             python="bulk_first_touch_in", c="bulk_first_touch_in",
+             short="first touch, copy in (reserving)"),
     Workload("bulk_first_in_off", "Bulk copy (256 MiB)", "first touch: create a fresh block + copy in; "
              "Java without reservation", "gbps",
              java=("FirstTouchBenchmark.createAndCopyIn", {"reservePages": "false"}), python="bulk_first_touch_in",
-             c="bulk_first_touch_in", target=("limit", 0.9)),
+             c="bulk_first_touch_in", target=("limit", 0.9),
+             short="first touch, copy in (no reservation)"),
     Workload("bulk_first_out_on", "Bulk copy (256 MiB)", "first touch: create a fresh block + copy out; "
              "Java reserving pages", "gbps",
              java=("FirstTouchBenchmark.createAndCopyOut", {"reservePages": "true"}), python="bulk_first_touch_out",
-             c="bulk_first_touch_out"),
+             c="bulk_first_touch_out",
+             short="first touch, copy out (reserving)"),
     Workload("bulk_first_out_off", "Bulk copy (256 MiB)", "first touch: create a fresh block + copy out; "
              "Java without reservation", "gbps",
              java=("FirstTouchBenchmark.createAndCopyOut", {"reservePages": "false"}),
-             python="bulk_first_touch_out", c="bulk_first_touch_out", target=("limit", 0.9)),
+             python="bulk_first_touch_out", c="bulk_first_touch_out", target=("limit", 0.9),
+             short="first touch, copy out (no reservation)"),
     Workload("manager_create_unlink_1000", "Manager and endpoint at scale", "manager: create + unlink one block, "
              "1,000 tracked", "us", java=("ManagerBenchmark.createUnlink", {"blocks": "1000"}),
-             python="manager_create_unlink_1000"),
+             python="manager_create_unlink_1000",
+             short="manager create+unlink, 1,000 tracked"),
     Workload("manager_create_unlink_10000", "Manager and endpoint at scale", "manager: create + unlink one block, "
              "10,000 tracked", "us", java=("ManagerBenchmark.createUnlink", {"blocks": "10000"}),
-             python="manager_create_unlink_10000", target=("flat", "manager_create_unlink_1000", None)),
+             python="manager_create_unlink_10000", target=("flat", "manager_create_unlink_1000", None),
+             short="manager create+unlink"),
     Workload("manager_list_1000", "Manager and endpoint at scale", "manager: list all blocks, 1,000 tracked", "us",
-             java=("ManagerBenchmark.blocks", {"blocks": "1000"}), python="manager_list_1000"),
+             java=("ManagerBenchmark.blocks", {"blocks": "1000"}), python="manager_list_1000",
+             short="manager list, 1,000 blocks"),
     Workload("manager_list_10000", "Manager and endpoint at scale", "manager: list all blocks, 10,000 tracked",
              "us", java=("ManagerBenchmark.blocks", {"blocks": "10000"}), python="manager_list_10000",
-             target=("flat", "manager_list_1000", (1000, 10000))),
+             target=("flat", "manager_list_1000", (1000, 10000)),
+             short="manager list"),
     Workload("endpoint_1000", "Manager and endpoint at scale", "GET /actuator/sharedmemory (read operation), "
-             "1,000 blocks", "us", java=("EndpointBenchmark.read", {"blocks": "1000"})),
+             "1,000 blocks", "us", java=("EndpointBenchmark.read", {"blocks": "1000"}),
+             short="endpoint read, 1,000 blocks"),
     Workload("endpoint_10000", "Manager and endpoint at scale", "GET /actuator/sharedmemory (read operation), "
              "10,000 blocks", "us", java=("EndpointBenchmark.read", {"blocks": "10000"}),
-             target=("flat", "endpoint_1000", (1000, 10000))),
+             target=("flat", "endpoint_1000", (1000, 10000)),
+             short="endpoint read"),
 ]
 
 
@@ -248,7 +271,8 @@ def build(raw):
     rows = []
     rows_by_id = {}
     for workload in CATALOG:
-        row = {"id": workload.id, "group": workload.group, "title": workload.title, "unit": workload.unit,
+        row = {"id": workload.id, "group": workload.group, "title": workload.title, "short": workload.short,
+               "unit": workload.unit,
                "target": target_text(workload), "java": {}, "vs_python": {}, "vs_limit": {}, "status": {},
                "note": workload.note}
         py_rounds = (python.get("workloads") or {}).get(workload.python, {}).get("rounds") if workload.python else None
@@ -278,7 +302,8 @@ def build(raw):
                 row["python_growth"] = {k: row["python"][k] / base["python"][k] / scale for k in ("best", "median")}
         for jvm in jvms:
             if row["java"].get(jvm["id"]) is None and workload.java:
-                row["status"][jvm["id"]] = "not measured"
+                reason = NOT_LANDED.get(workload.java[0].split(".")[0], "no result in this run")
+                row["status"][jvm["id"]] = f"not measured ({reason})"
             else:
                 row["status"][jvm["id"]] = evaluate(workload, row, rows_by_id, jvm["id"])
         rows.append(row)
@@ -332,7 +357,12 @@ def markdown(report):
                 g = row["python_growth"]
                 vs_limit += f" (CPython {g['best']:.2f}× / {g['median']:.2f}×)"
         statuses = [row["status"].get(j["id"]) for j in jvms]
-        status = " · ".join(s or "–" for s in statuses) if any(statuses) else ""
+        if not any(statuses):
+            status = ""
+        elif len(set(statuses)) == 1:
+            status = statuses[0]
+        else:
+            status = " · ".join(s or "–" for s in statuses)
         java_cells = []
         for jvm in jvms:
             pair = row["java"].get(jvm["id"])
@@ -357,7 +387,7 @@ def svg(report):
     colors = ["#1f6feb", "#d2691e", "#2e8b57", "#8a2be2"]
     rows = report["rows"]
     panels = []
-    speed = [(r["title"], {j["id"]: (r["vs_python"].get(j["id"]) or {}).get("median") for j in jvms},
+    speed = [(r["short"], {j["id"]: (r["vs_python"].get(j["id"]) or {}).get("median") for j in jvms},
               (float(r["target"].split("×")[0].split()[-1]) if r["target"].endswith("CPython") else None))
              for r in rows if any((r["vs_python"].get(j["id"]) or {}).get("median") for j in jvms)]
     panels.append(("Times faster than CPython (median, log scale; tick = target)", speed, "log"))
@@ -374,9 +404,9 @@ def svg(report):
                 tgt = 0.9
             elif r["target"].startswith("≤") and "× C" in r["target"]:
                 tgt = 1 / 1.3
-            limit.append((r["title"], values, tgt))
+            limit.append((r["short"], values, tgt))
     panels.append(("Share of the machine's limit, C = 100% (median; tick = target)", limit, "share"))
-    flat = [(r["title"].replace(", 10,000", ""), {j: g["median"] for j, g in r["growth"].items()}, FLAT_LIMIT)
+    flat = [(r["short"], {j: g["median"] for j, g in r["growth"].items()}, FLAT_LIMIT)
             for r in rows if r.get("growth")]
     panels.append((f"Cost per block, 10,000 vs 1,000 blocks (median; 1 = flat, tick = {FLAT_LIMIT})", flat, "flat"))
 
@@ -448,9 +478,9 @@ def svg(report):
     out.append(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{y}" '
                f'viewBox="0 0 {width} {y}" font-family="sans-serif">')
     out.append(f'<rect width="{width}" height="{y}" fill="white"/>')
-    out.append(f'<text x="10" y="20" font-size="13" fill="#333">{html.escape("Shared memory for the JVM vs CPython "
-               + str(report["python"].get("python")) + " and C — " + meta.get("date", "") + ", " + meta.get("cpu", "")
-               + ", mode " + meta.get("mode", ""))}</text>')
+    heading = (f"Shared memory for the JVM vs CPython {report['python'].get('python')} and C — "
+               f"{meta.get('date', '')}, {meta.get('cpu', '')}, mode {meta.get('mode', '')}")
+    out.append(f'<text x="10" y="20" font-size="13" fill="#333">{html.escape(heading)}</text>')
     out += body + legend
     out.append("</svg>")
     return "\n".join(out) + "\n"
