@@ -433,7 +433,7 @@ def svg(report):
 
             def xpos(v, hi=hi):
                 return label_w + bar_area * min(v, hi) / hi
-            step = 0.25 if scale == "share" else 0.5
+            step = 0.25 if scale == "share" else (0.5 if hi <= 4 else (1.0 if hi <= 10 else 5.0))
             ticks = [i * step for i in range(int(hi / step) + 1)]
         height = row_h * len(items)
         for t in ticks:
