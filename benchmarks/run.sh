@@ -3,9 +3,10 @@
 # present (17 from PATH, and 25), the same workloads in CPython and the C limit, all on this machine in one run,
 # and writes benchmarks/results/latest.{json,md,svg}.
 #
-#   benchmarks/run.sh [--quick] [--no-build]
+#   benchmarks/run.sh [--quick] [--no-build] [--publish]
 #
 # --quick   about two minutes: one fork, short iterations, fewer rounds (figures are rougher).
+# --publish also copies the results to docs/performance/, the copy the README shows.
 # Without it (about 15 minutes): two forks per benchmark, longer warm-up and measurement.
 # Environment: PYTHON (default: CPython 3.13 from pyenv, else python3), JAVA17 (default: java on PATH),
 # JAVA25 (default: /usr/lib/jvm/temurin-25-jdk-amd64/bin/java, skipped if absent), JMH_INCLUDE (a JMH regexp).
@@ -15,11 +16,13 @@ root=$(pwd)
 
 mode=full
 build=1
+publish=0
 for arg in "$@"; do
   case "$arg" in
     --quick) mode=quick ;;
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --publish) publish=1 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -92,4 +95,9 @@ cat > "$raw/meta.json" <<JSON
 JSON
 "$python" benchmarks/report.py "$raw" benchmarks/results
 say "done: benchmarks/results/latest.{json,md,svg}"
+if (( publish )); then
+  mkdir -p docs/performance
+  cp benchmarks/results/latest.json benchmarks/results/latest.md benchmarks/results/latest.svg docs/performance/
+  say "published to docs/performance/"
+fi
 ls /dev/shm | grep -E '^(climit_|jmh_)' && say "warning: blocks left in /dev/shm" || true
