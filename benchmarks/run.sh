@@ -5,9 +5,10 @@
 #
 #   benchmarks/run.sh [--quick] [--no-build] [--publish]
 #
-# --quick   about two minutes: one fork, short iterations, fewer rounds (figures are rougher).
-# --publish also copies the results to docs/performance/, the copy the README shows.
-# Without it (about 15 minutes): two forks per benchmark, longer warm-up and measurement.
+# --quick     about two minutes: one fork, short iterations, fewer rounds (figures are rougher). Without it
+#             (about 15 minutes): two forks per benchmark, longer warm-up and measurement.
+# --no-build  uses the jar already in benchmarks/target.
+# --publish   also copies the results to docs/performance/, the copy the README shows.
 # Environment: PYTHON (default: CPython 3.13 from pyenv, else python3), JAVA17 (default: java on PATH),
 # JAVA25 (default: /usr/lib/jvm/temurin-25-jdk-amd64/bin/java, skipped if absent), JMH_INCLUDE (a JMH regexp).
 set -euo pipefail
@@ -22,7 +23,7 @@ for arg in "$@"; do
     --quick) mode=quick ;;
     --no-build) build=0 ;;
     --publish) publish=1 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
