@@ -68,21 +68,29 @@ say "C limit: ${c_args[*]}"
 say "CPython: $("$python" --version 2>&1) ($python)"
 "$python" benchmarks/python_bench.py "${py_args[@]}" > "$raw/python.json"
 
+# run_jvm ID JAVA "JVM options" [JMH include regexp]
 run_jvm() {
-  local id=$1 java=$2
-  shift 2
+  local id=$1 java=$2 jvm_opts=$3 include=${4:-${JMH_INCLUDE:-}}
   local dir="$raw/jvm-$id"
   mkdir -p "$dir"
-  "$java" -cp "$target/benchmarks.jar" dev.sharedmemory.benchmarks.Environment > "$dir/env.json"
+  # shellcheck disable=SC2086 # the options are words on purpose
+  "$java" $jvm_opts -cp "$target/benchmarks.jar" dev.sharedmemory.benchmarks.Environment > "$dir/env.json"
   say "JMH on $id: $(cat "$dir/env.json")"
-  "$java" -jar "$target/benchmarks.jar" "${jmh_opts[@]}" -rf json -rff "$dir/jmh.json" "$@" \
-    ${JMH_INCLUDE:+"$JMH_INCLUDE"} > "$dir/jmh.log" 2>&1 || say "JMH on $id failed, see $dir/jmh.log"
+  "$java" -jar "$target/benchmarks.jar" "${jmh_opts[@]}" ${jvm_opts:+-jvmArgsAppend "$jvm_opts"} \
+    -rf json -rff "$dir/jmh.json" ${include:+"$include"} > "$dir/jmh.log" 2>&1 \
+    || say "JMH on $id failed, see $dir/jmh.log"
   grep -E '^(Benchmark|[A-Z][A-Za-z]+Benchmark\.)' "$dir/jmh.log" >&2 || true
 }
 
-run_jvm 17 "$java17"
+run_jvm 17 "$java17" ""
 if [[ -x $java25 ]]; then
-  run_jvm 25 "$java25"
+  run_jvm 25 "$java25" ""
+  # Both mapping implementations on the JDK that has both, for the workloads where they differ.
+  if [[ -z ${JMH_INCLUDE:-} ]]; then
+    run_jvm 25nio "$java25" "-Ddev.sharedmemory.mapping=nio" "CreateBenchmark|AttachBenchmark|BulkCopyBenchmark|FirstTouch"
+    echo '{"note": "only the workloads where the mapping implementation matters (create, attach, bulk copy)"}' \
+      > "$raw/jvm-25nio/note.json"
+  fi
 else
   say "no JDK 25 at $java25: skipped"
 fi
