@@ -301,7 +301,9 @@ def build(raw):
                 scale = (blocks[1] / blocks[0]) if blocks else 1.0
                 row["python_growth"] = {k: row["python"][k] / base["python"][k] / scale for k in ("best", "median")}
         for jvm in jvms:
-            if row["java"].get(jvm["id"]) is None and workload.java:
+            if row["java"].get(jvm["id"]) is None and workload.java and jvm.get("note"):
+                row["status"][jvm["id"]] = None  # a run of only some workloads, as its note says
+            elif row["java"].get(jvm["id"]) is None and workload.java:
                 reason = NOT_LANDED.get(workload.java[0].split(".")[0], "no result in this run")
                 row["status"][jvm["id"]] = f"not measured ({reason})"
             else:
@@ -366,7 +368,8 @@ def markdown(report):
         java_cells = []
         for jvm in jvms:
             pair = row["java"].get(jvm["id"])
-            java_cells.append(fmt_pair(pair) if pair else "not measured")
+            missing = (row["status"].get(jvm["id"]) or "").startswith("not measured")
+            java_cells.append(fmt_pair(pair) if pair else ("not measured" if missing else "–"))
         lines.append(f"| {row['title']} | {UNIT_LABEL[unit]} | " + " | ".join(java_cells)
                      + f" | {fmt_pair(row['python'])} | {fmt_pair(row['c'])} | "
                      f"{comparison_cell(row, jvms, 'vs_python', speedup)} | {vs_limit} | {row['target']} | "
