@@ -5,8 +5,9 @@
 #
 #   benchmarks/run.sh [--quick] [--no-build] [--publish]
 #
-# --quick     about two minutes: one fork, short iterations, fewer rounds (figures are rougher). Without it
-#             (about 15 minutes): two forks per benchmark, longer warm-up and measurement.
+# --quick     about two minutes: one fork, short iterations, fewer rounds, no JDK 25 run with the nio mapping
+#             (figures are rougher). Without it (about 15 minutes): two forks per benchmark, longer warm-up and
+#             measurement.
 # --no-build  uses the jar already in benchmarks/target.
 # --publish   also copies the results to docs/performance/, the copy the README shows.
 # Environment: PYTHON (default: CPython 3.13 from pyenv, else python3), JAVA17 (default: java on PATH),
@@ -23,13 +24,13 @@ for arg in "$@"; do
     --quick) mode=quick ;;
     --no-build) build=0 ;;
     --publish) publish=1 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
 
 if [[ $mode == quick ]]; then
-  jmh_opts=(-f 1 -wi 1 -w 200ms -i 3 -r 200ms)
+  jmh_opts=(-f 1 -wi 1 -w 150ms -i 3 -r 150ms)
   c_args=(5 1000 3)
   py_args=(--quick)
 else
@@ -86,7 +87,7 @@ run_jvm 17 "$java17" ""
 if [[ -x $java25 ]]; then
   run_jvm 25 "$java25" ""
   # Both mapping implementations on the JDK that has both, for the workloads where they differ.
-  if [[ -z ${JMH_INCLUDE:-} ]]; then
+  if [[ -z ${JMH_INCLUDE:-} && $mode == full ]]; then
     run_jvm 25nio "$java25" "-Ddev.sharedmemory.mapping=nio" "CreateBenchmark|AttachBenchmark|BulkCopyBenchmark|FirstTouch"
     echo '{"note": "only the workloads where the mapping implementation matters (create, attach, bulk copy)"}' \
       > "$raw/jvm-25nio/note.json"
