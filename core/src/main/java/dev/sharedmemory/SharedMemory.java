@@ -18,7 +18,8 @@ import dev.sharedmemory.internal.MappedRegion;
  * <strong>When the mapping is released.</strong> After {@code close()}, every method that reaches the data throws
  * {@link IllegalStateException}. On JDK 17 to 21 the memory stays mapped until the garbage collector finds no buffer
  * from {@link #buf()} left: a caller that kept such a buffer after close goes on reading and writing the block, and
- * the JVM never crashes on it. Instances are thread-safe.
+ * the JVM never crashes on it. Until then the block's pages stay in use even once it is unlinked, and count against
+ * its directory's free space. Instances are thread-safe.
  */
 public final class SharedMemory implements AutoCloseable {
 
