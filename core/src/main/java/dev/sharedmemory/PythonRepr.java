@@ -207,21 +207,33 @@ final class PythonRepr {
 	 * shortest.
 	 */
 	private static BigDecimal shortestDecimal(double value) {
-		BigDecimal exact = new BigDecimal(value);
+		BigDecimal head = leadingDigits(new BigDecimal(value));
 		for (int precision = 1; precision < 17; precision++) {
-			BigDecimal nearest = exact.round(new MathContext(precision, RoundingMode.HALF_EVEN));
+			BigDecimal nearest = head.round(new MathContext(precision, RoundingMode.HALF_EVEN));
 			if (nearest.doubleValue() == value) {
 				return nearest;
 			}
 			// Next to a power of two the doubles below lie twice as close: the neighbour on the far side may still
 			// read back when the nearest decimal does not.
-			BigDecimal neighbour = (nearest.compareTo(exact) < 0) ? nearest.add(nearest.ulp())
+			BigDecimal neighbour = (nearest.compareTo(head) < 0) ? nearest.add(nearest.ulp())
 					: nearest.subtract(nearest.ulp());
 			if (neighbour.signum() > 0 && neighbour.doubleValue() == value) {
 				return neighbour;
 			}
 		}
-		return exact.round(new MathContext(17, RoundingMode.HALF_EVEN));
+		return head.round(new MathContext(17, RoundingMode.HALF_EVEN));
+	}
+
+	/**
+	 * Cuts an exact value (up to 767 digits) to 20 digits plus a sticky last digit that is 1 if anything was cut:
+	 * rounding that to 17 digits or fewer gives what rounding the exact value gives, for a fraction of the work.
+	 */
+	private static BigDecimal leadingDigits(BigDecimal exact) {
+		BigDecimal head = exact.round(new MathContext(20, RoundingMode.DOWN));
+		if (head.compareTo(exact) == 0) {
+			return head;
+		}
+		return head.add(head.ulp().movePointLeft(1));
 	}
 
 }
