@@ -44,7 +44,8 @@ import static dev.sharedmemory.ShareableListLayout.WORD;
  * {@link InvalidShareableListException} rather than a crash or a huge allocation.
  * <p>
  * Item types are read from the block on every access, since another process may change them; the slots' offsets are
- * read once. The typed getters and setters ({@link #getLong(int)}, {@link #setDouble(int, double)}, ...) neither box
+ * read once. An item that another process left with a format or code CPython never writes fails on access with an
+ * {@link InvalidShareableListException}; nothing is ever read outside the item's slot. The typed getters and setters ({@link #getLong(int)}, {@link #setDouble(int, double)}, ...) neither box
  * nor allocate. Instances are thread-safe in the way the block itself is: nothing is locked, and concurrent writers
  * of one item, in this process or another, race as they do in Python.
  * <p>
@@ -238,6 +239,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 		}
 		ShareableList list = new ShareableList(shm, buffer, items, slots);
 		for (int i = 0; i < items; i++) {
+			// Checks the item's format and code: a valid list holds none that CPython does not write.
 			list.kind(buffer, i);
 		}
 		return list;
@@ -267,8 +269,9 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 		ByteBuffer buffer = buffer();
 		StringBuilder format = new StringBuilder(this.length * 2);
 		for (int i = 0; i < this.length; i++) {
-			kind(buffer, i);
-			format.append(ShareableListLayout.formatText(buffer.getLong(formatAt(i))));
+			long itemFormat = buffer.getLong(formatAt(i));
+			kind(buffer, i, itemFormat);
+			format.append(ShareableListLayout.formatText(itemFormat));
 		}
 		return format.toString();
 	}
@@ -798,7 +801,8 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 		buffer.putLong(this.slots[index], bits);
 	}
 
-	// A str or bytes value takes the whole slot, NUL-padded, as struct.pack_into("<slot>s") writes it.
+	// A str or bytes value takes the whole slot, NUL-padded, as struct.pack_into("<slot>s") writes it. (CPython keeps
+	// a str format already there, which in any list CPython or this class wrote is this same "<slot>s".)
 	private void writeSized(int index, byte code, byte[] bytes) {
 		int slot = this.slots[index];
 		int size = slotSize(index);
