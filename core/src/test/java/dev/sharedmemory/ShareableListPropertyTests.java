@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and any corruption of a valid block (flipped bits, a cut, overwritten bytes) either still reads or fails with an
  * {@link InvalidShareableListException}, and nothing else.
  */
-class ShareableListProperties {
+class ShareableListPropertyTests {
 
 	private static final String NAME = "property";
 
@@ -165,7 +165,7 @@ class ShareableListProperties {
 			.withCharRange('\u3040', '\u30ff')
 			.withChars('\u0000', EMOJI_HIGH_SURROGATE)
 			.ofMaxLength(40)
-			.map(ShareableListProperties::pairSurrogates);
+			.map(ShareableListPropertyTests::pairSurrogates);
 		Arbitrary<Object> item = Arbitraries.oneOf(Arbitraries.longs().map(Object.class::cast),
 				Arbitraries.integers().map(Object.class::cast), Arbitraries.doubles().map(Object.class::cast),
 				Arbitraries.of(Double.NaN, Double.NEGATIVE_INFINITY, -0.0, Double.MIN_VALUE).map(Object.class::cast),
