@@ -44,6 +44,7 @@ def _list_rows():
     rows = []
     prefix = {"int": "int", "float": "float", "str": "str"}
     typed = {"int": "getLong", "float": "getDouble", "str": "getString"}
+    typed_set = {"int": "setLong", "float": "setDouble", "str": "setString"}
     labels = {"int": "1000 ints", "float": "1000 floats", "str": "1000 16-char strings"}
     for kind in ("int", "float", "str"):
         bench = "ShareableListAccessBenchmark." + prefix[kind]
@@ -58,6 +59,10 @@ def _list_rows():
             Workload(f"list_{kind}_write_set", "ShareableList access", f"{labels[kind]}: write one item, set(i, v)",
                      "ns", java=(bench + "Set", {}), python=f"list_{kind}_write", target=("python", 50),
                      short=f"{kind} list: set(i, v)"),
+            Workload(f"list_{kind}_write_typed", "ShareableList access",
+                     f"{labels[kind]}: write one item, {typed_set[kind]}(i, v)", "ns",
+                     java=(bench + typed_set[kind][0].upper() + typed_set[kind][1:], {}),
+                     python=f"list_{kind}_write", target=("python", 50), short=f"{kind} list: {typed_set[kind]}(i, v)"),
         ]
     return rows
 
