@@ -386,7 +386,47 @@ def markdown(report):
             "Each cell is **best / median**: the fastest round and the median round (time: lowest and median; "
             "GB/s: highest and median). Ratios are computed best-to-best and median-to-median. Where two JVMs are "
             "shown, ratio and status cells list them in column order.\n\n")
-    return head + body + ("\n\n" + "\n".join(notes) if notes else "") + "\n"
+    return (head + body + ("\n\n" + "\n".join(notes) if notes else "") + "\n\n" + summary(report)
+            + "\n\n" + methodology(report) + "\n")
+
+
+def summary(report):
+    """One line per target row: met everywhere, or where it was missed."""
+    lines = ["**Targets** (status per JVM, best / median figure):", ""]
+    for row in report["rows"]:
+        if not row["target"]:
+            continue
+        parts = []
+        for jvm in report["jvms"]:
+            status = row["status"].get(jvm["id"])
+            if status:
+                parts.append(f"{jvm['label']}: {status}")
+        if parts:
+            lines.append(f"- {row['title']} — target {row['target']}: " + "; ".join(parts))
+    return "\n".join(lines)
+
+
+def methodology(report):
+    meta = report["meta"]
+    jvms = ", ".join(f"{j['label']} ({j['env'].get('vm', '?')})" for j in report["jvms"])
+    return "\n".join([
+        "**Methodology.** Everything ran in one run of `benchmarks/run.sh"
+        + (" --quick" if meta.get("mode") == "quick" else "") + "` on one machine, one after the other: "
+        "the C limit, then CPython, then JMH on each JDK.",
+        f"- JMH 1.37, options `{meta.get('jmh_options', '?')}` (forks, warm-up iterations × time, measured "
+        "iterations × time); average time per operation, except first touch (single shot: every iteration one "
+        "fresh block). Min and median are over all measured iterations of all forks.",
+        f"- CPython {report['python'].get('python')} ({report['python'].get('executable')}), standard library only: "
+        "timeit loops (garbage collector off, as timeit does), one warm-up then rounds; min and median over "
+        f"rounds. Arguments: `{meta.get('python_args') or '(full)'}`.",
+        f"- C: gcc -O2, arguments `{meta.get('c_args', '?')}` (rounds, operations per round, bulk rounds); bare "
+        "shm_open/ftruncate/mmap/close/munmap/shm_unlink (attach: shm_open/fstat/mmap/close/munmap), memcpy.",
+        f"- JVMs: {jvms}.",
+        f"- CPU: {meta.get('cpu', '?')}, {meta.get('cores', '?')} cores; {meta.get('kernel', '?')}. Load average "
+        f"(1, 5, 15 min) {meta.get('load_start', '?')} at the start, {meta.get('load_end', '?')} at the end; the "
+        f"run took {meta.get('seconds', '?')} s.",
+        "- GB/s: 2^28 bytes (256 MiB) per copy, 10^9 bytes per GB.",
+    ])
 
 
 def svg(report):
