@@ -6,14 +6,16 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.util.Assert;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
 /**
- * Configuration properties for shared memory, under {@code shared-memory}.
+ * Configuration properties for shared memory, under {@code shared-memory}. They validate themselves when bound, so
+ * that an invalid value fails start-up with a message naming its key, its value and what is wrong with it.
  */
 @ConfigurationProperties("shared-memory")
-public class SharedMemoryProperties {
+public class SharedMemoryProperties implements Validator {
 
 	/**
 	 * Whether to auto-configure a SharedMemoryManager with its endpoint, health indicator and metrics.
@@ -69,6 +71,33 @@ public class SharedMemoryProperties {
 	}
 
 	/**
+	 * Tells whether this validator validates the given class.
+	 * @param type the class
+	 * @return {@code true} for {@code SharedMemoryProperties}
+	 */
+	@Override
+	public boolean supports(Class<?> type) {
+		return SharedMemoryProperties.class.isAssignableFrom(type);
+	}
+
+	/**
+	 * Rejects the values no shared memory set-up can work with.
+	 * @param target the properties
+	 * @param errors where to report each invalid value, under its property path
+	 */
+	@Override
+	public void validate(Object target, Errors errors) {
+		SharedMemoryProperties properties = (SharedMemoryProperties) target;
+		if (properties.getHealth().getMinFree().isNegative()) {
+			errors.rejectValue("health.minFree", "negative", "must be greater than or equal to 0");
+		}
+		Duration refresh = properties.getMetrics().getPerBlockRefresh();
+		if (refresh.isNegative() || refresh.isZero()) {
+			errors.rejectValue("metrics.perBlockRefresh", "notPositive", "must be positive");
+		}
+	}
+
+	/**
 	 * Health indicator properties.
 	 */
 	public static class Health {
@@ -83,7 +112,6 @@ public class SharedMemoryProperties {
 		}
 
 		public void setMinFree(DataSize minFree) {
-			Assert.isTrue(!minFree.isNegative(), "'minFree' must be greater than or equal to 0");
 			this.minFree = minFree;
 		}
 
@@ -119,8 +147,6 @@ public class SharedMemoryProperties {
 		}
 
 		public void setPerBlockRefresh(Duration perBlockRefresh) {
-			Assert.isTrue(!perBlockRefresh.isNegative() && !perBlockRefresh.isZero(),
-					"'perBlockRefresh' must be positive");
 			this.perBlockRefresh = perBlockRefresh;
 		}
 
