@@ -52,8 +52,8 @@ public class SharedMemoryHealthIndicator extends AbstractHealthIndicator {
 		else {
 			logger.warn(LogMessage.format(
 					"Shared memory directory '%s' unfit for new blocks. Exists: %b, writable: %b, usable: %d bytes "
-							+ "(minimum: %s)",
-					path, exists, writable, usable, this.minFree));
+							+ "(minimum: %d bytes)",
+					path, exists, writable, usable, this.minFree.toBytes()));
 			builder.down();
 		}
 		builder.withDetail("directory", path.toString())
