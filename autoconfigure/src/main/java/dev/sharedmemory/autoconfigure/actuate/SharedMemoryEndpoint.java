@@ -2,6 +2,7 @@ package dev.sharedmemory.autoconfigure.actuate;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import dev.sharedmemory.ManagedBlock;
 import dev.sharedmemory.SharedMemoryDirectory;
@@ -59,12 +60,16 @@ public class SharedMemoryEndpoint {
 	/**
 	 * Unlinks a block the manager created and stops tracking it.
 	 * @param name the block's name
-	 * @return {@code true} if the block was unlinked, {@code false} if the manager does not track that name
+	 * @return the block as it was before it was unlinked, or {@code null} if the manager does not track that name
 	 * @throws InvalidEndpointRequestException if the name is not a valid block name
 	 */
+	// Not a boolean, as CachesEndpoint has: over JMX, Actuator maps every result but a string or a collection to a
+	// map, and a boolean fails there after the block is gone.
 	@DeleteOperation
-	public boolean unlink(@Selector String name) {
-		return this.manager.unlink(checkName(name));
+	public @Nullable BlockDescriptor unlink(@Selector String name) {
+		String checked = checkName(name);
+		Optional<ManagedBlock> block = this.manager.block(checked);
+		return (block.isPresent() && this.manager.unlink(checked)) ? BlockDescriptor.of(block.get()) : null;
 	}
 
 	/**

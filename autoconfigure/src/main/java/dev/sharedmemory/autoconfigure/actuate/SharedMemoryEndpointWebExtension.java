@@ -29,7 +29,7 @@ public class SharedMemoryEndpointWebExtension {
 	 */
 	@DeleteOperation
 	public WebEndpointResponse<Void> unlink(@Selector String name) {
-		boolean unlinked = this.delegate.unlink(name);
+		boolean unlinked = this.delegate.unlink(name) != null;
 		return new WebEndpointResponse<>(
 				unlinked ? WebEndpointResponse.STATUS_NO_CONTENT : WebEndpointResponse.STATUS_NOT_FOUND);
 	}

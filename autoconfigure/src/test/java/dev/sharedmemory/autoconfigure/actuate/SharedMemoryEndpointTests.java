@@ -88,7 +88,7 @@ class SharedMemoryEndpointTests {
 	void knowsNothingOfABlockItDidNotCreate() {
 		try (SharedMemory outsider = this.manager.directory().create("outsider", 64)) {
 			assertThat(this.endpoint.block("outsider")).isNull();
-			assertThat(this.endpoint.unlink("outsider")).isFalse();
+			assertThat(this.endpoint.unlink("outsider")).isNull();
 			assertThat(this.directory.resolve("outsider")).exists();
 			assertThat(this.endpoint.sharedMemory().blocks()).isEmpty();
 		}
@@ -100,10 +100,12 @@ class SharedMemoryEndpointTests {
 	@Test
 	void unlinksABlockItCreatedAndForgetsIt() {
 		SharedMemory block = this.manager.sharedMemory(64);
-		assertThat(this.endpoint.unlink(block.name())).isTrue();
+		BlockDescriptor unlinked = this.endpoint.unlink(block.name());
+		assertThat(unlinked.name()).isEqualTo(block.name());
+		assertThat(unlinked.size()).isEqualTo(64);
 		assertThat(this.directory.resolve(block.name())).doesNotExist();
 		assertThat(this.endpoint.block(block.name())).isNull();
-		assertThat(this.endpoint.unlink(block.name())).isFalse();
+		assertThat(this.endpoint.unlink(block.name())).isNull();
 		assertThat(this.endpoint.sharedMemory().count()).isZero();
 	}
 
