@@ -6,6 +6,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.log.LogMessage;
 
 /**
  * Runs a {@link SharedMemoryManager} with the application context: starts it before any other lifecycle component
@@ -42,6 +43,12 @@ public class SharedMemoryManagerLifecycle implements SmartLifecycle {
 
 	@Override
 	public void stop() {
+		int blocks = this.manager.blockCount();
+		if (blocks > 0) {
+			String format = this.manager.unlinksOnShutdown() ? "Unlinking %d shared memory block(s) in %s"
+					: "Leaving %d shared memory block(s) in %s to outlive the application";
+			logger.info(LogMessage.format(format, blocks, this.manager.directory().path()));
+		}
 		try {
 			this.manager.shutdown();
 		}

@@ -303,7 +303,7 @@ class SharedMemoryAutoConfigurationTests {
 	}
 
 	@Test
-	void closingTheContextUnlinksEveryManagedBlockButNoOther() {
+	void closingTheContextUnlinksEveryManagedBlockButNoOther(CapturedOutput output) {
 		SharedMemoryDirectory shm = SharedMemoryDirectory.of(this.directory);
 		try (SharedMemory outsider = shm.create("outsider", 64)) {
 			List<String> names = new ArrayList<>();
@@ -316,6 +316,7 @@ class SharedMemoryAutoConfigurationTests {
 			assertThat(names).hasSize(2)
 				.allSatisfy((name) -> assertThat(this.directory.resolve(name)).doesNotExist());
 			assertThat(this.directory.resolve("outsider")).exists();
+			assertThat(output).contains("Unlinking 2 shared memory block(s) in " + this.directory);
 		}
 		finally {
 			shm.unlink("outsider");
@@ -323,12 +324,13 @@ class SharedMemoryAutoConfigurationTests {
 	}
 
 	@Test
-	void closingTheContextLeavesBlocksWhenToldTo() {
+	void closingTheContextLeavesBlocksWhenToldTo(CapturedOutput output) {
 		List<String> names = new ArrayList<>();
 		inDirectory().withPropertyValues("shared-memory.unlink-on-shutdown=false")
 			.run((context) -> names.add(context.getBean(SharedMemoryManager.class).sharedMemory(64).name()));
 		Path block = this.directory.resolve(names.get(0));
 		assertThat(block).exists();
+		assertThat(output).contains("Leaving 1 shared memory block(s) in " + this.directory);
 		SharedMemoryDirectory.of(this.directory).unlink(names.get(0));
 	}
 

@@ -1,8 +1,8 @@
 package dev.sharedmemory.autoconfigure.metrics;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,12 +14,13 @@ import io.micrometer.core.instrument.MultiGauge.Row;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link MeterBinder} that registers a {@code shared.memory.block.size} gauge per block a
- * {@link SharedMemoryManager} tracks, tagged with the block's name. A background thread follows the manager at a
- * fixed interval: it adds the gauges of new blocks and removes those of blocks that were unlinked, so the number of
- * time series stays the number of live blocks.
+ * {@link SharedMemoryManager} tracks, tagged with the block's name. Once bound, a daemon thread follows the manager
+ * at a fixed interval: it adds the gauges of new blocks and removes those of blocks that were unlinked, so the number
+ * of time series stays the number of live blocks.
  * <p>
  * {@link #close()} stops the thread.
  */
@@ -27,9 +28,11 @@ public class SharedMemoryBlockMetrics implements MeterBinder, AutoCloseable {
 
 	private final SharedMemoryManager manager;
 
-	private final List<MultiGauge> gauges = new CopyOnWriteArrayList<>();
+	private final Duration refreshInterval;
 
-	private final ScheduledExecutorService refresher;
+	private final List<MultiGauge> gauges = new ArrayList<>();
+
+	private @Nullable ScheduledExecutorService refresher;
 
 	/**
 	 * Creates a binder for the blocks of the given manager.
@@ -38,29 +41,31 @@ public class SharedMemoryBlockMetrics implements MeterBinder, AutoCloseable {
 	 */
 	public SharedMemoryBlockMetrics(SharedMemoryManager manager, Duration refreshInterval) {
 		this.manager = manager;
-		this.refresher = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "shared-memory-block-metrics");
-			thread.setDaemon(true);
-			return thread;
-		});
-		long millis = refreshInterval.toMillis();
-		this.refresher.scheduleWithFixedDelay(this::refresh, millis, millis, TimeUnit.MILLISECONDS);
+		this.refreshInterval = refreshInterval;
 	}
 
 	@Override
-	public void bindTo(MeterRegistry registry) {
-		MultiGauge gauge = MultiGauge.builder("shared.memory.block.size")
+	public synchronized void bindTo(MeterRegistry registry) {
+		this.gauges.add(MultiGauge.builder("shared.memory.block.size")
 			.description("Size of a shared memory block the manager tracks")
 			.baseUnit(BaseUnits.BYTES)
-			.register(registry);
-		this.gauges.add(gauge);
+			.register(registry));
 		refresh();
+		if (this.refresher == null) {
+			this.refresher = Executors.newSingleThreadScheduledExecutor((task) -> {
+				Thread thread = new Thread(task, "shared-memory-block-metrics");
+				thread.setDaemon(true);
+				return thread;
+			});
+			long millis = this.refreshInterval.toMillis();
+			this.refresher.scheduleWithFixedDelay(this::refresh, millis, millis, TimeUnit.MILLISECONDS);
+		}
 	}
 
 	/**
 	 * Makes the gauges match the blocks the manager tracks now.
 	 */
-	void refresh() {
+	synchronized void refresh() {
 		List<Row<?>> rows = this.manager.blocks()
 			.stream()
 			.<Row<?>>map((block) -> Row.of(Tags.of("name", block.name()), block.size()))
@@ -73,8 +78,10 @@ public class SharedMemoryBlockMetrics implements MeterBinder, AutoCloseable {
 	 * Stops following the manager.
 	 */
 	@Override
-	public void close() {
-		this.refresher.shutdownNow();
+	public synchronized void close() {
+		if (this.refresher != null) {
+			this.refresher.shutdownNow();
+		}
 	}
 
 }
