@@ -173,6 +173,22 @@ class SharedMemoryHttpTests {
 	}
 
 	@Test
+	void healthIsDownWhileTheDirectoryIsMissing() throws Exception {
+		Path away = Files.move(directory, root.resolve("away"));
+		try {
+			HttpResponse<String> response = get("/actuator/health/sharedMemory");
+			assertThat(response.statusCode()).isEqualTo(503);
+			assertThat(json(response.body(), "$.status", String.class)).isEqualTo("DOWN");
+			assertThat(json(response.body(), "$.details.exists", Boolean.class)).isFalse();
+			assertThat(get("/actuator/health").statusCode()).isEqualTo(503);
+		}
+		finally {
+			Files.move(away, directory);
+		}
+		assertThat(get("/actuator/health/sharedMemory").statusCode()).isEqualTo(200);
+	}
+
+	@Test
 	void metricsFollowCreateAndUnlink() throws Exception {
 		double created = metric("shared.memory.operations", "operation:create", "outcome:success");
 		double unlinked = metric("shared.memory.operations", "operation:unlink", "outcome:success");
