@@ -311,12 +311,13 @@ class SharedMemoryAutoConfigurationTests {
 				SharedMemoryManager manager = context.getBean(SharedMemoryManager.class);
 				names.add(manager.sharedMemory(128).name());
 				names.add(manager.sharedMemory(4096).name());
+				names.add(manager.shareableList(List.of("howdy", 42L)).shm().name());
 				assertThat(names).allSatisfy((name) -> assertThat(this.directory.resolve(name)).exists());
 			});
-			assertThat(names).hasSize(2)
+			assertThat(names).hasSize(3)
 				.allSatisfy((name) -> assertThat(this.directory.resolve(name)).doesNotExist());
 			assertThat(this.directory.resolve("outsider")).exists();
-			assertThat(output).contains("Unlinking 2 shared memory block(s) in " + this.directory);
+			assertThat(output).contains("Unlinking 3 shared memory block(s) in " + this.directory);
 		}
 		finally {
 			shm.unlink("outsider");

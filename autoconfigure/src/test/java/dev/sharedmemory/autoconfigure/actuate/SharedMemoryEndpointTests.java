@@ -2,7 +2,9 @@ package dev.sharedmemory.autoconfigure.actuate;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 
+import dev.sharedmemory.ShareableList;
 import dev.sharedmemory.SharedMemory;
 import dev.sharedmemory.SharedMemoryDirectory;
 import dev.sharedmemory.SharedMemoryManager;
@@ -82,6 +84,19 @@ class SharedMemoryEndpointTests {
 		assertThat(descriptor.size()).isEqualTo(64);
 		assertThat(descriptor.kind()).isEqualTo("SharedMemory");
 		assertThat(this.endpoint.block("/" + block.name())).isEqualTo(descriptor);
+	}
+
+	@Test
+	void describesAShareableListWithItsLengthAndFormat() {
+		ShareableList list = this.manager.shareableList(Arrays.asList("howdy", 42L, 3.5, true, null));
+		BlockDescriptor descriptor = this.endpoint.block(list.shm().name());
+		assertThat(descriptor.kind()).isEqualTo("ShareableList");
+		assertThat(descriptor.size()).isEqualTo(list.shm().size());
+		assertThat(descriptor.length()).isEqualTo(5);
+		assertThat(descriptor.format()).isEqualTo(list.format()).startsWith("8sqd");
+		assertThat(this.endpoint.sharedMemory().blocks()).containsExactly(descriptor);
+		assertThat(this.endpoint.unlink(list.shm().name())).isEqualTo(descriptor);
+		assertThat(this.directory.resolve(list.shm().name())).doesNotExist();
 	}
 
 	@Test

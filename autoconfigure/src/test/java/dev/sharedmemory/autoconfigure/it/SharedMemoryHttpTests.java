@@ -7,10 +7,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 import com.jayway.jsonpath.JsonPath;
+import dev.sharedmemory.ShareableList;
 import dev.sharedmemory.SharedMemory;
 import dev.sharedmemory.SharedMemoryManager;
 import org.junit.jupiter.api.AfterEach;
@@ -97,6 +99,22 @@ class SharedMemoryHttpTests {
 		assertThat(json(response.body(), "$.name", String.class)).isEqualTo(block.name());
 		assertThat(json(response.body(), "$.size", Long.class)).isEqualTo(4096);
 		assertThat(json(response.body(), "$.kind", String.class)).isEqualTo("SharedMemory");
+	}
+
+	@Test
+	void describesAShareableListWithItsLengthAndFormat() throws Exception {
+		ShareableList list = this.manager.shareableList(Arrays.asList("howdy", 42L, 3.5, true, null));
+		String body = get("/actuator/sharedmemory/" + list.shm().name()).body();
+		assertThat(json(body, "$.kind", String.class)).isEqualTo("ShareableList");
+		assertThat(json(body, "$.size", Long.class)).isEqualTo(list.shm().size());
+		assertThat(json(body, "$.length", Integer.class)).isEqualTo(5);
+		// As CPython 3.11 gives it for ShareableList(['howdy', 42, 3.5, True, None]).format.
+		assertThat(json(body, "$.format", String.class)).isEqualTo("8sqdxxxxxxx?xxxxxx?x");
+		assertThat(json(get("/actuator/sharedmemory").body(), "$.blocks[0].kind", String.class))
+			.isEqualTo("ShareableList");
+		assertThat(metric("shared.memory.size")).isEqualTo(list.shm().size());
+		assertThat(delete("/actuator/sharedmemory/" + list.shm().name()).statusCode()).isEqualTo(204);
+		assertThat(directory.resolve(list.shm().name())).doesNotExist();
 	}
 
 	@Test
