@@ -64,6 +64,8 @@ public final class SharedMemoryDirectory {
 
 	private static final int ZEROS_CHUNK = 1 << 20;
 
+	private static final int PRECHECKED_SIZE = 64 << 10;
+
 	private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZEROS_CHUNK).asReadOnlyBuffer();
 
 	private static final SecureRandom RANDOM = new SecureRandom();
@@ -403,9 +405,9 @@ public final class SharedMemoryDirectory {
 	 * Writes zeros over the whole block, so tmpfs allocates every page now or refuses with {@code ENOSPC}.
 	 */
 	private void reserve(FileChannel channel, String name, long size) throws IOException {
-		// Checked up front only when writing the block would take long before failing: for a small block the
-		// statfs(2) would cost more than the write, and ENOSPC fails it just as clearly below.
-		if (size > ZEROS_CHUNK) {
+		// Checked up front only where writing the block costs more than asking: for a block of a few pages the
+		// statfs(2) costs as much as writing them, and ENOSPC fails it just as clearly below.
+		if (size > PRECHECKED_SIZE) {
 			long usable = usableSpace();
 			if (size > usable) {
 				throw new SharedMemoryException("Cannot create shared memory block '" + name + "' of " + size
