@@ -47,7 +47,8 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		if (path.isEmpty()) {
 			return "The request body is not " + EXPECTED.substring("expected ".length());
 		}
-		return path(path) + " is not a number: " + EXPECTED;
+		boolean element = path.get(path.size() - 1).getPropertyName() == null;
+		return path(path) + (element ? " is not a number: " : " is not an array of numbers: ") + EXPECTED;
 	}
 
 	private static String path(List<JacksonException.Reference> path) {
