@@ -4,6 +4,7 @@ import array
 import contextlib
 import math
 import os
+import signal
 import statistics
 import struct
 import subprocess
@@ -117,6 +118,22 @@ class ProcessTest(unittest.TestCase):
             self.assertEqual((first[1][worker.MEAN], second[1][worker.MEAN]), (2.0, 10.0))
         finally:
             discard(*first, *second)
+
+    def test_signals_to_the_process_group_do_not_stop_it_closing_its_input_does(self):
+        data, job = new_job([2.0, 4.0])
+        command = [sys.executable, WORKER, "--no-numpy"]
+        try:
+            with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as process:
+                self.assertIn("ready", process.stdout.readline() + process.stdout.readline())
+                process.send_signal(signal.SIGINT)
+                process.send_signal(signal.SIGTERM)
+                process.stdin.write(job.shm.name + "\n")
+                process.stdin.close()
+                self.assertEqual(process.wait(timeout=60), 0)
+                self.assertIn("end of input, stopping", process.stdout.read())
+            self.assertEqual(job[worker.STATUS], "done")
+        finally:
+            discard(data, job)
 
     def test_missing_data_block_fails_the_job(self):
         data, job = new_job([1.0])

@@ -14,7 +14,9 @@ How jobs arrive:
 
 * ``worker.py`` reads list names from standard input, one per line, until end of input. This is how the application
   runs it: it starts the worker as a child process, writes each new job's name to it and closes the pipe to stop it.
-  Ctrl-C is ignored in this mode, so that a Ctrl-C meant for the application does not kill a job half way.
+  SIGINT and SIGTERM are ignored in this mode, so that a Ctrl-C or a kill meant for the application's whole process
+  group does not kill a job half way: the application stops the worker by closing the pipe (which also happens when
+  the application dies) and kills a stuck one with SIGKILL.
 * ``worker.py --poll http://localhost:8080`` asks the application for pending jobs over HTTP instead, for people who
   run the worker themselves (start the application with ``--sample.worker.enabled=false``).
 
@@ -157,9 +159,10 @@ def process(list_name, use_numpy):
 
 
 def read_stdin(use_numpy):
-    # The application decides when the worker stops (it closes the pipe): a Ctrl-C sent to the whole terminal
-    # process group must not kill a job half way.
+    # The application decides when the worker stops (it closes the pipe): a signal sent to its whole process group,
+    # such as Ctrl-C in a terminal, must not kill a job half way.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     log("ready, reading job names from standard input")
     while True:
         line = sys.stdin.readline()
