@@ -16,9 +16,23 @@ import dev.sharedmemory.internal.MappedRegion;
  * other.
  * <p>
  * <strong>When the mapping is released.</strong> After {@code close()}, every method that reaches the data throws
- * {@link IllegalStateException}. On JDK 17 to 21 the memory stays mapped until the garbage collector finds no buffer
- * from {@link #buf()} left: a caller that kept such a buffer after close goes on reading and writing the block, and
- * the JVM never crashes on it. Instances are thread-safe.
+ * {@link IllegalStateException}. What a buffer from {@link #buf()} kept past close does depends on the JDK, as the
+ * library holds two implementations and picks one at run time ({@link SharedMemoryDirectory#mappingImplementation()}
+ * names it):
+ * <ul>
+ * <li>On JDK 22 and later ({@code ffm}, on {@code java.lang.foreign}), {@code close()} unmaps the block at once, of
+ * whatever size. Every later access through a kept buffer throws {@link IllegalStateException}, in any thread,
+ * including one reading while the block is being closed. While an I/O operation in another thread uses one of the
+ * block's buffers (a {@code FileChannel.write}, say), {@code close()} throws {@link IllegalStateException} and leaves
+ * the block open, to be closed again once the operation is done. The garbage collector never unmaps a block: one
+ * that is not closed stays mapped until the JVM exits.</li>
+ * <li>On JDK 17 to 21 ({@code nio}), the memory stays mapped until the garbage collector finds no buffer from
+ * {@link #buf()} left: a caller that kept such a buffer after close goes on reading and writing the block. Setting
+ * the system property {@code dev.sharedmemory.mapping} to {@code nio} chooses this implementation on JDK 22 and later
+ * too.</li>
+ * </ul>
+ * Neither ever crashes the JVM. An unlinked block's memory returns to the system once no process maps it, so on JDK 17
+ * to 21 only after a garbage collection. Instances are thread-safe.
  */
 public final class SharedMemory implements AutoCloseable {
 
@@ -128,6 +142,8 @@ public final class SharedMemory implements AutoCloseable {
 
 	/**
 	 * Ends this process's use of the block; the block itself lives on. Idempotent.
+	 * @throws IllegalStateException if the mapping cannot be released yet (on JDK 22 and later, while an I/O operation
+	 * in another thread uses one of the block's buffers); the block then stays open
 	 */
 	@Override
 	public void close() {
@@ -136,8 +152,14 @@ public final class SharedMemory implements AutoCloseable {
 		}
 		synchronized (this) {
 			if (!this.closed) {
+				try {
+					this.region.release();
+				}
+				catch (IllegalStateException ex) {
+					throw new IllegalStateException(
+							"Shared memory block '" + this.name + "' cannot be closed yet: " + ex.getMessage(), ex);
+				}
 				this.closed = true;
-				this.region.release();
 			}
 		}
 	}

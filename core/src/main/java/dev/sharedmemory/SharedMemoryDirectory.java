@@ -153,7 +153,8 @@ public final class SharedMemoryDirectory {
 	}
 
 	/**
-	 * Returns the name of the mapping implementation in use (for logs and benchmarks).
+	 * Returns the name of the mapping implementation in use (for logs and benchmarks): {@code ffm} on JDK 22 and
+	 * later, {@code nio} before (see {@link SharedMemory} on when each releases a mapping).
 	 * @return the implementation's name
 	 */
 	public String mappingImplementation() {

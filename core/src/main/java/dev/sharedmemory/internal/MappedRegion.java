@@ -17,7 +17,8 @@ public interface MappedRegion {
 
 	/**
 	 * Releases this process's mapping; what that means for views already handed out is the implementation's to state.
-	 * Called at most once.
+	 * Called once, and again only if it threw.
+	 * @throws IllegalStateException if the mapping cannot be released now, saying why; it is then left intact
 	 */
 	void release();
 

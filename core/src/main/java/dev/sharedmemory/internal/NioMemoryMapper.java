@@ -9,7 +9,8 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileChannel.MapMode;
 
 /**
- * Maps blocks with {@link FileChannel#map}, the only public way on JDK 17.
+ * Maps blocks with {@link FileChannel#map}, the only public way on JDK 17: the implementation on JDK 17 to 21, and on
+ * later JDKs when asked for by name ({@code -Ddev.sharedmemory.mapping=nio}).
  * <p>
  * A {@link MappedByteBuffer} cannot be unmapped on demand: the JDK unmaps it when the garbage collector finds it
  * unreachable. {@link MappedRegion#release()} therefore only drops this region's reference, and a view handed out

@@ -1,0 +1,109 @@
+package dev.sharedmemory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Which mapping implementation the multi-release JAR picks on this JDK, and that using it leaves the console silent.
+ * The tests run against the packaged JAR ({@code ./mvnw verify}): only a JAR honours {@code META-INF/versions}.
+ */
+class MappingImplementationTests {
+
+	private static final String MAPPING_PROPERTY = "dev.sharedmemory.mapping";
+
+	private static final int JDK_WITH_FOREIGN_MAPPING = 22;
+
+	private final SharedMemoryDirectory directory = SharedMemoryDirectory.defaultDirectory();
+
+	private final List<String> names = new ArrayList<>();
+
+	@AfterEach
+	void removeBlocks() throws IOException {
+		for (String name : this.names) {
+			Files.deleteIfExists(this.directory.path().resolve(name));
+		}
+	}
+
+	@Test
+	void foreignMemoryOnJdk22AndLaterElseNio() {
+		String implementation = this.directory.mappingImplementation();
+		// The build log names the implementation each run used; .ci/run reports it.
+		System.out.println("dev.sharedmemory mapping: " + implementation + " (Java " + Runtime.version() + ")");
+		boolean nioChosen = "nio".equals(System.getProperty(MAPPING_PROPERTY));
+		boolean foreignAvailable = Runtime.version().feature() >= JDK_WITH_FOREIGN_MAPPING;
+		assertThat(implementation).as("mapping on Java %s, from %s", Runtime.version(), codeSource())
+			.isEqualTo((foreignAvailable && !nioChosen) ? "ffm" : "nio");
+	}
+
+	@ParameterizedTest
+	@CsvSource(nullValues = "default", value = { "default", "nio" })
+	void aJvmUsingABlockPrintsNothingButWhatItIsToldTo(String chosen) throws Exception {
+		String name = newName();
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.add("-cp");
+		command.add(System.getProperty("java.class.path"));
+		if (chosen != null) {
+			command.add("-D" + MAPPING_PROPERTY + "=" + chosen);
+		}
+		command.add(UseOneBlock.class.getName());
+		command.add(this.directory.path().toString());
+		command.add(name);
+		Process process = new ProcessBuilder(command).start();
+		process.getOutputStream().close();
+		String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
+		assertThat(err).isEmpty();
+		assertThat(process.exitValue()).isZero();
+		boolean foreignAvailable = Runtime.version().feature() >= JDK_WITH_FOREIGN_MAPPING;
+		assertThat(out).isEqualTo(((foreignAvailable && chosen == null) ? "ffm" : "nio") + "\n");
+		assertThat(this.directory.exists(name)).isFalse();
+	}
+
+	private String newName() {
+		byte[] random = new byte[6];
+		new SecureRandom().nextBytes(random);
+		String name = "ffmtests_" + HexFormat.of().formatHex(random);
+		this.names.add(name);
+		return name;
+	}
+
+	private static String codeSource() {
+		return String.valueOf(SharedMemory.class.getProtectionDomain().getCodeSource().getLocation());
+	}
+
+	/**
+	 * Creates, writes, reads, closes and unlinks a block, then prints the mapping implementation and nothing else.
+	 */
+	static final class UseOneBlock {
+
+		public static void main(String[] args) {
+			SharedMemoryDirectory directory = SharedMemoryDirectory.of(Path.of(args[0]));
+			try (SharedMemory block = directory.create(args[1], 64 << 20)) {
+				block.buf().putLong(0, 42);
+				if (block.buf(0, 8).getLong(0) != 42) {
+					throw new IllegalStateException("Read back something else than written");
+				}
+				block.unlink();
+			}
+			System.out.print(directory.mappingImplementation() + "\n");
+		}
+
+	}
+
+}
