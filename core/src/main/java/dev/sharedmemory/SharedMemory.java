@@ -32,9 +32,16 @@ import dev.sharedmemory.internal.MappedRegion;
  * too.</li>
  * </ul>
  * Neither ever crashes the JVM. An unlinked block's memory returns to the system once no process maps it, so on JDK 17
- * to 21 only after a garbage collection. Instances are thread-safe.
+ * to 21 only after a garbage collection: until then its pages count against the directory's free space. Instances are
+ * thread-safe.
  */
 public final class SharedMemory implements AutoCloseable {
+
+	/**
+	 * The most bytes one view from {@link #buf()} or {@link #buf(long, int)} covers: the JDK's largest array, which
+	 * bounds a {@link ByteBuffer} made from foreign memory on JDK 22 and later (and so, for one rule, on every JDK).
+	 */
+	public static final int MAX_BUFFER_BYTES = Integer.MAX_VALUE - 8;
 
 	private final SharedMemoryDirectory directory;
 
@@ -117,9 +124,9 @@ public final class SharedMemory implements AutoCloseable {
 	 */
 	public ByteBuffer buf() {
 		checkOpen();
-		if (this.size > Integer.MAX_VALUE) {
+		if (this.size > MAX_BUFFER_BYTES) {
 			throw new IllegalStateException("Shared memory block '" + this.name + "' is " + this.size
-					+ " bytes, more than one ByteBuffer can address (" + Integer.MAX_VALUE
+					+ " bytes, more than one ByteBuffer can address (" + MAX_BUFFER_BYTES
 					+ "); use buf(offset, length) for a window of it");
 		}
 		return this.region.slice(0, (int) this.size);
@@ -132,11 +139,16 @@ public final class SharedMemory implements AutoCloseable {
 	 * @param length how many bytes it covers
 	 * @return a view with position 0 and limit {@code length}
 	 * @throws IndexOutOfBoundsException if the window does not lie within the block
+	 * @throws IllegalArgumentException if the length is more than {@link #MAX_BUFFER_BYTES}
 	 * @throws IllegalStateException if the block is closed
 	 */
 	public ByteBuffer buf(long offset, int length) {
 		checkOpen();
 		Objects.checkFromIndexSize(offset, length, this.size);
+		if (length > MAX_BUFFER_BYTES) {
+			throw new IllegalArgumentException("A window of shared memory block '" + this.name + "' is at most "
+					+ MAX_BUFFER_BYTES + " bytes, asked for " + length);
+		}
 		return this.region.slice(offset, length);
 	}
 

@@ -2,11 +2,14 @@ package dev.sharedmemory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
@@ -20,6 +23,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import dev.sharedmemory.internal.MappedRegion;
 import dev.sharedmemory.internal.MemoryMapper;
@@ -186,10 +190,17 @@ public final class SharedMemoryDirectory {
 	 * @throws SharedMemoryException if the block cannot be created, naming the size and the space left
 	 */
 	public SharedMemory create(long size) {
+		return create(size, SharedMemoryDirectory::generateName);
+	}
+
+	/**
+	 * Creates a block under the first name the given source draws that is not taken; tests pass their own names.
+	 */
+	SharedMemory create(long size, Supplier<String> names) {
 		checkSize(size);
 		for (int attempt = 0;; attempt++) {
 			try {
-				return create(generateName(), size);
+				return create(names.get(), size);
 			}
 			catch (SharedMemoryExistsException ex) {
 				if (attempt == MAX_NAME_ATTEMPTS) {
@@ -212,7 +223,7 @@ public final class SharedMemoryDirectory {
 	public SharedMemory create(String name, long size) {
 		String checked = checkName(name);
 		checkSize(size);
-		Path file = this.path.resolve(checked);
+		Path file = resolve(checked);
 		FileChannel channel;
 		try {
 			channel = FileChannel.open(file, CREATE_OPTIONS, OWNER_ONLY);
@@ -227,6 +238,9 @@ public final class SharedMemoryDirectory {
 			if (this.reservePages) {
 				reserve(channel, checked, size);
 			}
+			else {
+				setSize(channel, size);
+			}
 			MappedRegion region = this.mapper.map(channel, size);
 			return new SharedMemory(this, checked, size, region);
 		}
@@ -237,7 +251,7 @@ public final class SharedMemoryDirectory {
 				throw shmEx;
 			}
 			throw new SharedMemoryException("Cannot create shared memory block '" + checked + "' of " + size
-					+ " bytes in " + this.path + " (" + usableSpace() + " bytes free): " + ex.getMessage(), ex);
+					+ " bytes in " + this.path + " (" + usableSpace() + " bytes free): " + reason(ex), ex);
 		}
 	}
 
@@ -253,7 +267,7 @@ public final class SharedMemoryDirectory {
 		String checked = checkName(name);
 		FileChannel channel;
 		try {
-			channel = FileChannel.open(this.path.resolve(checked), ATTACH_OPTIONS);
+			channel = FileChannel.open(resolve(checked), ATTACH_OPTIONS);
 		}
 		catch (NoSuchFileException ex) {
 			throw new SharedMemoryNotFoundException(checked);
@@ -275,8 +289,8 @@ public final class SharedMemoryDirectory {
 			if (ex instanceof SharedMemoryException shmEx) {
 				throw shmEx;
 			}
-			throw new SharedMemoryException("Cannot map shared memory block '" + checked + "': " + ex.getMessage(),
-					ex);
+			throw new SharedMemoryException(
+					"Cannot map shared memory block '" + checked + "' in " + this.path + ": " + reason(ex), ex);
 		}
 	}
 
@@ -285,11 +299,18 @@ public final class SharedMemoryDirectory {
 	 * @param name the name, with or without a leading slash
 	 * @throws IllegalArgumentException if the name is invalid
 	 * @throws SharedMemoryNotFoundException if there is no such block
+	 * @throws SharedMemoryException if the name is a directory or cannot be removed
 	 */
 	public void unlink(String name) {
 		String checked = checkName(name);
+		Path file = resolve(checked);
+		if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+			// shm_unlink(3) refuses a directory (EISDIR), where Files.delete would remove an empty one.
+			throw new SharedMemoryException(
+					"Cannot unlink shared memory block '" + checked + "' in " + this.path + ": it is a directory");
+		}
 		try {
-			Files.delete(this.path.resolve(checked));
+			Files.delete(file);
 		}
 		catch (NoSuchFileException ex) {
 			throw new SharedMemoryNotFoundException(checked);
@@ -306,7 +327,7 @@ public final class SharedMemoryDirectory {
 	 * @throws IllegalArgumentException if the name is invalid
 	 */
 	public boolean exists(String name) {
-		return Files.exists(this.path.resolve(checkName(name)), LinkOption.NOFOLLOW_LINKS);
+		return Files.exists(resolve(checkName(name)), LinkOption.NOFOLLOW_LINKS);
 	}
 
 	/**
@@ -349,6 +370,24 @@ public final class SharedMemoryDirectory {
 		}
 	}
 
+	/**
+	 * Returns the file of a checked name: a direct child of the directory, since the name holds no slash and is not
+	 * {@code .} or {@code ..}.
+	 */
+	private Path resolve(String checked) {
+		try {
+			return this.path.resolve(checked);
+		}
+		catch (InvalidPathException ex) {
+			// The JVM encodes file names in the locale's charset: under LANG=C that is ASCII, and Python's UTF-8
+			// names cannot be expressed.
+			throw new IllegalArgumentException("Shared memory block name '" + checked
+					+ "' cannot be written in this JVM's file name encoding ("
+					+ System.getProperty("sun.jnu.encoding") + "); run the JVM with a UTF-8 locale such as "
+					+ "LANG=C.UTF-8", ex);
+		}
+	}
+
 	private static String generateName() {
 		byte[] random = new byte[NAME_RANDOM_BYTES];
 		RANDOM.nextBytes(random);
@@ -372,16 +411,49 @@ public final class SharedMemoryDirectory {
 				position += channel.write(zeros, position);
 			}
 		}
+		catch (ClosedByInterruptException ex) {
+			// An interrupt, not a full directory: create reports it as such.
+			throw ex;
+		}
 		catch (IOException ex) {
 			throw new SharedMemoryException("Cannot create shared memory block '" + name + "' of " + size
 					+ " bytes: " + this.path + " ran out of space after " + position + " bytes (" + usableSpace()
-					+ " bytes free)", ex);
+					+ " bytes free): " + reason(ex), ex);
 		}
 	}
 
+	/**
+	 * Gives an unreserved block its size, as {@code ftruncate(2)} does for Python: the file must have it before any
+	 * window of it is mapped, or another process attaching would see a shorter block. Writing the last byte costs
+	 * one page.
+	 */
+	private static void setSize(FileChannel channel, long size) throws IOException {
+		ByteBuffer lastByte = ZEROS.duplicate();
+		lastByte.limit(1);
+		channel.write(lastByte, size - 1);
+	}
+
 	private static SharedMemoryException failure(String message, IOException ex) {
-		String reason = (ex instanceof AccessDeniedException) ? "permission denied" : ex.toString();
-		return new SharedMemoryException(message + ": " + reason, ex);
+		return new SharedMemoryException(message + ": " + reason(ex), ex);
+	}
+
+	/**
+	 * Describes an I/O failure in words: the system's reason, without the path the message already names.
+	 */
+	private static String reason(Exception ex) {
+		if (ex instanceof ClosedByInterruptException) {
+			return "the thread was interrupted";
+		}
+		if (ex instanceof AccessDeniedException) {
+			return "permission denied";
+		}
+		if (ex instanceof NoSuchFileException) {
+			return "no such file or directory";
+		}
+		if (ex instanceof FileSystemException fsEx && fsEx.getReason() != null) {
+			return fsEx.getReason();
+		}
+		return (ex.getMessage() != null) ? ex.getMessage() : ex.toString();
 	}
 
 	private static void closeQuietly(FileChannel channel) {

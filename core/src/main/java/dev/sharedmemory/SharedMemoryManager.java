@@ -191,7 +191,7 @@ public final class SharedMemoryManager implements AutoCloseable {
 
 	/**
 	 * Unlinks a block the manager created, closes its handle and stops tracking it. A block the manager did not
-	 * create is left alone.
+	 * create is left alone. If unlinking fails, the manager keeps tracking the block, so that shutdown tries again.
 	 * @param name the block's name, with or without a leading slash
 	 * @return {@code true} if the manager tracked the block, {@code false} if it did not
 	 * @throws IllegalArgumentException if the name is invalid
@@ -201,9 +201,17 @@ public final class SharedMemoryManager implements AutoCloseable {
 		return track(SharedMemoryOperation.UNLINK, () -> {
 			Tracked entry = this.tracked.remove(checked);
 			if (entry == null) {
+				count(SharedMemoryOperation.UNLINK, false);
 				return false;
 			}
-			release(entry, true);
+			try {
+				release(entry, true);
+			}
+			catch (SharedMemoryException ex) {
+				// The block is still there and still the manager's: shutdown tries again.
+				this.tracked.put(checked, entry);
+				throw ex;
+			}
 			return true;
 		});
 	}
@@ -255,7 +263,9 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
-	 * Returns how many times an operation ended with the given outcome since the manager was made.
+	 * Returns how many times an operation ended with the given outcome since the manager was made. An
+	 * {@link #unlink(String)} of a name the manager does not track counts as a failed {@code UNLINK}; a call refused
+	 * because the manager is not running, or for an invalid name, counts nothing.
 	 * @param operation the operation
 	 * @param success {@code true} for successes, {@code false} for failures
 	 * @return the count
@@ -265,8 +275,10 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	private void release(Tracked entry, boolean unlink) {
-		count(SharedMemoryOperation.CLOSE, true);
-		entry.close();
+		if (!entry.block.isClosed()) {
+			entry.close();
+			count(SharedMemoryOperation.CLOSE, true);
+		}
 		if (unlink) {
 			try {
 				this.directory.unlink(entry.block.name());

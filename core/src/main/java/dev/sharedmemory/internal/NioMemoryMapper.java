@@ -5,8 +5,13 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileChannel.MapMode;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Maps blocks with {@link FileChannel#map}, the only public way on JDK 17: the implementation on JDK 17 to 21, and on
@@ -18,7 +23,10 @@ import java.nio.channels.FileChannel.MapMode;
  * memory is never unmapped under a thread that still holds a view.
  * <p>
  * A {@link ByteBuffer} addresses at most {@link Integer#MAX_VALUE} bytes, so a larger block is not mapped whole:
- * each window is mapped on its own, through the block's channel, kept open until release.
+ * each window is mapped on its own, through the block's channel, kept open until release. A {@link FileChannel}
+ * closes itself for good when a thread using it is interrupted; since the channel serves every thread of the block,
+ * windows are mapped on a thread of this class's own, which nobody interrupts, and the caller waits for it
+ * uninterruptibly (keeping its interrupt status).
  */
 final class NioMemoryMapper implements MemoryMapper {
 
@@ -60,6 +68,12 @@ final class NioMemoryMapper implements MemoryMapper {
 
 	private static final class WindowedRegion implements MappedRegion {
 
+		private static final ExecutorService WINDOW_MAPPER = Executors.newSingleThreadExecutor((task) -> {
+			Thread thread = new Thread(task, "shared-memory-window-mapper");
+			thread.setDaemon(true);
+			return thread;
+		});
+
 		private final FileChannel channel;
 
 		WindowedRegion(FileChannel channel) {
@@ -69,7 +83,26 @@ final class NioMemoryMapper implements MemoryMapper {
 		@Override
 		public ByteBuffer slice(long offset, int length) {
 			try {
+				return CompletableFuture.supplyAsync(() -> map(offset, length), WINDOW_MAPPER).join();
+			}
+			catch (CompletionException ex) {
+				if (ex.getCause() instanceof RuntimeException cause) {
+					throw cause;
+				}
+				if (ex.getCause() instanceof Error cause) {
+					throw cause;
+				}
+				throw ex;
+			}
+		}
+
+		private ByteBuffer map(long offset, int length) {
+			try {
 				return this.channel.map(MapMode.READ_WRITE, offset, length).order(ByteOrder.nativeOrder());
+			}
+			catch (ClosedChannelException ex) {
+				// Only release() closes the channel now: a window asked for while another thread closed the block.
+				throw new IllegalStateException("Shared memory block was closed while mapping a window of it", ex);
 			}
 			catch (IOException ex) {
 				throw new UncheckedIOException(ex);

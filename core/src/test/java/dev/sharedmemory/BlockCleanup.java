@@ -1,0 +1,63 @@
+package dev.sharedmemory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Hands out unique block names and, after each test, closes the handles and removes the files of every block a test
+ * registered, whatever the test did: a run leaves {@code /dev/shm} exactly as it found it.
+ */
+final class BlockCleanup implements AfterEachCallback {
+
+	private static final SecureRandom RANDOM = new SecureRandom();
+
+	private final List<SharedMemory> handles = new ArrayList<>();
+
+	private final List<Path> files = new ArrayList<>();
+
+	/**
+	 * Returns a name no other test (nor another helper's run) uses, and removes the file of that name in the given
+	 * directory after the test.
+	 */
+	String newName(SharedMemoryDirectory directory) {
+		byte[] random = new byte[6];
+		RANDOM.nextBytes(random);
+		String name = "coretests_" + HexFormat.of().formatHex(random);
+		this.files.add(directory.path().resolve(name));
+		return name;
+	}
+
+	/**
+	 * Registers a handle to close, and its block to remove, after the test.
+	 */
+	SharedMemory track(SharedMemory block) {
+		this.handles.add(block);
+		this.files.add(block.directory().path().resolve(block.name()));
+		return block;
+	}
+
+	@Override
+	public void afterEach(ExtensionContext context) throws IOException {
+		this.handles.forEach(SharedMemory::close);
+		for (Path file : this.files) {
+			if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+				try (var entries = Files.list(file)) {
+					for (Path entry : entries.toList()) {
+						Files.delete(entry);
+					}
+				}
+			}
+			Files.deleteIfExists(file);
+		}
+	}
+
+}

@@ -1,0 +1,48 @@
+package dev.sharedmemory;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * The other process of {@link CrossProcessTests}: a plain JVM that uses the library and exits without closing or
+ * unlinking anything, as a process that dies would.
+ */
+public final class ChildProcessMain {
+
+	private ChildProcessMain() {
+	}
+
+	/**
+	 * Runs one command: {@code attach-write <name> <text>}, {@code create-write <name> <size> <text>} or
+	 * {@code create-non-ascii <directory>}.
+	 * @param args the command and its arguments
+	 */
+	public static void main(String[] args) {
+		switch (args[0]) {
+			case "attach-write" -> {
+				SharedMemory block = SharedMemory.attach(args[1]);
+				block.buf().put(0, args[2].getBytes(StandardCharsets.UTF_8));
+				System.out.println(block.size());
+			}
+			case "create-write" -> {
+				SharedMemory block = SharedMemory.create(args[1], Long.parseLong(args[2]));
+				block.buf().put(0, args[3].getBytes(StandardCharsets.UTF_8));
+				System.out.println(block);
+			}
+			case "create-non-ascii" -> {
+				// Built here: under a non-UTF-8 locale the command line could not carry it either.
+				String name = "bl\u00f6ck";
+				try {
+					SharedMemoryDirectory.of(Path.of(args[1])).create(name, 8);
+					System.out.println("created");
+				}
+				catch (IllegalArgumentException ex) {
+					System.out.println(ex.getMessage());
+					System.exit(3);
+				}
+			}
+			default -> throw new IllegalArgumentException("Unknown command " + args[0]);
+		}
+	}
+
+}

@@ -1,0 +1,365 @@
+package dev.sharedmemory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+/**
+ * Tests for {@link SharedMemoryManager} with {@link SharedMemory} blocks (the {@link ShareableList} side waits for
+ * its implementation).
+ */
+class SharedMemoryManagerTests {
+
+	@TempDir
+	Path path;
+
+	private SharedMemoryDirectory directory;
+
+	private final List<SharedMemoryManager> managers = new ArrayList<>();
+
+	@BeforeEach
+	void setUp() {
+		this.directory = SharedMemoryDirectory.of(this.path);
+	}
+
+	@AfterEach
+	void shutDownManagers() {
+		this.managers.forEach(SharedMemoryManager::shutdown);
+	}
+
+	@Test
+	void useBeforeStartThrowsAndCreatesNothing() throws Exception {
+		SharedMemoryManager manager = manager(true);
+		assertThat(manager.isRunning()).isFalse();
+		String message = "SharedMemoryManager for " + this.path + " is not running: call start() first (or it was "
+				+ "shut down)";
+		assertThatIllegalStateException().isThrownBy(() -> manager.sharedMemory(9)).withMessage(message);
+		assertThatIllegalStateException().isThrownBy(() -> manager.attach("blk")).withMessage(message);
+		assertThatIllegalStateException().isThrownBy(() -> manager.unlink("blk")).withMessage(message);
+		assertThat(this.path).isEmptyDirectory();
+		assertThat(manager.blocks()).isEmpty();
+		assertAllCountsZero(manager);
+	}
+
+	@Test
+	void useAfterShutdownThrows() {
+		SharedMemoryManager manager = started(true);
+		manager.shutdown();
+		assertThat(manager.isRunning()).isFalse();
+		assertThatIllegalStateException().isThrownBy(() -> manager.sharedMemory(9));
+		assertThatIllegalStateException().isThrownBy(() -> manager.unlink("blk"));
+		assertThat(this.path).isEmptyDirectory();
+	}
+
+	/**
+	 * CPython's {@code test_shared_memory_SharedMemoryManager_basics}, for the {@code SharedMemory} part.
+	 */
+	@Test
+	void shutdownUnlinksEveryBlockTheManagerCreated() throws Exception {
+		SharedMemoryManager manager = started(true);
+		List<SharedMemory> blocks = new ArrayList<>();
+		for (int size = 32; size < 128; size += 16) {
+			blocks.add(manager.sharedMemory(size));
+		}
+		try (SharedMemory doppelganger = this.directory.attach(blocks.get(0).name())) {
+			assertThat(doppelganger.buf().capacity()).isEqualTo(32);
+		}
+		assertThat(files()).containsExactlyInAnyOrderElementsOf(names(blocks));
+		String held = blocks.get(0).name();
+		manager.shutdown();
+		assertThat(this.path).isEmptyDirectory();
+		assertThatExceptionOfType(SharedMemoryNotFoundException.class).isThrownBy(() -> this.directory.attach(held));
+		assertThat(blocks).allMatch(SharedMemory::isClosed);
+		assertThat(manager.blocks()).isEmpty();
+		assertThat(manager.blockCount()).isZero();
+		assertThat(manager.totalBytes()).isZero();
+	}
+
+	@Test
+	void closeIsShutdown() {
+		String name;
+		try (SharedMemoryManager manager = new SharedMemoryManager(this.directory)) {
+			manager.start();
+			name = manager.sharedMemory(128).name();
+			assertThat(this.directory.exists(name)).isTrue();
+		}
+		assertThat(this.directory.exists(name)).isFalse();
+	}
+
+	@Test
+	void blocksDescribeWhatTheManagerTracksOldestFirst() {
+		MutableClock clock = new MutableClock(Instant.parse("2024-06-01T10:00:00Z"));
+		SharedMemoryManager manager = new SharedMemoryManager(this.directory, true, clock);
+		this.managers.add(manager);
+		manager.start();
+		SharedMemory first = manager.sharedMemory(100);
+		clock.advance(Duration.ofSeconds(1));
+		SharedMemory second = manager.sharedMemory(200);
+		clock.advance(Duration.ofSeconds(-5));
+		SharedMemory earliest = manager.sharedMemory(300);
+		assertThat(manager.blocks()).containsExactly(
+				new ManagedBlock(earliest.name(), 300, BlockKind.SHARED_MEMORY, Instant.parse("2024-06-01T09:59:56Z"),
+						-1, null),
+				new ManagedBlock(first.name(), 100, BlockKind.SHARED_MEMORY, Instant.parse("2024-06-01T10:00:00Z"),
+						-1, null),
+				new ManagedBlock(second.name(), 200, BlockKind.SHARED_MEMORY, Instant.parse("2024-06-01T10:00:01Z"),
+						-1, null));
+		assertThat(manager.blockCount()).isEqualTo(3);
+		assertThat(manager.totalBytes()).isEqualTo(600);
+		assertThat(manager.block(first.name())).contains(manager.blocks().get(1));
+		assertThat(manager.block("/" + first.name())).contains(manager.blocks().get(1));
+		assertThat(manager.block("psm_00000000")).isEmpty();
+		assertThatIllegalArgumentException().isThrownBy(() -> manager.block("../x"));
+		assertThat(BlockKind.SHARED_MEMORY.displayName()).isEqualTo("SharedMemory");
+	}
+
+	@Test
+	void blocksIsAnImmutableSnapshot() {
+		SharedMemoryManager manager = started(true);
+		SharedMemory block = manager.sharedMemory(64);
+		List<ManagedBlock> snapshot = manager.blocks();
+		manager.sharedMemory(64);
+		manager.unlink(block.name());
+		assertThat(snapshot).hasSize(1).first().extracting(ManagedBlock::name).isEqualTo(block.name());
+		assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(snapshot::clear);
+		assertThat(manager.blocks()).hasSize(1).noneMatch((described) -> described.name().equals(block.name()));
+	}
+
+	@Test
+	void unlinkOfATrackedBlockUnlinksItAndClosesItsHandle() {
+		SharedMemoryManager manager = started(true);
+		SharedMemory block = manager.sharedMemory(64);
+		assertThat(manager.unlink("/" + block.name())).isTrue();
+		assertThat(this.directory.exists(block.name())).isFalse();
+		assertThat(block.isClosed()).isTrue();
+		assertThat(manager.blocks()).isEmpty();
+		assertThat(manager.unlink(block.name())).isFalse();
+		assertThat(manager.operationCount(SharedMemoryOperation.UNLINK, true)).isEqualTo(1);
+		assertThat(manager.operationCount(SharedMemoryOperation.UNLINK, false)).isEqualTo(1);
+		assertThat(manager.operationCount(SharedMemoryOperation.CLOSE, true)).isEqualTo(1);
+	}
+
+	@Test
+	void unlinkNeverTouchesABlockTheManagerDidNotCreate() {
+		SharedMemoryManager manager = started(true);
+		try (SharedMemory foreign = this.directory.create("foreign", 64)) {
+			assertThat(manager.unlink("foreign")).isFalse();
+			assertThat(this.directory.exists("foreign")).isTrue();
+			try (SharedMemory attached = manager.attach("foreign")) {
+				assertThat(attached.size()).isEqualTo(64);
+			}
+			assertThat(manager.blocks()).isEmpty();
+			assertThat(manager.unlink("foreign")).isFalse();
+			manager.shutdown();
+			assertThat(this.directory.exists("foreign")).isTrue();
+			foreign.unlink();
+		}
+		assertThat(manager.operationCount(SharedMemoryOperation.ATTACH, true)).isEqualTo(1);
+		assertThat(manager.operationCount(SharedMemoryOperation.UNLINK, false)).isEqualTo(2);
+		assertThat(manager.operationCount(SharedMemoryOperation.UNLINK, true)).isZero();
+	}
+
+	@Test
+	void attachToAMissingBlockCountsAFailure() {
+		SharedMemoryManager manager = started(true);
+		assertThatExceptionOfType(SharedMemoryNotFoundException.class).isThrownBy(() -> manager.attach("missing"));
+		assertThat(manager.operationCount(SharedMemoryOperation.ATTACH, false)).isEqualTo(1);
+		assertThat(manager.operationCount(SharedMemoryOperation.ATTACH, true)).isZero();
+	}
+
+	@Test
+	void failedCreatesAreCountedAndLeaveNothing() {
+		SharedMemoryManager manager = started(true);
+		assertThatIllegalArgumentException().isThrownBy(() -> manager.sharedMemory(0));
+		assertThatIllegalArgumentException().isThrownBy(() -> manager.sharedMemory(-7));
+		manager.sharedMemory(1);
+		assertThat(manager.operationCount(SharedMemoryOperation.CREATE, false)).isEqualTo(2);
+		assertThat(manager.operationCount(SharedMemoryOperation.CREATE, true)).isEqualTo(1);
+		assertThat(manager.blocks()).hasSize(1);
+	}
+
+	@Test
+	void shutdownWithoutUnlinkingLeavesTheBlocksAndClosesTheHandles() throws Exception {
+		SharedMemoryManager manager = started(false);
+		assertThat(manager.unlinksOnShutdown()).isFalse();
+		SharedMemory block = manager.sharedMemory(64);
+		block.buf().putInt(0, 17);
+		manager.shutdown();
+		assertThat(block.isClosed()).isTrue();
+		assertThat(manager.blocks()).isEmpty();
+		try (SharedMemory survivor = this.directory.attach(block.name())) {
+			assertThat(survivor.buf().getInt(0)).isEqualTo(17);
+			survivor.unlink();
+		}
+		assertThat(manager.operationCount(SharedMemoryOperation.CLOSE, true)).isEqualTo(1);
+		assertThat(manager.operationCount(SharedMemoryOperation.UNLINK, true)).isZero();
+		assertThat(this.path).isEmptyDirectory();
+	}
+
+	@Test
+	void shutdownIsIdempotentAndAManagerCanBeStartedAgain() {
+		SharedMemoryManager manager = started(true);
+		assertThat(manager.unlinksOnShutdown()).isTrue();
+		manager.sharedMemory(8);
+		manager.shutdown();
+		manager.shutdown();
+		assertThat(manager.operationCount(SharedMemoryOperation.UNLINK, true)).isEqualTo(1);
+		manager.start();
+		assertThat(manager.isRunning()).isTrue();
+		SharedMemory again = manager.sharedMemory(8);
+		assertThat(manager.blocks()).extracting(ManagedBlock::name).containsExactly(again.name());
+		manager.shutdown();
+		assertThat(this.path).isEmptyDirectory();
+	}
+
+	@Test
+	void shutdownSkipsBlocksUnlinkedMeanwhileAndHandlesClosedMeanwhile() {
+		SharedMemoryManager manager = started(true);
+		SharedMemory unlinked = manager.sharedMemory(8);
+		SharedMemory closed = manager.sharedMemory(8);
+		unlinked.unlink();
+		closed.close();
+		manager.shutdown();
+		assertThat(this.path).isEmptyDirectory();
+		assertThat(manager.operationCount(SharedMemoryOperation.UNLINK, true)).isEqualTo(2);
+		assertThat(manager.operationCount(SharedMemoryOperation.UNLINK, false)).isZero();
+		// Only the handle the manager itself closed counts.
+		assertThat(manager.operationCount(SharedMemoryOperation.CLOSE, true)).isEqualTo(1);
+	}
+
+	@Test
+	void aBlockThatCannotBeUnlinkedStaysTrackedForShutdown() throws Exception {
+		SharedMemoryManager manager = started(true);
+		SharedMemory block = manager.sharedMemory(8);
+		Path file = this.path.resolve(block.name());
+		// Something that is not a block took its name: unlinking it must fail, not remove it.
+		Files.delete(file);
+		Files.createDirectory(file);
+		assertThatExceptionOfType(SharedMemoryException.class).isThrownBy(() -> manager.unlink(block.name()))
+			.withMessageContaining(block.name())
+			.withMessageContaining("it is a directory");
+		assertThat(manager.operationCount(SharedMemoryOperation.UNLINK, false)).isEqualTo(1);
+		assertThat(manager.blocks()).extracting(ManagedBlock::name).containsExactly(block.name());
+		assertThatExceptionOfType(SharedMemoryException.class).isThrownBy(manager::shutdown)
+			.withMessageContaining(block.name());
+		assertThat(manager.isRunning()).isFalse();
+		assertThat(manager.operationCount(SharedMemoryOperation.UNLINK, false)).isEqualTo(2);
+		assertThat(file).isDirectory();
+		Files.delete(file);
+	}
+
+	@Test
+	void shutdownTriesEveryBlockAndReportsEveryFailure() throws Exception {
+		SharedMemoryManager manager = started(true);
+		List<String> names = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			names.add(manager.sharedMemory(8).name());
+		}
+		Path blocked = this.path.resolve(names.get(0));
+		Path alsoBlocked = this.path.resolve(names.get(2));
+		for (Path file : List.of(blocked, alsoBlocked)) {
+			Files.delete(file);
+			Files.createDirectory(file);
+		}
+		assertThatExceptionOfType(SharedMemoryException.class).isThrownBy(manager::shutdown)
+			.satisfies((ex) -> assertThat(ex.getSuppressed()).hasSize(1));
+		assertThat(this.directory.exists(names.get(1))).isFalse();
+		assertThat(manager.blocks()).isEmpty();
+		assertThat(manager.operationCount(SharedMemoryOperation.UNLINK, true)).isEqualTo(1);
+		assertThat(manager.operationCount(SharedMemoryOperation.UNLINK, false)).isEqualTo(2);
+		Files.delete(blocked);
+		Files.delete(alsoBlocked);
+	}
+
+	@Test
+	void toStringSaysWhereHowManyAndWhetherRunning() {
+		SharedMemoryManager manager = started(true);
+		manager.sharedMemory(8);
+		assertThat(manager).hasToString("SharedMemoryManager[" + this.path + ", 1 blocks, running]");
+		manager.shutdown();
+		assertThat(manager).hasToString("SharedMemoryManager[" + this.path + ", 0 blocks, stopped]");
+		assertThat(manager.directory()).isSameAs(this.directory);
+	}
+
+	private SharedMemoryManager manager(boolean unlinkOnShutdown) {
+		SharedMemoryManager manager = new SharedMemoryManager(this.directory, unlinkOnShutdown);
+		this.managers.add(manager);
+		return manager;
+	}
+
+	private SharedMemoryManager started(boolean unlinkOnShutdown) {
+		SharedMemoryManager manager = manager(unlinkOnShutdown);
+		manager.start();
+		assertThat(manager.isRunning()).isTrue();
+		return manager;
+	}
+
+	private Set<String> files() throws IOException {
+		try (Stream<Path> files = Files.list(this.path)) {
+			return files.map((file) -> file.getFileName().toString()).collect(Collectors.toSet());
+		}
+	}
+
+	private static List<String> names(List<SharedMemory> blocks) {
+		return blocks.stream().map(SharedMemory::name).toList();
+	}
+
+	private static void assertAllCountsZero(SharedMemoryManager manager) {
+		for (SharedMemoryOperation operation : SharedMemoryOperation.values()) {
+			assertThat(manager.operationCount(operation, true)).as("%s successes", operation).isZero();
+			assertThat(manager.operationCount(operation, false)).as("%s failures", operation).isZero();
+		}
+	}
+
+	/**
+	 * A clock the test moves by hand.
+	 */
+	static final class MutableClock extends Clock {
+
+		private Instant now;
+
+		MutableClock(Instant now) {
+			this.now = now;
+		}
+
+		void advance(Duration duration) {
+			this.now = this.now.plus(duration);
+		}
+
+		@Override
+		public ZoneOffset getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(java.time.ZoneId zone) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public Instant instant() {
+			return this.now;
+		}
+
+	}
+
+}
