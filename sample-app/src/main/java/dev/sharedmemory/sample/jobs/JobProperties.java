@@ -17,6 +17,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record JobProperties(@DefaultValue("1000000") int maxReadings, @DefaultValue("100") int maxJobs,
 		@DefaultValue("60s") Duration timeout) {
 
+	/**
+	 * Creates the limits.
+	 * @throws IllegalArgumentException if one is not positive
+	 */
 	public JobProperties {
 		if (maxReadings < 1 || maxJobs < 1 || timeout.isNegative() || timeout.isZero()) {
 			throw new IllegalArgumentException("sample.jobs limits must be positive: max-readings=" + maxReadings

@@ -30,14 +30,6 @@ public enum JobStatus {
 	}
 
 	/**
-	 * Tells whether the job will not change any more.
-	 * @return {@code true} for {@link #DONE} and {@link #FAILED}
-	 */
-	public boolean isFinal() {
-		return this == DONE || this == FAILED;
-	}
-
-	/**
 	 * Returns the status written as the given text.
 	 * @param text the text, such as {@code "running"}
 	 * @return the status

@@ -23,7 +23,9 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 @RestControllerAdvice
 public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
-	private static final String EXPECTED = "expected a JSON object such as {\"readings\": [21.5, 22.0]}";
+	private static final String EXAMPLE = "a JSON object such as {\"readings\": [21.5, 22.0]}";
+
+	private static final String EXPECTED = "expected " + EXAMPLE;
 
 	@Override
 	protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
@@ -45,7 +47,7 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		}
 		List<JacksonException.Reference> path = cause.getPath();
 		if (path.isEmpty()) {
-			return "The request body is not " + EXPECTED.substring("expected ".length());
+			return "The request body is not " + EXAMPLE;
 		}
 		boolean element = path.get(path.size() - 1).getPropertyName() == null;
 		return path(path) + (element ? " is not a number: " : " is not an array of numbers: ") + EXPECTED;

@@ -24,6 +24,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record WorkerProperties(@DefaultValue("true") boolean enabled, @DefaultValue("python3") List<String> command,
 		@Nullable Path script, @DefaultValue("1s") Duration restartDelay, @DefaultValue("5s") Duration stopTimeout) {
 
+	/**
+	 * Creates the settings.
+	 * @throws IllegalArgumentException if the command is empty
+	 */
 	public WorkerProperties {
 		if (command.isEmpty()) {
 			throw new IllegalArgumentException("sample.worker.command must name a Python interpreter");

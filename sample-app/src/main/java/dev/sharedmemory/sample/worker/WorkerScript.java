@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.io.ClassPathResource;
@@ -19,6 +21,8 @@ import org.springframework.util.FileSystemUtils;
 final class WorkerScript implements AutoCloseable {
 
 	static final String BUNDLED = "worker/worker.py";
+
+	private static final Log logger = LogFactory.getLog(WorkerScript.class);
 
 	private final Path path;
 
@@ -68,7 +72,8 @@ final class WorkerScript implements AutoCloseable {
 				FileSystemUtils.deleteRecursively(this.extractedTo);
 			}
 			catch (IOException ex) {
-				throw new UncheckedIOException("Could not delete " + this.extractedTo, ex);
+				// Only a temporary file left behind: not worth failing the application's stop for.
+				logger.warn("Could not delete the extracted worker script in " + this.extractedTo + ": " + ex);
 			}
 		}
 	}
