@@ -24,8 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * Tests for {@link SharedMemoryManager} with {@link SharedMemory} blocks (the {@link ShareableList} side waits for
- * its implementation).
+ * Tests for {@link SharedMemoryManager} with {@link SharedMemory} blocks and {@link ShareableList}s.
  */
 class SharedMemoryManagerTests {
 
@@ -298,6 +297,41 @@ class SharedMemoryManagerTests {
 		manager.shutdown();
 		assertThat(manager).hasToString("SharedMemoryManager[" + this.path + ", 0 blocks, stopped]");
 		assertThat(manager.directory()).isSameAs(this.directory);
+	}
+
+	/**
+	 * CPython's {@code test_shared_memory_SharedMemoryManager_basics}, for the {@code ShareableList} part.
+	 */
+	@Test
+	void listsAreTrackedWithTheirLengthAndFormatAndUnlinkedAtShutdown() throws Exception {
+		SharedMemoryManager manager = started(true);
+		ShareableList list = manager.shareableList(List.of("howdy", 100L, 2.5, true));
+		SharedMemory raw = manager.sharedMemory(64);
+		ManagedBlock described = manager.block(list.shm().name()).orElseThrow();
+		assertThat(described.kind()).isEqualTo(BlockKind.SHAREABLE_LIST);
+		assertThat(described.length()).isEqualTo(4);
+		assertThat(described.format()).isEqualTo("8sqdxxxxxxx?");
+		assertThat(described.size()).isEqualTo(list.shm().size());
+		list.set(1, "changed");
+		assertThat(manager.block(list.shm().name()).orElseThrow().format()).isEqualTo("8s8sdxxxxxxx?");
+		assertThat(manager.blocks()).extracting(ManagedBlock::name)
+			.containsExactlyInAnyOrder(list.shm().name(), raw.name());
+		assertThat(manager.totalBytes()).isEqualTo(list.shm().size() + 64);
+		list.close();
+		assertThat(manager.block(list.shm().name()).orElseThrow().format()).isNull();
+		manager.shutdown();
+		assertThat(files()).isEmpty();
+		assertThat(manager.operationCount(SharedMemoryOperation.CREATE, true)).isEqualTo(2);
+		assertThat(manager.operationCount(SharedMemoryOperation.UNLINK, true)).isEqualTo(2);
+	}
+
+	@Test
+	void aListThatCannotBeCreatedCountsAFailureAndLeavesNothing() throws Exception {
+		SharedMemoryManager manager = started(true);
+		assertThatIllegalArgumentException().isThrownBy(() -> manager.shareableList(List.of(1L, new Object())));
+		assertThat(files()).isEmpty();
+		assertThat(manager.blocks()).isEmpty();
+		assertThat(manager.operationCount(SharedMemoryOperation.CREATE, false)).isEqualTo(1);
 	}
 
 	private SharedMemoryManager manager(boolean unlinkOnShutdown) {
