@@ -1,0 +1,155 @@
+package dev.sharedmemory.autoconfigure;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
+
+/**
+ * Configuration properties for shared memory, under {@code shared-memory}. They validate themselves when bound, so
+ * that an invalid value fails start-up with a message naming its key, its value and what is wrong with it.
+ */
+@ConfigurationProperties("shared-memory")
+public class SharedMemoryProperties implements Validator {
+
+	/**
+	 * Whether to auto-configure a SharedMemoryManager with its endpoint, health indicator and metrics.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Directory that holds the shared memory blocks, on a tmpfs. Defaults to /dev/shm, or to the
+	 * 'dev.sharedmemory.directory' system property when that is set.
+	 */
+	private @Nullable Path directory;
+
+	/**
+	 * Whether to unlink every block created through the manager when the application stops. When false, the blocks
+	 * outlive the application.
+	 */
+	private boolean unlinkOnShutdown = true;
+
+	private final Health health = new Health();
+
+	private final Metrics metrics = new Metrics();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public @Nullable Path getDirectory() {
+		return this.directory;
+	}
+
+	public void setDirectory(@Nullable Path directory) {
+		this.directory = directory;
+	}
+
+	public boolean isUnlinkOnShutdown() {
+		return this.unlinkOnShutdown;
+	}
+
+	public void setUnlinkOnShutdown(boolean unlinkOnShutdown) {
+		this.unlinkOnShutdown = unlinkOnShutdown;
+	}
+
+	public Health getHealth() {
+		return this.health;
+	}
+
+	public Metrics getMetrics() {
+		return this.metrics;
+	}
+
+	/**
+	 * Tells whether this validator validates the given class.
+	 * @param type the class
+	 * @return {@code true} for {@code SharedMemoryProperties}
+	 */
+	@Override
+	public boolean supports(Class<?> type) {
+		return SharedMemoryProperties.class.isAssignableFrom(type);
+	}
+
+	/**
+	 * Rejects the values no shared memory set-up can work with.
+	 * @param target the properties
+	 * @param errors where to report each invalid value, under its property path
+	 */
+	@Override
+	public void validate(Object target, Errors errors) {
+		SharedMemoryProperties properties = (SharedMemoryProperties) target;
+		if (properties.getHealth().getMinFree().isNegative()) {
+			errors.rejectValue("health.minFree", "negative", "must be greater than or equal to 0");
+		}
+		Duration refresh = properties.getMetrics().getPerBlockRefresh();
+		if (refresh.isNegative() || refresh.isZero()) {
+			errors.rejectValue("metrics.perBlockRefresh", "notPositive", "must be positive");
+		}
+	}
+
+	/**
+	 * Health indicator properties.
+	 */
+	public static class Health {
+
+		/**
+		 * Minimum usable space in the shared memory directory below which the health indicator reports DOWN.
+		 */
+		private DataSize minFree = DataSize.ofMegabytes(10);
+
+		public DataSize getMinFree() {
+			return this.minFree;
+		}
+
+		public void setMinFree(DataSize minFree) {
+			this.minFree = minFree;
+		}
+
+	}
+
+	/**
+	 * Metrics properties.
+	 */
+	public static class Metrics {
+
+		/**
+		 * Whether to register a gauge per managed block, tagged with the block's name. Each block adds a time series,
+		 * so leave this off where blocks come and go by the thousand.
+		 */
+		private boolean perBlock = false;
+
+		/**
+		 * How often the per-block gauges follow the blocks the manager tracks: gauges of new blocks are added and
+		 * those of unlinked blocks removed.
+		 */
+		private Duration perBlockRefresh = Duration.ofSeconds(10);
+
+		public boolean isPerBlock() {
+			return this.perBlock;
+		}
+
+		public void setPerBlock(boolean perBlock) {
+			this.perBlock = perBlock;
+		}
+
+		public Duration getPerBlockRefresh() {
+			return this.perBlockRefresh;
+		}
+
+		public void setPerBlockRefresh(Duration perBlockRefresh) {
+			this.perBlockRefresh = perBlockRefresh;
+		}
+
+	}
+
+}

@@ -1,0 +1,38 @@
+package dev.sharedmemory.autoconfigure.health;
+
+import dev.sharedmemory.SharedMemoryManager;
+import dev.sharedmemory.autoconfigure.SharedMemoryAutoConfiguration;
+import dev.sharedmemory.autoconfigure.SharedMemoryProperties;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * {@link EnableAutoConfiguration Auto-configuration} for the {@link SharedMemoryHealthIndicator}, which reports as
+ * {@code sharedMemory}.
+ */
+@AutoConfiguration(after = SharedMemoryAutoConfiguration.class, before = HealthContributorAutoConfiguration.class)
+@ConditionalOnClass(Health.class)
+@ConditionalOnProperty(prefix = "shared-memory", name = "enabled", matchIfMissing = true)
+@ConditionalOnSingleCandidate(SharedMemoryManager.class)
+@ConditionalOnEnabledHealthIndicator("sharedmemory")
+@EnableConfigurationProperties(SharedMemoryProperties.class)
+public final class SharedMemoryHealthContributorAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean(name = "sharedMemoryHealthIndicator")
+	SharedMemoryHealthIndicator sharedMemoryHealthIndicator(SharedMemoryManager sharedMemoryManager,
+			SharedMemoryProperties properties) {
+		return new SharedMemoryHealthIndicator(sharedMemoryManager, properties.getHealth().getMinFree());
+	}
+
+}

@@ -1,0 +1,69 @@
+package dev.sharedmemory.autoconfigure.health;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import dev.sharedmemory.SharedMemoryDirectory;
+import dev.sharedmemory.SharedMemoryManager;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.core.log.LogMessage;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * A {@link HealthIndicator} that checks the directory a {@link SharedMemoryManager} creates its blocks in, and
+ * reports a status of {@link Status#DOWN} when it is missing, not writable, or its usable space drops below a
+ * threshold.
+ */
+public class SharedMemoryHealthIndicator extends AbstractHealthIndicator {
+
+	private static final Log logger = LogFactory.getLog(SharedMemoryHealthIndicator.class);
+
+	private final SharedMemoryManager manager;
+
+	private final DataSize minFree;
+
+	/**
+	 * Creates a new {@code SharedMemoryHealthIndicator}.
+	 * @param manager the manager whose directory and blocks to report
+	 * @param minFree the minimum usable space the directory should have
+	 */
+	public SharedMemoryHealthIndicator(SharedMemoryManager manager, DataSize minFree) {
+		super("Shared memory health check failed");
+		this.manager = manager;
+		this.minFree = minFree;
+	}
+
+	@Override
+	protected void doHealthCheck(Health.Builder builder) throws Exception {
+		SharedMemoryDirectory directory = this.manager.directory();
+		Path path = directory.path();
+		boolean exists = Files.isDirectory(path);
+		boolean writable = exists && Files.isWritable(path);
+		long usable = directory.usableSpace();
+		if (writable && usable >= this.minFree.toBytes()) {
+			builder.up();
+		}
+		else {
+			logger.warn(LogMessage.format(
+					"Shared memory directory '%s' unfit for new blocks. Exists: %b, writable: %b, usable: %d bytes "
+							+ "(minimum: %d bytes)",
+					path, exists, writable, usable, this.minFree.toBytes()));
+			builder.down();
+		}
+		builder.withDetail("directory", path.toString())
+			.withDetail("exists", exists)
+			.withDetail("writable", writable)
+			.withDetail("total", directory.totalSpace())
+			.withDetail("usable", usable)
+			.withDetail("minFree", this.minFree.toBytes())
+			.withDetail("blocks", this.manager.blockCount())
+			.withDetail("bytes", this.manager.totalBytes());
+	}
+
+}

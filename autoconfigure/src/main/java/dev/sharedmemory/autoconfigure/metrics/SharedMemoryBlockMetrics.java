@@ -1,0 +1,87 @@
+package dev.sharedmemory.autoconfigure.metrics;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import dev.sharedmemory.SharedMemoryManager;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.MultiGauge.Row;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link MeterBinder} that registers a {@code shared.memory.block.size} gauge per block a
+ * {@link SharedMemoryManager} tracks, tagged with the block's name. Once bound, a daemon thread follows the manager
+ * at a fixed interval: it adds the gauges of new blocks and removes those of blocks that were unlinked, so the number
+ * of time series stays the number of live blocks.
+ * <p>
+ * {@link #close()} stops the thread.
+ */
+public class SharedMemoryBlockMetrics implements MeterBinder, AutoCloseable {
+
+	private final SharedMemoryManager manager;
+
+	private final Duration refreshInterval;
+
+	private final List<MultiGauge> gauges = new ArrayList<>();
+
+	private @Nullable ScheduledExecutorService refresher;
+
+	/**
+	 * Creates a binder for the blocks of the given manager.
+	 * @param manager the manager whose blocks to measure
+	 * @param refreshInterval how often the gauges follow the blocks the manager tracks
+	 */
+	public SharedMemoryBlockMetrics(SharedMemoryManager manager, Duration refreshInterval) {
+		this.manager = manager;
+		this.refreshInterval = refreshInterval;
+	}
+
+	@Override
+	public synchronized void bindTo(MeterRegistry registry) {
+		this.gauges.add(MultiGauge.builder("shared.memory.block.size")
+			.description("Size of a shared memory block the manager tracks")
+			.baseUnit(BaseUnits.BYTES)
+			.register(registry));
+		refresh();
+		if (this.refresher == null) {
+			this.refresher = Executors.newSingleThreadScheduledExecutor((task) -> {
+				Thread thread = new Thread(task, "shared-memory-block-metrics");
+				thread.setDaemon(true);
+				return thread;
+			});
+			long millis = this.refreshInterval.toMillis();
+			this.refresher.scheduleWithFixedDelay(this::refresh, millis, millis, TimeUnit.MILLISECONDS);
+		}
+	}
+
+	/**
+	 * Makes the gauges match the blocks the manager tracks now.
+	 */
+	synchronized void refresh() {
+		List<Row<?>> rows = this.manager.blocks()
+			.stream()
+			.<Row<?>>map((block) -> Row.of(Tags.of("name", block.name()), block.size()))
+			.toList();
+		// A block's size never changes: rows already there stay, those of unlinked blocks go.
+		this.gauges.forEach((gauge) -> gauge.register(rows, false));
+	}
+
+	/**
+	 * Stops following the manager.
+	 */
+	@Override
+	public synchronized void close() {
+		if (this.refresher != null) {
+			this.refresher.shutdownNow();
+		}
+	}
+
+}

@@ -1,0 +1,48 @@
+package dev.sharedmemory.autoconfigure.metrics;
+
+import dev.sharedmemory.SharedMemoryManager;
+import dev.sharedmemory.autoconfigure.SharedMemoryAutoConfiguration;
+import dev.sharedmemory.autoconfigure.SharedMemoryProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * {@link EnableAutoConfiguration Auto-configuration} for shared memory metrics: the {@link SharedMemoryMetrics}
+ * and, when {@code shared-memory.metrics.per-block} is on, the {@link SharedMemoryBlockMetrics}.
+ */
+@AutoConfiguration(after = { MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+		SharedMemoryAutoConfiguration.class })
+@ConditionalOnClass(MeterRegistry.class)
+@ConditionalOnProperty(prefix = "shared-memory", name = "enabled", matchIfMissing = true)
+@ConditionalOnBean(MeterRegistry.class)
+@ConditionalOnSingleCandidate(SharedMemoryManager.class)
+@EnableConfigurationProperties(SharedMemoryProperties.class)
+public final class SharedMemoryMetricsAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	SharedMemoryMetrics sharedMemoryMetrics(SharedMemoryManager sharedMemoryManager) {
+		return new SharedMemoryMetrics(sharedMemoryManager);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty("shared-memory.metrics.per-block")
+	SharedMemoryBlockMetrics sharedMemoryBlockMetrics(SharedMemoryManager sharedMemoryManager,
+			SharedMemoryProperties properties) {
+		return new SharedMemoryBlockMetrics(sharedMemoryManager, properties.getMetrics().getPerBlockRefresh());
+	}
+
+}

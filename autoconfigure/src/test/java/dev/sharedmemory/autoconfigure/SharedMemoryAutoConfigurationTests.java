@@ -1,0 +1,517 @@
+package dev.sharedmemory.autoconfigure;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.sharedmemory.SharedMemory;
+import dev.sharedmemory.SharedMemoryDirectory;
+import dev.sharedmemory.SharedMemoryManager;
+import dev.sharedmemory.autoconfigure.actuate.SharedMemoryEndpoint;
+import dev.sharedmemory.autoconfigure.actuate.SharedMemoryEndpointAutoConfiguration;
+import dev.sharedmemory.autoconfigure.actuate.SharedMemoryEndpointWebExtension;
+import dev.sharedmemory.autoconfigure.health.SharedMemoryHealthContributorAutoConfiguration;
+import dev.sharedmemory.autoconfigure.health.SharedMemoryHealthIndicator;
+import dev.sharedmemory.autoconfigure.metrics.SharedMemoryBlockMetrics;
+import dev.sharedmemory.autoconfigure.metrics.SharedMemoryMetrics;
+import dev.sharedmemory.autoconfigure.metrics.SharedMemoryMetricsAutoConfiguration;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.beans.factory.BeanCreationException;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionEvaluationReport;
+import org.springframework.boot.autoconfigure.condition.ConditionEvaluationReport.ConditionAndOutcomes;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests for {@link SharedMemoryAutoConfiguration} and the conditions of the auto-configurations that follow it.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class SharedMemoryAutoConfigurationTests {
+
+	@TempDir
+	Path directory;
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(SharedMemoryAutoConfiguration.class,
+				SharedMemoryEndpointAutoConfiguration.class, SharedMemoryHealthContributorAutoConfiguration.class,
+				SharedMemoryMetricsAutoConfiguration.class))
+		.withBean(SimpleMeterRegistry.class)
+		.withPropertyValues("management.endpoints.web.exposure.include=sharedmemory");
+
+	private ApplicationContextRunner inDirectory() {
+		return this.contextRunner.withPropertyValues("shared-memory.directory=" + this.directory);
+	}
+
+	@Test
+	void defaultsGiveARunningManagerInDevShmThatUnlinksOnShutdown() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(SharedMemoryManager.class)
+				.hasSingleBean(SharedMemoryManagerLifecycle.class)
+				.hasSingleBean(SharedMemoryEndpoint.class)
+				.hasSingleBean(SharedMemoryEndpointWebExtension.class)
+				.hasSingleBean(SharedMemoryHealthIndicator.class)
+				.hasSingleBean(SharedMemoryMetrics.class)
+				.doesNotHaveBean(SharedMemoryBlockMetrics.class);
+			SharedMemoryManager manager = context.getBean(SharedMemoryManager.class);
+			assertThat(manager.isRunning()).isTrue();
+			assertThat(manager.directory().path()).isEqualTo(SharedMemoryDirectory.LINUX_SHM);
+			assertThat(manager.unlinksOnShutdown()).isTrue();
+			assertThat(context.getBean(SharedMemoryManagerLifecycle.class).getPhase())
+				.isEqualTo(SharedMemoryManagerLifecycle.PHASE);
+		});
+	}
+
+	@Test
+	void propertiesSetTheDirectoryAndWhetherBlocksOutliveTheApplication() {
+		inDirectory().withPropertyValues("shared-memory.unlink-on-shutdown=false").run((context) -> {
+			SharedMemoryManager manager = context.getBean(SharedMemoryManager.class);
+			assertThat(manager.directory().path()).isEqualTo(this.directory.toAbsolutePath());
+			assertThat(manager.unlinksOnShutdown()).isFalse();
+		});
+	}
+
+	@Test
+	void userDefinedManagerWinsAndRunsWithTheContext() {
+		inDirectory().withUserConfiguration(UserManagerConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(SharedMemoryManager.class).hasSingleBean(SharedMemoryEndpoint.class);
+			SharedMemoryManager manager = context.getBean(SharedMemoryManager.class);
+			assertThat(manager).isSameAs(context.getBean("userManager"));
+			assertThat(manager.unlinksOnShutdown()).isFalse();
+			// Not started by its definition: the lifecycle did it.
+			assertThat(manager.isRunning()).isTrue();
+		});
+	}
+
+	@Test
+	void disabledByPropertyBacksOffEntirely() {
+		inDirectory().withPropertyValues("shared-memory.enabled=false").run((context) -> {
+			assertThat(context).hasNotFailed()
+				.doesNotHaveBean(SharedMemoryManager.class)
+				.doesNotHaveBean(SharedMemoryManagerLifecycle.class)
+				.doesNotHaveBean(SharedMemoryEndpoint.class)
+				.doesNotHaveBean(SharedMemoryHealthIndicator.class)
+				.doesNotHaveBean(SharedMemoryMetrics.class);
+		});
+	}
+
+	@Test
+	void disabledByPropertyLeavesAUserDefinedManagerAlone() {
+		inDirectory().withPropertyValues("shared-memory.enabled=false")
+			.withUserConfiguration(UserManagerConfiguration.class)
+			.run((context) -> {
+				assertThat(context).hasSingleBean(SharedMemoryManager.class)
+					.doesNotHaveBean(SharedMemoryManagerLifecycle.class)
+					.doesNotHaveBean(SharedMemoryEndpoint.class)
+					.doesNotHaveBean(SharedMemoryHealthIndicator.class)
+					.doesNotHaveBean(SharedMemoryMetrics.class);
+				assertThat(context.getBean(SharedMemoryManager.class).isRunning()).isFalse();
+			});
+	}
+
+	@Test
+	void unsupportedPlatformBacksOffAndLogsWhy(CapturedOutput output) {
+		String osName = System.getProperty("os.name");
+		System.setProperty("os.name", "Mac OS X");
+		try {
+			inDirectory().run((context) -> {
+				assertThat(context).hasNotFailed()
+					.doesNotHaveBean(SharedMemoryManager.class)
+					.doesNotHaveBean(SharedMemoryEndpoint.class)
+					.doesNotHaveBean(SharedMemoryHealthIndicator.class)
+					.doesNotHaveBean(SharedMemoryMetrics.class);
+				ConditionAndOutcomes outcomes = ConditionEvaluationReport.get(context.getBeanFactory())
+					.getConditionAndOutcomesBySource()
+					.get(SharedMemoryAutoConfiguration.class.getName());
+				assertThat(outcomes.isFullMatch()).isFalse();
+				assertThat(outcomes).anySatisfy((outcome) -> assertThat(outcome.getOutcome().getMessage())
+					.contains("not supported on Mac OS X"));
+			});
+		}
+		finally {
+			System.setProperty("os.name", osName);
+		}
+		assertThat(output).contains("Shared memory auto-configuration backs off")
+			.contains("not supported on Mac OS X")
+			.contains("needs Linux");
+	}
+
+	@Test
+	void supportedPlatformLogsNothing(CapturedOutput output) {
+		inDirectory().run((context) -> assertThat(context).hasSingleBean(SharedMemoryManager.class));
+		assertThat(output).doesNotContain("Shared memory auto-configuration backs off");
+	}
+
+	/**
+	 * As in an application, the auto-configurations are imported through the selector that skips those whose
+	 * classes are missing before their conditions are even loaded.
+	 */
+	private ApplicationContextRunner imported() {
+		return new ApplicationContextRunner().withUserConfiguration(ImportedConfiguration.class)
+			.withPropertyValues("shared-memory.directory=" + this.directory,
+					"management.endpoints.web.exposure.include=sharedmemory");
+	}
+
+	@Test
+	void importedWithEverythingOnTheClassPath() {
+		imported().run((context) -> assertThat(context).hasSingleBean(SharedMemoryManager.class)
+			.hasSingleBean(SharedMemoryEndpoint.class)
+			.hasSingleBean(SharedMemoryHealthIndicator.class)
+			.hasSingleBean(SharedMemoryMetrics.class));
+	}
+
+	@Test
+	void withoutActuatorTheEndpointBacksOff() {
+		imported().withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate"))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(SharedMemoryManager.class)
+				.doesNotHaveBean(SharedMemoryEndpoint.class));
+	}
+
+	@Test
+	void withoutHealthTheHealthIndicatorBacksOff() {
+		imported().withClassLoader(new FilteredClassLoader("org.springframework.boot.health"))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(SharedMemoryManager.class)
+				.doesNotHaveBean(SharedMemoryHealthIndicator.class));
+	}
+
+	@Test
+	void withoutMicrometerTheMetricsBackOff() {
+		imported().withClassLoader(new FilteredClassLoader("io.micrometer"))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(SharedMemoryManager.class)
+				.doesNotHaveBean(SharedMemoryMetrics.class));
+	}
+
+	@Test
+	void withoutMeterRegistryTheMetricsBackOff() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(SharedMemoryAutoConfiguration.class,
+					SharedMemoryMetricsAutoConfiguration.class))
+			.withPropertyValues("shared-memory.directory=" + this.directory)
+			.run((context) -> assertThat(context).hasSingleBean(SharedMemoryManager.class)
+				.doesNotHaveBean(SharedMemoryMetrics.class));
+	}
+
+	@Test
+	void perBlockMetricsOnlyWhenAskedFor() {
+		inDirectory().withPropertyValues("shared-memory.metrics.per-block=true")
+			.run((context) -> assertThat(context).hasSingleBean(SharedMemoryMetrics.class)
+				.hasSingleBean(SharedMemoryBlockMetrics.class));
+	}
+
+	@Test
+	void endpointNeedsToBeExposed() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(SharedMemoryAutoConfiguration.class,
+					SharedMemoryEndpointAutoConfiguration.class))
+			.withPropertyValues("shared-memory.directory=" + this.directory)
+			.run((context) -> assertThat(context).hasSingleBean(SharedMemoryManager.class)
+				.doesNotHaveBean(SharedMemoryEndpoint.class));
+	}
+
+	@Test
+	void endpointExposedOverJmxOnlyHasNoWebExtension() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(SharedMemoryAutoConfiguration.class,
+					SharedMemoryEndpointAutoConfiguration.class))
+			.withPropertyValues("shared-memory.directory=" + this.directory, "spring.jmx.enabled=true",
+					"management.endpoints.jmx.exposure.include=sharedmemory")
+			.run((context) -> assertThat(context).hasSingleBean(SharedMemoryEndpoint.class)
+				.doesNotHaveBean(SharedMemoryEndpointWebExtension.class));
+	}
+
+	@Test
+	void healthIndicatorCanBeDisabled() {
+		inDirectory().withPropertyValues("management.health.sharedmemory.enabled=false")
+			.run((context) -> assertThat(context).hasSingleBean(SharedMemoryManager.class)
+				.doesNotHaveBean(SharedMemoryHealthIndicator.class));
+	}
+
+	@Test
+	void negativeMinFreeFailsNamingTheKey() {
+		assertStartupFailsNaming("shared-memory.health.min-free=-1MB", "'shared-memory'",
+				"'health.minFree'", "rejected value [-1048576B]", "must be greater than or equal to 0");
+	}
+
+	@Test
+	void unreadableMinFreeFailsNamingTheKey() {
+		assertStartupFailsNaming("shared-memory.health.min-free=plenty", "shared-memory.health.min-free");
+	}
+
+	@Test
+	void invalidEnabledFailsNamingTheKey() {
+		assertStartupFailsNaming("shared-memory.enabled=maybe", "shared-memory.enabled");
+	}
+
+	@Test
+	void invalidUnlinkOnShutdownFailsNamingTheKey() {
+		assertStartupFailsNaming("shared-memory.unlink-on-shutdown=sometimes", "shared-memory.unlink-on-shutdown");
+	}
+
+	@Test
+	void zeroPerBlockRefreshFailsNamingTheKey() {
+		assertStartupFailsNaming("shared-memory.metrics.per-block-refresh=0s",
+				"'shared-memory'", "'metrics.perBlockRefresh'", "rejected value [PT0S]", "must be positive");
+	}
+
+	@Test
+	void applicationReportsAnInvalidValueWithItsKey(CapturedOutput output) {
+		SpringApplication application = new SpringApplication(MinimalApplication.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		assertThatExceptionOfType(BeanCreationException.class)
+			.isThrownBy(() -> application.run("--shared-memory.directory=" + this.directory,
+					"--shared-memory.health.min-free=-1MB"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Property: shared-memory.health.minFree")
+			.contains("Value: \"-1048576B\"")
+			.contains("Reason: must be greater than or equal to 0");
+	}
+
+	private void assertStartupFailsNaming(String property, String... expected) {
+		inDirectory().withPropertyValues(property).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(messages(context.getStartupFailure())).contains(expected);
+		});
+	}
+
+	private static String messages(Throwable failure) {
+		List<String> messages = new ArrayList<>();
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			messages.add(cause.getMessage());
+		}
+		return String.join("\n", messages);
+	}
+
+	@Test
+	void closingTheContextUnlinksEveryManagedBlockButNoOther(CapturedOutput output) {
+		SharedMemoryDirectory shm = SharedMemoryDirectory.of(this.directory);
+		try (SharedMemory outsider = shm.create("outsider", 64)) {
+			List<String> names = new ArrayList<>();
+			inDirectory().run((context) -> {
+				SharedMemoryManager manager = context.getBean(SharedMemoryManager.class);
+				names.add(manager.sharedMemory(128).name());
+				names.add(manager.sharedMemory(4096).name());
+				names.add(manager.shareableList(List.of("howdy", 42L)).shm().name());
+				assertThat(names).allSatisfy((name) -> assertThat(this.directory.resolve(name)).exists());
+			});
+			assertThat(names).hasSize(3)
+				.allSatisfy((name) -> assertThat(this.directory.resolve(name)).doesNotExist());
+			assertThat(this.directory.resolve("outsider")).exists();
+			assertThat(output).contains("Unlinking 3 shared memory block(s) in " + this.directory);
+		}
+		finally {
+			shm.unlink("outsider");
+		}
+	}
+
+	@Test
+	void closingTheContextLeavesBlocksWhenToldTo(CapturedOutput output) {
+		List<String> names = new ArrayList<>();
+		inDirectory().withPropertyValues("shared-memory.unlink-on-shutdown=false")
+			.run((context) -> names.add(context.getBean(SharedMemoryManager.class).sharedMemory(64).name()));
+		Path block = this.directory.resolve(names.get(0));
+		assertThat(block).exists();
+		assertThat(output).contains("Leaving 1 shared memory block(s) in " + this.directory);
+		SharedMemoryDirectory.of(this.directory).unlink(names.get(0));
+	}
+
+	@Test
+	void closingTheContextUnlinksBlocksInDevShm() {
+		List<String> names = new ArrayList<>();
+		this.contextRunner.run((context) -> {
+			SharedMemory block = context.getBean(SharedMemoryManager.class).sharedMemory(64);
+			names.add(block.name());
+			assertThat(SharedMemoryDirectory.LINUX_SHM.resolve(block.name())).exists();
+		});
+		assertThat(SharedMemoryDirectory.LINUX_SHM.resolve(names.get(0))).doesNotExist();
+	}
+
+	@Test
+	void blocksOutliveTheWebServerAndEveryOtherLifecycleComponent() {
+		List<String> seen = new ArrayList<>();
+		inDirectory().withUserConfiguration(LifecycleProbeConfiguration.class).run((context) -> {
+			LifecycleProbes probes = context.getBean(LifecycleProbes.class);
+			probes.block = context.getBean(SharedMemoryManager.class).sharedMemory(64);
+			probes.directory = this.directory;
+			probes.seen = seen;
+		});
+		assertThat(seen).containsExactlyInAnyOrder("default phase: block exists",
+				"graceful shutdown phase: block exists", "web server stop phase: block exists",
+				"phase 0: block exists");
+		assertThat(this.directory).isEmptyDirectory();
+	}
+
+	@Test
+	void contextThatFailsToStartUnlinksTheBlocksCreatedSoFar() {
+		inDirectory().withUserConfiguration(FailingConfiguration.class).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).hasRootCauseMessage("Boom");
+		});
+		assertThat(this.directory).isEmptyDirectory();
+	}
+
+	@Test
+	void managerCanBeStoppedAndStartedWithTheContext() {
+		inDirectory().run((context) -> {
+			SharedMemoryManager manager = context.getBean(SharedMemoryManager.class);
+			String name = manager.sharedMemory(64).name();
+			context.stop();
+			assertThat(manager.isRunning()).isFalse();
+			assertThat(this.directory.resolve(name)).doesNotExist();
+			context.start();
+			assertThat(manager.isRunning()).isTrue();
+		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ SharedMemoryAutoConfiguration.class, SharedMemoryEndpointAutoConfiguration.class,
+			SharedMemoryHealthContributorAutoConfiguration.class, SharedMemoryMetricsAutoConfiguration.class })
+	static class ImportedConfiguration {
+
+		@Bean
+		SimpleMeterRegistry simpleMeterRegistry() {
+			return new SimpleMeterRegistry();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration(SharedMemoryAutoConfiguration.class)
+	static class MinimalApplication {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserManagerConfiguration {
+
+		@Bean
+		SharedMemoryManager userManager(Environment environment) {
+			Path path = Path.of(environment.getRequiredProperty("shared-memory.directory"));
+			return new SharedMemoryManager(SharedMemoryDirectory.of(path), false);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class FailingConfiguration {
+
+		@Bean
+		String blockName(SharedMemoryManager manager) {
+			return manager.sharedMemory(64).name();
+		}
+
+		@Bean
+		Object failing(String blockName) {
+			throw new IllegalStateException("Boom");
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class LifecycleProbeConfiguration {
+
+		@Bean
+		LifecycleProbes lifecycleProbes() {
+			return new LifecycleProbes();
+		}
+
+		@Bean
+		LifecycleProbe defaultPhaseProbe(LifecycleProbes probes) {
+			return new LifecycleProbe("default phase", SmartLifecycle.DEFAULT_PHASE, probes);
+		}
+
+		@Bean
+		LifecycleProbe gracefulShutdownProbe(LifecycleProbes probes) {
+			return new LifecycleProbe("graceful shutdown phase", WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE,
+					probes);
+		}
+
+		@Bean
+		LifecycleProbe webServerStopProbe(LifecycleProbes probes) {
+			return new LifecycleProbe("web server stop phase",
+					WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE, probes);
+		}
+
+		@Bean
+		LifecycleProbe phaseZeroProbe(LifecycleProbes probes) {
+			return new LifecycleProbe("phase 0", 0, probes);
+		}
+
+	}
+
+	static class LifecycleProbes {
+
+		volatile SharedMemory block;
+
+		volatile Path directory;
+
+		volatile List<String> seen;
+
+	}
+
+	/**
+	 * Stands for a component that uses a block until it stops, as the web server does until it has drained.
+	 */
+	static class LifecycleProbe implements SmartLifecycle {
+
+		private final String label;
+
+		private final int phase;
+
+		private final LifecycleProbes probes;
+
+		private volatile boolean running;
+
+		LifecycleProbe(String label, int phase, LifecycleProbes probes) {
+			this.label = label;
+			this.phase = phase;
+			this.probes = probes;
+		}
+
+		@Override
+		public void start() {
+			this.running = true;
+		}
+
+		@Override
+		public void stop() {
+			this.running = false;
+			boolean exists = Files.exists(this.probes.directory.resolve(this.probes.block.name()));
+			// Writing proves the mapping is still open, not only the name.
+			this.probes.block.buf().put(0, (byte) 1);
+			this.probes.seen.add(this.label + (exists ? ": block exists" : ": block is gone"));
+		}
+
+		@Override
+		public boolean isRunning() {
+			return this.running;
+		}
+
+		@Override
+		public int getPhase() {
+			return this.phase;
+		}
+
+	}
+
+}

@@ -1,0 +1,69 @@
+package dev.sharedmemory.autoconfigure.it;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+import dev.sharedmemory.SharedMemory;
+import dev.sharedmemory.SharedMemoryManager;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests the endpoint over JMX, when the application exposes it there.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.NONE,
+		properties = { "spring.jmx.enabled=true", "management.endpoints.jmx.exposure.include=sharedmemory" })
+@DirtiesContext
+class SharedMemoryJmxTests {
+
+	@TempDir
+	static Path directory;
+
+	@DynamicPropertySource
+	static void sharedMemoryDirectory(DynamicPropertyRegistry registry) {
+		registry.add("shared-memory.directory", directory::toString);
+	}
+
+	private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+
+	@Autowired
+	private SharedMemoryManager manager;
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void endpointListsDescribesAndUnlinksOverJmx() throws Exception {
+		ObjectName name = new ObjectName("org.springframework.boot:type=Endpoint,name=Sharedmemory");
+		assertThat(this.server.isRegistered(name)).isTrue();
+		SharedMemory block = this.manager.sharedMemory(256);
+		Map<String, Object> all = (Map<String, Object>) this.server.invoke(name, "sharedMemory", new Object[0],
+				new String[0]);
+		assertThat(all).containsEntry("count", 1).containsEntry("totalBytes", 256L);
+		assertThat((List<Map<String, Object>>) all.get("blocks")).singleElement()
+			.satisfies((entry) -> assertThat(entry).containsEntry("name", block.name()));
+		Map<String, Object> one = (Map<String, Object>) this.server.invoke(name, "block",
+				new Object[] { block.name() }, new String[] { String.class.getName() });
+		assertThat(one).containsEntry("kind", "SharedMemory").containsEntry("size", 256L);
+		Map<String, Object> unlinked = (Map<String, Object>) this.server.invoke(name, "unlink",
+				new Object[] { block.name() }, new String[] { String.class.getName() });
+		assertThat(unlinked).containsEntry("name", block.name());
+		assertThat(directory.resolve(block.name())).doesNotExist();
+		assertThat(this.server.invoke(name, "unlink", new Object[] { block.name() },
+				new String[] { String.class.getName() }))
+			.isNull();
+	}
+
+}

@@ -1,0 +1,102 @@
+package dev.sharedmemory.autoconfigure.metrics;
+
+import java.nio.file.Path;
+
+import dev.sharedmemory.SharedMemory;
+import dev.sharedmemory.SharedMemoryDirectory;
+import dev.sharedmemory.SharedMemoryManager;
+import dev.sharedmemory.SharedMemoryNotFoundException;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests for {@link SharedMemoryMetrics}.
+ */
+class SharedMemoryMetricsTests {
+
+	@TempDir
+	Path directory;
+
+	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+	private SharedMemoryManager manager;
+
+	@BeforeEach
+	void bind() {
+		this.manager = new SharedMemoryManager(SharedMemoryDirectory.of(this.directory));
+		this.manager.start();
+		new SharedMemoryMetrics(this.manager).bindTo(this.registry);
+	}
+
+	@AfterEach
+	void shutdownManager() {
+		this.manager.shutdown();
+	}
+
+	@Test
+	void gaugesFollowTheBlocksTheManagerTracks() {
+		assertThat(gauge("shared.memory.blocks")).isZero();
+		assertThat(gauge("shared.memory.size")).isZero();
+		SharedMemory first = this.manager.sharedMemory(1000);
+		this.manager.sharedMemory(24);
+		assertThat(gauge("shared.memory.blocks")).isEqualTo(2);
+		assertThat(gauge("shared.memory.size")).isEqualTo(1024);
+		this.manager.unlink(first.name());
+		assertThat(gauge("shared.memory.blocks")).isEqualTo(1);
+		assertThat(gauge("shared.memory.size")).isEqualTo(24);
+	}
+
+	@Test
+	void countersCountEachOperationByOutcome() {
+		SharedMemory block = this.manager.sharedMemory(64);
+		this.manager.attach(block.name()).close();
+		assertThatExceptionOfType(SharedMemoryNotFoundException.class).isThrownBy(() -> this.manager.attach("none"));
+		this.manager.unlink(block.name());
+		assertThat(operations("create", "success")).isEqualTo(1);
+		assertThat(operations("create", "failure")).isZero();
+		assertThat(operations("attach", "success")).isEqualTo(1);
+		assertThat(operations("attach", "failure")).isEqualTo(1);
+		assertThat(operations("unlink", "success")).isEqualTo(1);
+		assertThat(operations("close", "success")).isEqualTo(1);
+		assertThat(this.registry.find("shared.memory.operations").functionCounters()).hasSize(8);
+	}
+
+	@Test
+	void directoryGaugesReportItsSpaceInBytes() {
+		String path = this.directory.toAbsolutePath().toString();
+		Meter total = this.registry.get("shared.memory.directory.total").tag("path", path).gauge();
+		Meter usable = this.registry.get("shared.memory.directory.usable").tag("path", path).gauge();
+		assertThat(total.getId().getBaseUnit()).isEqualTo("bytes");
+		assertThat(usable.getId().getBaseUnit()).isEqualTo("bytes");
+		assertThat(gauge("shared.memory.directory.total")).isPositive();
+		assertThat(gauge("shared.memory.directory.usable")).isPositive()
+			.isLessThanOrEqualTo(gauge("shared.memory.directory.total"));
+	}
+
+	@Test
+	void noMeterIsTaggedWithABlockName() {
+		this.manager.sharedMemory(64);
+		assertThat(this.registry.getMeters()).isNotEmpty()
+			.allSatisfy((meter) -> assertThat(meter.getId().getTag("name")).isNull());
+	}
+
+	private double gauge(String name) {
+		return this.registry.get(name).gauge().value();
+	}
+
+	private double operations(String operation, String outcome) {
+		return this.registry.get("shared.memory.operations")
+			.tag("operation", operation)
+			.tag("outcome", outcome)
+			.functionCounter()
+			.count();
+	}
+
+}
