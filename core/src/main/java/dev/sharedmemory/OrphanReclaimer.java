@@ -15,7 +15,12 @@ import java.util.stream.Collectors;
 /**
  * Unlinks the blocks that {@link OwnerRecord records} of dead processes name, and only those: never a block of a live
  * owner, never a block no record names, never a file of another user, never a file that took a recorded name after
- * the block was gone (its inode differs). Then removes the records it cleared.
+ * the block was gone (its inode or its size differs). Then removes the records it cleared.
+ * <p>
+ * The inode is what tells a block from a later file of the same name on a tmpfs, which numbers inodes from a counter
+ * and never reuses a number (short of wrapping around 2^32 creations). A disk file system reuses the number of a
+ * deleted file at once: in a directory on one, a block unlinked by another process of the same user and created again
+ * under the same name and size before its owner died would be taken for the original.
  */
 final class OrphanReclaimer {
 
@@ -126,11 +131,12 @@ final class OrphanReclaimer {
 		Path file = this.directory.resolve(checked);
 		try {
 			Map<String, Object> attributes = attributes(file);
-			if (!isOurRegularFile(attributes) || ((Number) attributes.get("ino")).longValue() != entry.inode()) {
+			long size = ((Number) attributes.get("size")).longValue();
+			if (!isOurRegularFile(attributes) || ((Number) attributes.get("ino")).longValue() != entry.inode()
+					|| size != entry.size()) {
 				// Not the block the owner created: another user's file, or a block made under its name since.
 				return true;
 			}
-			long size = ((Number) attributes.get("size")).longValue();
 			Files.delete(file);
 			unlinked.add(new ReclaimedOrphans.Block(checked, size, owner.pid()));
 			return true;

@@ -32,7 +32,8 @@ class OrphanReclaimTests {
 
 	private static final int NOBODY = 65534;
 
-	@TempDir
+	// On a tmpfs, as blocks are: its inode numbers are never reused, which is what tells a block from a later file.
+	@TempDir(factory = InDevShm.class)
 	Path root;
 
 	private Path path;
@@ -160,6 +161,28 @@ class OrphanReclaimTests {
 		this.directory.create(name, 10).close();
 		assertThat(manager().reclaimOrphans().blocks()).isEmpty();
 		assertThat(files()).containsExactly(name);
+	}
+
+	@Test
+	void aFileOfAnotherSizeUnderARecordedNameIsLeftAlone() throws Exception {
+		// Whatever the file system: a disk file system may give the new file the old inode number.
+		Path disk = Files.createDirectory(Files.createTempDirectory("shared-memory-disk-").resolve("shm"));
+		try {
+			SharedMemoryDirectory onDisk = SharedMemoryDirectory.of(disk);
+			onDisk.create("resized", 10).close();
+			OwnerRecord record = OwnerRecord.in(disk, identity(IMPOSSIBLE_PID, 1));
+			record.add("resized", 10, (Long) Files.getAttribute(disk.resolve("resized"), "unix:ino"));
+			onDisk.unlink("resized");
+			onDisk.create("resized", 20).close();
+			assertThat(new SharedMemoryManager(onDisk).reclaimOrphans().blocks()).isEmpty();
+			assertThat(onDisk.exists("resized")).isTrue();
+			onDisk.unlink("resized");
+			record.delete();
+		}
+		finally {
+			Files.delete(disk);
+			Files.delete(disk.getParent());
+		}
 	}
 
 	@Test
