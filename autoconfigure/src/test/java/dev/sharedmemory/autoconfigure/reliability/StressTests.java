@@ -33,7 +33,6 @@ import dev.sharedmemory.ShareableList;
 import dev.sharedmemory.SharedMemory;
 import dev.sharedmemory.SharedMemoryManager;
 import dev.sharedmemory.SharedMemoryNotFoundException;
-import dev.sharedmemory.SharedMemoryOperation;
 import dev.sharedmemory.autoconfigure.it.SharedMemoryTestApplication;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
