@@ -76,10 +76,25 @@ public final class SharedMemoryDirectory {
 
 	private final MemoryMapper mapper;
 
+	private final CreationListener listener;
+
+	// What the blocks this directory creates belong to: itself, or the directory a listening copy was made of.
+	private final SharedMemoryDirectory origin;
+
 	private SharedMemoryDirectory(Path path, boolean reservePages) {
 		this.path = path;
 		this.reservePages = reservePages;
 		this.mapper = MemoryMapper.best();
+		this.listener = null;
+		this.origin = this;
+	}
+
+	private SharedMemoryDirectory(SharedMemoryDirectory origin, CreationListener listener) {
+		this.path = origin.path;
+		this.reservePages = origin.reservePages;
+		this.mapper = origin.mapper;
+		this.listener = listener;
+		this.origin = origin;
 	}
 
 	/**
@@ -139,6 +154,15 @@ public final class SharedMemoryDirectory {
 	 */
 	public SharedMemoryDirectory withPageReservation(boolean reserve) {
 		return (reserve == this.reservePages) ? this : new SharedMemoryDirectory(this.path, reserve);
+	}
+
+	/**
+	 * Returns a copy of this directory that tells the given listener of every block it creates, the moment the name
+	 * is taken: what lets a {@link SharedMemoryManager} record a block before a crash could leave it unknown. Blocks
+	 * it creates belong to this directory.
+	 */
+	SharedMemoryDirectory withCreationListener(CreationListener listener) {
+		return new SharedMemoryDirectory(this, listener);
 	}
 
 	/**
@@ -236,7 +260,12 @@ public final class SharedMemoryDirectory {
 		catch (IOException ex) {
 			throw failure("Cannot create shared memory block '" + checked + "' in " + this.path, ex);
 		}
+		boolean announced = false;
 		try {
+			if (this.listener != null) {
+				this.listener.created(checked, size, file);
+				announced = true;
+			}
 			if (this.reservePages) {
 				reserve(channel, checked, size);
 			}
@@ -244,11 +273,14 @@ public final class SharedMemoryDirectory {
 				setSize(channel, size);
 			}
 			MappedRegion region = this.mapper.map(channel, size);
-			return new SharedMemory(this, checked, size, region);
+			return new SharedMemory(this.origin, checked, size, region);
 		}
 		catch (IOException | RuntimeException ex) {
 			closeQuietly(channel);
 			deleteQuietly(file);
+			if (announced) {
+				this.listener.abandoned(checked);
+			}
 			if (ex instanceof SharedMemoryException shmEx) {
 				throw shmEx;
 			}
@@ -488,6 +520,29 @@ public final class SharedMemoryDirectory {
 	@Override
 	public String toString() {
 		return "SharedMemoryDirectory[" + this.path + "]";
+	}
+
+	/**
+	 * Told of each block a directory creates.
+	 */
+	interface CreationListener {
+
+		/**
+		 * Called once the block's file exists under its name, exclusively this process's, before it is sized or
+		 * mapped.
+		 * @param name the block's name
+		 * @param size the size it is being given
+		 * @param file its file
+		 * @throws SharedMemoryException to refuse the block: its file is then removed and create fails with it
+		 */
+		void created(String name, long size, Path file);
+
+		/**
+		 * Called if creating a block failed after {@link #created}: its file was removed.
+		 * @param name the block's name
+		 */
+		void abandoned(String name);
+
 	}
 
 }

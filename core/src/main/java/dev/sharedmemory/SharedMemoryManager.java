@@ -1,6 +1,10 @@
 package dev.sharedmemory;
 
+import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +25,19 @@ import java.util.function.Supplier;
  * {@code multiprocessing.managers.SharedMemoryManager}, in process. It tracks only what it created: a block it
  * merely attached to is never unlinked by it.
  * <p>
+ * <strong>Crash safety.</strong> A process can die without shutting its manager down ({@code kill -9}, the OOM
+ * killer, a power-cycled container), and its blocks would then stay in the directory until the machine reboots.
+ * So, as PostgreSQL does with its segments, the manager keeps a record of what it created beside the blocks: a small
+ * file, mode {@code 0600}, named {@code .psm-owner-<pid>-<start time>-<random>}, holding its process id and that
+ * process's start time (so that a reused process id is not mistaken for it) and each block's name, size and inode.
+ * Being in the same tmpfs, records and blocks vanish together at reboot. {@link #start()} (unless told not to) calls
+ * {@link #reclaimOrphans()}, which unlinks the blocks named by records whose owner is gone, and only those: never a
+ * block of a live owner (another instance running beside this one), never a block no record names (Python's, or one
+ * created without a manager), never a file of another user, never a file that took a recorded name after the block
+ * was gone. {@link #shutdown()} removes the record: a normal stop, or a {@code SIGTERM} that runs the JVM's shutdown
+ * hooks and through them {@code shutdown()}, leaves none behind. A manager that does not unlink its blocks at
+ * shutdown hands them over deliberately: it removes its record too, so that no later start reclaims them.
+ * <p>
  * Thread-safe: many threads may create, attach and unlink through one manager while another lists its blocks. Use
  * before {@link #start()} or after {@link #shutdown()} throws {@link IllegalStateException}; a manager that was shut
  * down can be started again.
@@ -33,7 +50,12 @@ public final class SharedMemoryManager implements AutoCloseable {
 
 	private final boolean unlinkOnShutdown;
 
+	private final boolean reclaimOrphans;
+
 	private final Clock clock;
+
+	// Creates blocks like the directory, and records each in the owner record the moment its name is taken.
+	private final SharedMemoryDirectory recordingDirectory;
 
 	private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
 
@@ -49,17 +71,26 @@ public final class SharedMemoryManager implements AutoCloseable {
 
 	private final LongAdder[] failures = newCounters();
 
+	private final LongAdder reclaimedBlocks = new LongAdder();
+
+	private final LongAdder reclaimedBytes = new LongAdder();
+
+	// Replaced at each start; its own monitor serializes the writes to it.
+	private volatile OwnerRecord record;
+
 	private volatile boolean running;
 
 	/**
-	 * Creates a manager for blocks in {@link SharedMemoryDirectory#defaultDirectory()} that unlinks them at shutdown.
+	 * Creates a manager for blocks in {@link SharedMemoryDirectory#defaultDirectory()} that unlinks them at shutdown
+	 * and reclaims orphaned blocks when it starts.
 	 */
 	public SharedMemoryManager() {
 		this(SharedMemoryDirectory.defaultDirectory());
 	}
 
 	/**
-	 * Creates a manager for blocks in the given directory that unlinks them at shutdown.
+	 * Creates a manager for blocks in the given directory that unlinks them at shutdown and reclaims orphaned blocks
+	 * when it starts.
 	 * @param directory where its blocks live
 	 */
 	public SharedMemoryManager(SharedMemoryDirectory directory) {
@@ -67,32 +98,107 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
-	 * Creates a manager for blocks in the given directory.
+	 * Creates a manager for blocks in the given directory that reclaims orphaned blocks when it starts.
 	 * @param directory where its blocks live
 	 * @param unlinkOnShutdown whether {@link #shutdown()} unlinks the blocks or only closes this process's handles,
 	 * leaving the blocks to outlive it
 	 */
 	public SharedMemoryManager(SharedMemoryDirectory directory, boolean unlinkOnShutdown) {
-		this(directory, unlinkOnShutdown, Clock.systemUTC());
-	}
-
-	SharedMemoryManager(SharedMemoryDirectory directory, boolean unlinkOnShutdown, Clock clock) {
-		this.directory = directory;
-		this.unlinkOnShutdown = unlinkOnShutdown;
-		this.clock = clock;
+		this(directory, unlinkOnShutdown, true);
 	}
 
 	/**
-	 * Starts the manager; from then on it creates blocks.
+	 * Creates a manager for blocks in the given directory.
+	 * @param directory where its blocks live
+	 * @param unlinkOnShutdown whether {@link #shutdown()} unlinks the blocks or only closes this process's handles,
+	 * leaving the blocks to outlive it
+	 * @param reclaimOrphans whether {@link #start()} calls {@link #reclaimOrphans()}
+	 */
+	public SharedMemoryManager(SharedMemoryDirectory directory, boolean unlinkOnShutdown, boolean reclaimOrphans) {
+		this(directory, unlinkOnShutdown, reclaimOrphans, Clock.systemUTC());
+	}
+
+	SharedMemoryManager(SharedMemoryDirectory directory, boolean unlinkOnShutdown, Clock clock) {
+		this(directory, unlinkOnShutdown, true, clock);
+	}
+
+	private SharedMemoryManager(SharedMemoryDirectory directory, boolean unlinkOnShutdown, boolean reclaimOrphans,
+			Clock clock) {
+		this.directory = directory;
+		this.unlinkOnShutdown = unlinkOnShutdown;
+		this.reclaimOrphans = reclaimOrphans;
+		this.clock = clock;
+		this.recordingDirectory = directory.withCreationListener(new Recorder());
+	}
+
+	/**
+	 * Starts the manager; from then on it creates blocks. First, unless told not to, it reclaims the blocks of
+	 * processes that died without unlinking them (see {@link #reclaimOrphans()}); a failure to do so is logged and
+	 * does not stop it from starting.
 	 */
 	public void start() {
 		this.lifecycle.writeLock().lock();
 		try {
+			if (this.running) {
+				return;
+			}
+			ProcessIdentity self = ProcessIdentity.current();
+			if (this.reclaimOrphans) {
+				try {
+					reclaimOrphans();
+				}
+				catch (SharedMemoryException ex) {
+					logger.log(Level.WARNING, "Could not reclaim orphaned shared memory blocks: {0}",
+							ex.getMessage());
+				}
+			}
+			this.record = OwnerRecord.in(this.directory.path(), self);
 			this.running = true;
 		}
 		finally {
 			this.lifecycle.writeLock().unlock();
 		}
+	}
+
+	/**
+	 * Unlinks the blocks that processes which are gone created through a manager and did not unlink, as their
+	 * records in the directory name them, and removes those records. Blocks of live processes (this one included),
+	 * blocks no record names, files of other users and files that took a recorded name after its block was gone are
+	 * left alone. What was unlinked is logged, with names and bytes, and counted ({@link #reclaimedBlocks()},
+	 * {@link #reclaimedBytes()}). Works whether or not the manager is running.
+	 * @return what was unlinked
+	 * @throws SharedMemoryException if the directory cannot be listed; a record or a block that cannot be handled is
+	 * logged and left for the next time
+	 */
+	public ReclaimedOrphans reclaimOrphans() {
+		ReclaimedOrphans reclaimed = new OrphanReclaimer(this.directory.path(), ProcessIdentity.current()).reclaim();
+		this.reclaimedBlocks.add(reclaimed.blockCount());
+		this.reclaimedBytes.add(reclaimed.totalBytes());
+		return reclaimed;
+	}
+
+	/**
+	 * Tells whether {@link #start()} reclaims orphaned blocks.
+	 * @return {@code true} if it does
+	 */
+	public boolean reclaimsOrphans() {
+		return this.reclaimOrphans;
+	}
+
+	/**
+	 * Returns how many orphaned blocks {@link #reclaimOrphans()} unlinked since the manager was made.
+	 * @return the count
+	 */
+	public long reclaimedBlocks() {
+		return this.reclaimedBlocks.sum();
+	}
+
+	/**
+	 * Returns the bytes of the orphaned blocks {@link #reclaimOrphans()} unlinked since the manager was made.
+	 * @return the sum of their sizes
+	 */
+	public long reclaimedBytes() {
+		return this.reclaimedBytes.sum();
 	}
 
 	/**
@@ -126,7 +232,7 @@ public final class SharedMemoryManager implements AutoCloseable {
 	 */
 	public SharedMemory sharedMemory(long size) {
 		return track(SharedMemoryOperation.CREATE, () -> {
-			SharedMemory block = this.directory.create(size);
+			SharedMemory block = this.recordingDirectory.create(size);
 			add(new Tracked(block, null, this.clock.instant()));
 			return block;
 		});
@@ -139,7 +245,7 @@ public final class SharedMemoryManager implements AutoCloseable {
 	 */
 	public ShareableList shareableList(List<?> items) {
 		return track(SharedMemoryOperation.CREATE, () -> {
-			ShareableList list = ShareableList.create(this.directory, null, items);
+			ShareableList list = ShareableList.create(this.recordingDirectory, null, items);
 			add(new Tracked(list.shm(), list, this.clock.instant()));
 			return list;
 		});
@@ -220,6 +326,7 @@ public final class SharedMemoryManager implements AutoCloseable {
 				add(entry);
 				throw ex;
 			}
+			recordRemoval(checked);
 			return true;
 		});
 	}
@@ -237,6 +344,7 @@ public final class SharedMemoryManager implements AutoCloseable {
 			}
 			this.running = false;
 			SharedMemoryException failure = null;
+			List<String> left = new ArrayList<>();
 			for (Tracked entry : List.copyOf(this.tracked.values())) {
 				remove(entry.block.name());
 				try {
@@ -245,6 +353,7 @@ public final class SharedMemoryManager implements AutoCloseable {
 				catch (SharedMemoryException ex) {
 					logger.log(Level.WARNING, "Could not unlink shared memory block ''{0}'' at shutdown: {1}",
 							entry.block.name(), ex.getMessage());
+					left.add(entry.block.name());
 					if (failure == null) {
 						failure = ex;
 					}
@@ -252,6 +361,12 @@ public final class SharedMemoryManager implements AutoCloseable {
 						failure.addSuppressed(ex);
 					}
 				}
+			}
+			// Blocks handed over (no unlink at shutdown) are no orphans. Blocks that could not be unlinked stay
+			// recorded, so that a start after this process is gone tries again.
+			OwnerRecord ended = this.record;
+			synchronized (ended) {
+				ended.retainOnly(left);
 			}
 			if (failure != null) {
 				throw failure;
@@ -293,6 +408,13 @@ public final class SharedMemoryManager implements AutoCloseable {
 			this.oldestFirst.remove(entry);
 		}
 		return entry;
+	}
+
+	private void recordRemoval(String name) {
+		OwnerRecord current = this.record;
+		synchronized (current) {
+			current.remove(name);
+		}
 	}
 
 	private void release(Tracked entry, boolean unlink) {
@@ -355,10 +477,47 @@ public final class SharedMemoryManager implements AutoCloseable {
 		return counters;
 	}
 
+	/**
+	 * Returns the file of the owner record of the manager's current run, for tests; it exists only once a block was
+	 * created.
+	 */
+	Path ownerRecord() {
+		return this.record.file();
+	}
+
 	@Override
 	public String toString() {
 		return "SharedMemoryManager[" + this.directory.path() + ", " + this.tracked.size() + " blocks, "
 				+ (this.running ? "running" : "stopped") + "]";
+	}
+
+	/**
+	 * Records each block the manager's directory creates, before anything else happens to it.
+	 */
+	private final class Recorder implements SharedMemoryDirectory.CreationListener {
+
+		@Override
+		public void created(String name, long size, Path file) {
+			long inode;
+			try {
+				inode = ((Number) Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
+			}
+			catch (IOException ex) {
+				throw new SharedMemoryException(
+						"Cannot create shared memory block '" + name + "': cannot read its inode: " + ex.getMessage(),
+						ex);
+			}
+			OwnerRecord current = SharedMemoryManager.this.record;
+			synchronized (current) {
+				current.add(name, size, inode);
+			}
+		}
+
+		@Override
+		public void abandoned(String name) {
+			recordRemoval(name);
+		}
+
 	}
 
 	/**

@@ -2,6 +2,7 @@ package dev.sharedmemory;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The other process of {@link CrossProcessTests}: a plain JVM that uses the library and exits without closing or
@@ -13,12 +14,31 @@ public final class ChildProcessMain {
 	}
 
 	/**
-	 * Runs one command: {@code attach-write <name> <text>}, {@code create-write <name> <size> <text>} or
-	 * {@code create-non-ascii <directory>}.
+	 * Runs one command: {@code attach-write <name> <text>}, {@code create-write <name> <size> <text>},
+	 * {@code create-non-ascii <directory>} or {@code manager <directory> <blocks> <hook|no-hook>}.
 	 * @param args the command and its arguments
+	 * @throws InterruptedException if interrupted while waiting to be killed
 	 */
-	public static void main(String[] args) {
+	public static void main(String[] args) throws InterruptedException {
 		switch (args[0]) {
+			case "manager" -> {
+				// Creates blocks through a manager, says which, and waits to be killed.
+				SharedMemoryManager manager = new SharedMemoryManager(SharedMemoryDirectory.of(Path.of(args[1])));
+				if (args[3].equals("hook")) {
+					Runtime.getRuntime().addShutdownHook(new Thread(manager::shutdown));
+				}
+				manager.start();
+				int blocks = Integer.parseInt(args[2]);
+				for (int i = 0; i < blocks; i++) {
+					SharedMemory block = manager.sharedMemory(1000 + i);
+					System.out.println("block " + block.name() + " " + block.size());
+				}
+				ShareableList list = manager.shareableList(List.of(1L, "list"));
+				System.out.println("block " + list.shm().name() + " " + list.shm().size());
+				System.out.println("ready");
+				System.out.flush();
+				Thread.sleep(Long.MAX_VALUE);
+			}
 			case "attach-write" -> {
 				SharedMemory block = SharedMemory.attach(args[1]);
 				block.buf().put(0, args[2].getBytes(StandardCharsets.UTF_8));

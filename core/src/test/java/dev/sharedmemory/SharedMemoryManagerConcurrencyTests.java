@@ -79,6 +79,8 @@ class SharedMemoryManagerConcurrencyTests {
 			assertThat(total.unlinks).isGreaterThan(300);
 			Set<String> tracked = manager.blocks().stream().map(ManagedBlock::name).collect(Collectors.toSet());
 			assertThat(tracked).isEqualTo(total.remaining).isEqualTo(files());
+			// The owner record names exactly what a crash now would leave behind.
+			assertThat(OwnerRecord.read(manager.ownerRecord()).blocks().keySet()).isEqualTo(tracked);
 			assertThat(manager.blockCount()).isEqualTo(total.remaining.size());
 			assertThat(manager.totalBytes()).isEqualTo(total.remainingBytes);
 			assertThat(manager.operationCount(SharedMemoryOperation.CREATE, true)).isEqualTo(total.creates);
@@ -153,9 +155,14 @@ class SharedMemoryManagerConcurrencyTests {
 		return tally;
 	}
 
+	/**
+	 * Returns the names of the blocks in the directory: every file but the manager's owner record.
+	 */
 	private Set<String> files() throws Exception {
 		try (Stream<Path> files = Files.list(this.path)) {
-			return files.map((file) -> file.getFileName().toString()).collect(Collectors.toSet());
+			return files.map((file) -> file.getFileName().toString())
+				.filter((name) -> !name.startsWith(OwnerRecord.PREFIX))
+				.collect(Collectors.toSet());
 		}
 	}
 

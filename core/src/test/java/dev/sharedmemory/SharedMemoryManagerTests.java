@@ -347,9 +347,14 @@ class SharedMemoryManagerTests {
 		return manager;
 	}
 
+	/**
+	 * Returns the names of the blocks in the directory: every file but the managers' owner records.
+	 */
 	private Set<String> files() throws IOException {
 		try (Stream<Path> files = Files.list(this.path)) {
-			return files.map((file) -> file.getFileName().toString()).collect(Collectors.toSet());
+			return files.map((file) -> file.getFileName().toString())
+				.filter((name) -> !name.startsWith(OwnerRecord.PREFIX))
+				.collect(Collectors.toSet());
 		}
 	}
 

@@ -36,7 +36,8 @@ public final class SharedMemoryAutoConfiguration {
 		Path path = properties.getDirectory();
 		SharedMemoryDirectory directory = (path != null) ? SharedMemoryDirectory.of(path)
 				: SharedMemoryDirectory.defaultDirectory();
-		SharedMemoryManager manager = new SharedMemoryManager(directory, properties.isUnlinkOnShutdown());
+		SharedMemoryManager manager = new SharedMemoryManager(directory, properties.isUnlinkOnShutdown(),
+				properties.isReclaimOrphans());
 		manager.start();
 		return manager;
 	}

@@ -34,6 +34,13 @@ public class SharedMemoryProperties implements Validator {
 	 */
 	private boolean unlinkOnShutdown = true;
 
+	/**
+	 * Whether to unlink, at start, the blocks that applications which died without unlinking them (kill -9, the OOM
+	 * killer) created through a manager, as the records those managers keep in the directory name them. Blocks of
+	 * running applications, of other users and blocks no record names are never touched.
+	 */
+	private boolean reclaimOrphans = true;
+
 	private final Health health = new Health();
 
 	private final Metrics metrics = new Metrics();
@@ -60,6 +67,14 @@ public class SharedMemoryProperties implements Validator {
 
 	public void setUnlinkOnShutdown(boolean unlinkOnShutdown) {
 		this.unlinkOnShutdown = unlinkOnShutdown;
+	}
+
+	public boolean isReclaimOrphans() {
+		return this.reclaimOrphans;
+	}
+
+	public void setReclaimOrphans(boolean reclaimOrphans) {
+		this.reclaimOrphans = reclaimOrphans;
 	}
 
 	public Health getHealth() {

@@ -48,7 +48,8 @@ final class NioMemoryMapper implements MemoryMapper {
 
 	private static final class WholeRegion implements MappedRegion {
 
-		private final MappedByteBuffer whole;
+		// Dropped on release, so that a closed handle someone still references does not keep the block mapped.
+		private volatile MappedByteBuffer whole;
 
 		WholeRegion(MappedByteBuffer whole) {
 			this.whole = whole;
@@ -56,12 +57,17 @@ final class NioMemoryMapper implements MemoryMapper {
 
 		@Override
 		public ByteBuffer slice(long offset, int length) {
-			return this.whole.slice((int) offset, length).order(ByteOrder.nativeOrder());
+			MappedByteBuffer mapped = this.whole;
+			if (mapped == null) {
+				throw new IllegalStateException("the mapping was released");
+			}
+			return mapped.slice((int) offset, length).order(ByteOrder.nativeOrder());
 		}
 
 		@Override
 		public void release() {
-			// Nothing to do: the buffer is unmapped once it and every view of it are unreachable.
+			// The JDK unmaps the buffer once it and every view of it are unreachable.
+			this.whole = null;
 		}
 
 	}

@@ -13,8 +13,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
  * A {@link MeterBinder} for a {@link SharedMemoryManager}: how many blocks it tracks and their bytes, the operations
- * it performed by outcome, and the space of its directory. Every meter reads the manager or the directory when it is
- * measured, so there is nothing here to fall out of date. No meter is tagged with a block's name.
+ * it performed by outcome, the orphaned blocks it reclaimed and their bytes, and the space of its directory. Every
+ * meter reads the manager or the directory when it is measured, so there is nothing here to fall out of date. No
+ * meter is tagged with a block's name.
  */
 public class SharedMemoryMetrics implements MeterBinder {
 
@@ -39,6 +40,14 @@ public class SharedMemoryMetrics implements MeterBinder {
 			.description("Sum of the sizes of the shared memory blocks the manager tracks")
 			.baseUnit(BaseUnits.BYTES)
 			.strongReference(true)
+			.register(registry);
+		FunctionCounter.builder("shared.memory.reclaimed", this.manager, SharedMemoryManager::reclaimedBlocks)
+			.description("Orphaned shared memory blocks, left by processes that died, the manager unlinked")
+			.baseUnit("blocks")
+			.register(registry);
+		FunctionCounter.builder("shared.memory.reclaimed.size", this.manager, SharedMemoryManager::reclaimedBytes)
+			.description("Bytes of the orphaned shared memory blocks the manager unlinked")
+			.baseUnit(BaseUnits.BYTES)
 			.register(registry);
 		for (SharedMemoryOperation operation : SharedMemoryOperation.values()) {
 			registerOperations(registry, operation, true);

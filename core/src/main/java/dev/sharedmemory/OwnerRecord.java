@@ -1,0 +1,389 @@
+package dev.sharedmemory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The record a {@link SharedMemoryManager} keeps, beside its blocks, of the blocks it created: who owns them (see
+ * {@link ProcessIdentity}) and each block's name, size and inode. Should the owner die without unlinking them, a later
+ * start finds the record and unlinks exactly those blocks (see {@link OrphanReclaimer}); being in the same tmpfs,
+ * records and blocks vanish together at reboot.
+ * <p>
+ * The file is {@code .psm-owner-<pid>-<start time>-<8 hex>}, mode {@code 0600}: a dot name, which no generated block
+ * name takes and which Python never attaches. It is text, one line per fact, so that each create and unlink costs one
+ * small append whatever the number of blocks:
+ * <pre>
+ * shared-memory owner record 1
+ * pid 4242
+ * start 1234567
+ * boot 6f0e...
+ * pidns pid:[4026531836]
+ * uid 1000
+ * user app
+ * + psm_1a2b3c4d 4096 8812
+ * - psm_1a2b3c4d
+ * </pre>
+ * The header appears at once, through a temporary file moved into place; when unlinked blocks outnumber live ones the
+ * record is rewritten the same way with only the live ones. A line is written by one {@code write(2)}, and an append
+ * that fails is cut off again, so a crash or a full directory never leaves half a line. Names are percent-encoded
+ * (UTF-8), so that any block name fits on one line. Not thread-safe by itself: its manager serializes the calls.
+ */
+final class OwnerRecord {
+
+	static final String PREFIX = ".psm-owner-";
+
+	static final String TEMPORARY_SUFFIX = ".tmp";
+
+	static final String MAGIC = "shared-memory owner record 1";
+
+	private static final System.Logger logger = System.getLogger(OwnerRecord.class.getName());
+
+	// Rewriting costs a line per live block: done once removals outnumber them, it stays O(1) per operation.
+	private static final int COMPACTION_SLACK = 1024;
+
+	private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY = PosixFilePermissions
+		.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+	private static final SecureRandom RANDOM = new SecureRandom();
+
+	private final Path file;
+
+	private final ProcessIdentity owner;
+
+	private final Map<String, Entry> live = new LinkedHashMap<>();
+
+	private FileChannel channel;
+
+	private long length;
+
+	private long lines;
+
+	private OwnerRecord(Path file, ProcessIdentity owner) {
+		this.file = file;
+		this.owner = owner;
+	}
+
+	/**
+	 * Returns a record for blocks in the given directory, owned by the given process. Nothing is written until the
+	 * first block is added.
+	 */
+	static OwnerRecord in(Path directory, ProcessIdentity owner) {
+		byte[] random = new byte[4];
+		RANDOM.nextBytes(random);
+		String name = PREFIX + owner.pid() + "-" + owner.startTime() + "-" + HexFormat.of().formatHex(random);
+		return new OwnerRecord(directory.resolve(name), owner);
+	}
+
+	Path file() {
+		return this.file;
+	}
+
+	/**
+	 * Records a block just created, before anything else is done with it: should the process die from here on, the
+	 * block is known.
+	 * @throws SharedMemoryException if the record cannot be written; the caller must then give up the block
+	 */
+	void add(String name, long size, long inode) {
+		try {
+			if (this.channel == null) {
+				open();
+			}
+			append("+ " + encode(name) + " " + size + " " + inode + "\n");
+		}
+		catch (IOException ex) {
+			throw new SharedMemoryException("Cannot create shared memory block '" + name + "': its owner cannot be "
+					+ "recorded in " + this.file + ": " + ex.getMessage(), ex);
+		}
+		this.live.put(name, new Entry(size, inode));
+	}
+
+	/**
+	 * Records that a block was unlinked. Best effort: a block the record still names but which is gone, or is another
+	 * file by now (another inode), is never unlinked on its behalf.
+	 */
+	void remove(String name) {
+		if (this.live.remove(name) == null || this.channel == null) {
+			return;
+		}
+		try {
+			append("- " + encode(name) + "\n");
+			if (this.lines > 2L * this.live.size() + COMPACTION_SLACK) {
+				rewrite();
+			}
+		}
+		catch (IOException ex) {
+			logger.log(Level.DEBUG, "Could not record the unlink of ''{0}'' in {1}: {2}", name, this.file,
+					ex.getMessage());
+		}
+	}
+
+	/**
+	 * Keeps only the given blocks, or deletes the record if there are none: what a shutdown leaves.
+	 */
+	void retainOnly(Collection<String> names) {
+		this.live.keySet().retainAll(names);
+		try {
+			if (this.live.isEmpty()) {
+				delete();
+			}
+			else {
+				rewrite();
+				closeChannel();
+			}
+		}
+		catch (IOException ex) {
+			logger.log(Level.WARNING, "Could not update the shared memory owner record {0}: {1}", this.file,
+					ex.getMessage());
+		}
+	}
+
+	/**
+	 * Deletes the record: its blocks are unlinked or deliberately handed over.
+	 */
+	void delete() throws IOException {
+		closeChannel();
+		Files.deleteIfExists(this.file);
+		this.live.clear();
+	}
+
+	private void open() throws IOException {
+		replaceWith(header());
+		openChannel();
+	}
+
+	private void rewrite() throws IOException {
+		ByteArrayOutputStream content = header();
+		this.live.forEach((name, entry) -> {
+			byte[] line = ("+ " + encode(name) + " " + entry.size() + " " + entry.inode() + "\n")
+				.getBytes(StandardCharsets.US_ASCII);
+			content.write(line, 0, line.length);
+		});
+		closeChannel();
+		replaceWith(content);
+		openChannel();
+	}
+
+	private ByteArrayOutputStream header() {
+		String text = MAGIC + "\n" + "pid " + this.owner.pid() + "\n" + "start " + this.owner.startTime() + "\n"
+				+ "boot " + orDash(this.owner.bootId()) + "\n" + "pidns " + orDash(this.owner.pidNamespace()) + "\n"
+				+ "uid " + this.owner.uid() + "\n" + "user " + encode(orDash(this.owner.user())) + "\n";
+		ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+		out.writeBytes(text.getBytes(StandardCharsets.US_ASCII));
+		return out;
+	}
+
+	/**
+	 * Writes the whole record to a temporary file, mode {@code 0600} from its creation, and moves it over the record
+	 * in one step: a reader sees the old record or the new one, never a mix.
+	 */
+	private void replaceWith(ByteArrayOutputStream content) throws IOException {
+		Path temporary = this.file.resolveSibling(this.file.getFileName() + TEMPORARY_SUFFIX);
+		Files.deleteIfExists(temporary);
+		Files.createFile(temporary, OWNER_ONLY);
+		try {
+			Files.write(temporary, content.toByteArray(), StandardOpenOption.WRITE);
+			Files.move(temporary, this.file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+		}
+		catch (IOException ex) {
+			Files.deleteIfExists(temporary);
+			throw ex;
+		}
+	}
+
+	private void openChannel() throws IOException {
+		this.channel = FileChannel.open(this.file, StandardOpenOption.WRITE, StandardOpenOption.APPEND,
+				LinkOption.NOFOLLOW_LINKS);
+		this.length = this.channel.size();
+		this.lines = this.live.size();
+	}
+
+	private void closeChannel() throws IOException {
+		if (this.channel != null) {
+			FileChannel open = this.channel;
+			this.channel = null;
+			open.close();
+		}
+	}
+
+	private void append(String line) throws IOException {
+		ByteBuffer bytes = ByteBuffer.wrap(line.getBytes(StandardCharsets.US_ASCII));
+		try {
+			while (bytes.hasRemaining()) {
+				this.channel.write(bytes);
+			}
+		}
+		catch (IOException ex) {
+			// A full tmpfs can take part of a line: cut it off, so the next line starts on a line of its own.
+			try {
+				this.channel.truncate(this.length);
+			}
+			catch (IOException truncateFailure) {
+				ex.addSuppressed(truncateFailure);
+			}
+			throw ex;
+		}
+		this.length += bytes.capacity();
+		this.lines++;
+	}
+
+	private static String orDash(String value) {
+		return (value != null) ? value : "-";
+	}
+
+	/**
+	 * Percent-encodes every byte of the UTF-8 name outside printable ASCII, and the percent sign itself.
+	 */
+	static String encode(String name) {
+		StringBuilder encoded = new StringBuilder(name.length());
+		for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+			int c = b & 0xff;
+			if (c > ' ' && c < 0x7f && c != '%') {
+				encoded.append((char) c);
+			}
+			else {
+				encoded.append('%').append(HexFormat.of().withUpperCase().toHexDigits((byte) c));
+			}
+		}
+		return encoded.toString();
+	}
+
+	/**
+	 * Reverses {@link #encode(String)}.
+	 * @throws IllegalArgumentException if the text is not an encoded name
+	 */
+	static String decode(String encoded) {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream(encoded.length());
+		for (int i = 0; i < encoded.length(); i++) {
+			char c = encoded.charAt(i);
+			if (c == '%') {
+				if (i + 2 >= encoded.length()) {
+					throw new IllegalArgumentException("Truncated escape in '" + encoded + "'");
+				}
+				bytes.write(HexFormat.fromHexDigits(encoded, i + 1, i + 3));
+				i += 2;
+			}
+			else if (c > ' ' && c < 0x7f) {
+				bytes.write(c);
+			}
+			else {
+				throw new IllegalArgumentException("Unencoded character in '" + encoded + "'");
+			}
+		}
+		return bytes.toString(StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * Reads a record.
+	 * @param file the record
+	 * @return what it says, or {@code null} if its header is incomplete (its owner died while writing it, and it names
+	 * no block)
+	 * @throws IOException if it cannot be read
+	 */
+	static Contents read(Path file) throws IOException {
+		byte[] bytes = Files.readAllBytes(file);
+		String text = new String(bytes, StandardCharsets.US_ASCII);
+		// Only whole lines count: a line without its newline was being written when its writer died.
+		int end = text.lastIndexOf('\n');
+		String[] lines = (end < 0) ? new String[0] : text.substring(0, end).split("\n", -1);
+		if (lines.length == 0 || !lines[0].equals(MAGIC)) {
+			return null;
+		}
+		Map<String, String> header = new LinkedHashMap<>();
+		Map<String, Entry> blocks = new LinkedHashMap<>();
+		for (int i = 1; i < lines.length; i++) {
+			String[] parts = lines[i].split(" ");
+			try {
+				if (parts[0].equals("+") && parts.length == 4) {
+					blocks.put(decode(parts[1]), new Entry(Long.parseLong(parts[2]), Long.parseLong(parts[3])));
+				}
+				else if (parts[0].equals("-") && parts.length == 2) {
+					blocks.remove(decode(parts[1]));
+				}
+				else if (parts.length == 2) {
+					header.put(parts[0], parts[1]);
+				}
+			}
+			catch (IllegalArgumentException ex) {
+				// A line this version did not write: skipped, never guessed at.
+			}
+		}
+		ProcessIdentity owner = owner(header);
+		return (owner != null) ? new Contents(owner, blocks) : null;
+	}
+
+	private static ProcessIdentity owner(Map<String, String> header) {
+		try {
+			return new ProcessIdentity(Long.parseLong(header.get("pid")), Long.parseLong(header.get("start")),
+					dashToNull(header.get("boot")), dashToNull(header.get("pidns")),
+					Integer.parseInt(header.get("uid")), decode(header.getOrDefault("user", "-")));
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
+	}
+
+	private static String dashToNull(String value) {
+		return (value == null || value.equals("-")) ? null : value;
+	}
+
+	/**
+	 * Returns the process a record's file name says owns it, or {@code null} if the name is not a record's: what
+	 * judges a record whose header is incomplete.
+	 */
+	static ProcessIdentity ownerFromFileName(String fileName, ProcessIdentity observer) {
+		if (!fileName.startsWith(PREFIX)) {
+			return null;
+		}
+		String[] parts = fileName.substring(PREFIX.length()).split("[-.]");
+		if (parts.length < 3) {
+			return null;
+		}
+		try {
+			// Assumed to be of the observer's boot and namespace: all a name can say.
+			return new ProcessIdentity(Long.parseLong(parts[0]), Long.parseLong(parts[1]), observer.bootId(),
+					observer.pidNamespace(), -1, null);
+		}
+		catch (NumberFormatException ex) {
+			return null;
+		}
+	}
+
+	/**
+	 * A block as the record knows it.
+	 *
+	 * @param size its size in bytes when created
+	 * @param inode the inode of its file: a file of the same name but another inode is not this block
+	 */
+	record Entry(long size, long inode) {
+
+	}
+
+	/**
+	 * What a record says.
+	 *
+	 * @param owner the process that wrote it
+	 * @param blocks the blocks it names, by name
+	 */
+	record Contents(ProcessIdentity owner, Map<String, Entry> blocks) {
+
+	}
+
+}

@@ -1,0 +1,371 @@
+package dev.sharedmemory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests that {@link SharedMemoryManager#reclaimOrphans()} unlinks the blocks named by records of dead owners, and
+ * nothing else: not the blocks of a live owner, of this process, of another user, of another pid namespace, nor a
+ * block no record names, nor a file that took a recorded name later, nor anything outside the directory. Owners are
+ * faked: a pid that cannot exist, this process's pid with another start time, a real child process.
+ */
+class OrphanReclaimTests {
+
+	// Above PID_MAX_LIMIT (2^22): no process ever has this id.
+	private static final long IMPOSSIBLE_PID = (1L << 22) + 1;
+
+	private static final int NOBODY = 65534;
+
+	// On a tmpfs, as blocks are: its inode numbers are never reused, which is what tells a block from a later file.
+	@TempDir(factory = InDevShm.class)
+	Path root;
+
+	private Path path;
+
+	private SharedMemoryDirectory directory;
+
+	private final ProcessIdentity self = ProcessIdentity.current();
+
+	private final List<SharedMemoryManager> managers = new ArrayList<>();
+
+	@BeforeEach
+	void setUp() throws IOException {
+		this.path = Files.createDirectory(this.root.resolve("shm"));
+		this.directory = SharedMemoryDirectory.of(this.path);
+	}
+
+	@AfterEach
+	void shutDownManagers() {
+		this.managers.forEach(SharedMemoryManager::shutdown);
+	}
+
+	@Test
+	void blocksOfADeadOwnerAreUnlinkedExactlyAndItsRecordRemoved() throws Exception {
+		ProcessIdentity dead = identity(IMPOSSIBLE_PID, 4242);
+		List<String> orphans = List.of(block("orphan-a", 100), block("orphan-b", 4096), block("psm_0badf00d", 5000));
+		Path record = record(dead, orphans);
+		String foreign = block("psm_12345678", 64);
+		SharedMemoryManager manager = manager();
+
+		ReclaimedOrphans reclaimed = manager.reclaimOrphans();
+
+		assertThat(reclaimed.blocks()).containsExactlyInAnyOrder(
+				new ReclaimedOrphans.Block("orphan-a", 100, IMPOSSIBLE_PID),
+				new ReclaimedOrphans.Block("orphan-b", 4096, IMPOSSIBLE_PID),
+				new ReclaimedOrphans.Block("psm_0badf00d", 5000, IMPOSSIBLE_PID));
+		assertThat(reclaimed.blockCount()).isEqualTo(3);
+		assertThat(reclaimed.totalBytes()).isEqualTo(9196);
+		assertThat(reclaimed.records()).isEqualTo(1);
+		assertThat(files()).containsExactly(foreign);
+		assertThat(record).doesNotExist();
+		assertThat(manager.reclaimedBlocks()).isEqualTo(3);
+		assertThat(manager.reclaimedBytes()).isEqualTo(9196);
+		ReclaimedOrphans again = manager.reclaimOrphans();
+		assertThat(again.blocks()).isEmpty();
+		assertThat(again.records()).isZero();
+		assertThat(manager.reclaimedBlocks()).isEqualTo(3);
+	}
+
+	@Test
+	void aReusedPidIsNotTheOwner() throws Exception {
+		// This process's id, but started at another time: the process that recorded it is gone.
+		ProcessIdentity earlier = identity(this.self.pid(), this.self.startTime() - 1);
+		String orphan = block("orphan", 10);
+		record(earlier, List.of(orphan));
+		assertThat(manager().reclaimOrphans().blocks()).extracting(ReclaimedOrphans.Block::name)
+			.containsExactly(orphan);
+		assertThat(files()).isEmpty();
+	}
+
+	@Test
+	void blocksOfThisProcessAreNeverReclaimed() throws Exception {
+		String mine = block("mine", 10);
+		Path record = record(this.self, List.of(mine));
+		SharedMemoryManager other = started();
+		SharedMemory tracked = other.sharedMemory(20);
+		ReclaimedOrphans reclaimed = manager().reclaimOrphans();
+		assertThat(reclaimed.blocks()).isEmpty();
+		assertThat(reclaimed.records()).isZero();
+		assertThat(files()).containsExactlyInAnyOrder(mine, tracked.name());
+		assertThat(record).exists();
+		assertThat(other.ownerRecord()).exists();
+	}
+
+	@Test
+	void blocksOfALiveProcessStayUntilItDies() throws Exception {
+		Process sleeper = new ProcessBuilder("sleep", "300").start();
+		try {
+			ProcessIdentity live = ProcessIdentity.of(sleeper.pid(), "sleeper");
+			String block = block("sleepers", 10);
+			Path record = record(live, List.of(block));
+			SharedMemoryManager manager = manager();
+			assertThat(manager.reclaimOrphans().blocks()).isEmpty();
+			assertThat(files()).containsExactly(block);
+			assertThat(record).exists();
+			sleeper.destroyForcibly();
+			assertThat(sleeper.waitFor(1, TimeUnit.MINUTES)).isTrue();
+			assertThat(manager.reclaimOrphans().blocks()).extracting(ReclaimedOrphans.Block::name)
+				.containsExactly(block);
+			assertThat(files()).isEmpty();
+			assertThat(record).doesNotExist();
+		}
+		finally {
+			sleeper.destroyForcibly();
+		}
+	}
+
+	@Test
+	void anotherUsersRecordIsLeftAlone() throws Exception {
+		String block = block("theirs", 10);
+		Path record = record(identity(IMPOSSIBLE_PID, 1), List.of(block));
+		chown(record);
+		ReclaimedOrphans reclaimed = manager().reclaimOrphans();
+		assertThat(reclaimed.blocks()).isEmpty();
+		assertThat(files()).containsExactly(block);
+		assertThat(record).exists();
+	}
+
+	@Test
+	void anotherUsersBlockIsLeftAloneThoughARecordNamesIt() throws Exception {
+		String theirs = block("theirs", 10);
+		String orphan = block("orphan", 20);
+		record(identity(IMPOSSIBLE_PID, 1), List.of(theirs, orphan));
+		chown(this.path.resolve(theirs));
+		assertThat(manager().reclaimOrphans().blocks()).extracting(ReclaimedOrphans.Block::name)
+			.containsExactly(orphan);
+		assertThat(files()).containsExactly(theirs);
+	}
+
+	@Test
+	void aFileThatTookARecordedNameLaterIsLeftAlone() throws Exception {
+		String name = block("reused", 10);
+		record(identity(IMPOSSIBLE_PID, 1), List.of(name));
+		this.directory.unlink(name);
+		// Someone else's block under the same name: another inode.
+		this.directory.create(name, 10).close();
+		assertThat(manager().reclaimOrphans().blocks()).isEmpty();
+		assertThat(files()).containsExactly(name);
+	}
+
+	@Test
+	void aFileOfAnotherSizeUnderARecordedNameIsLeftAlone() throws Exception {
+		// Whatever the file system: a disk file system may give the new file the old inode number.
+		Path disk = Files.createDirectory(Files.createTempDirectory("shared-memory-disk-").resolve("shm"));
+		try {
+			SharedMemoryDirectory onDisk = SharedMemoryDirectory.of(disk);
+			onDisk.create("resized", 10).close();
+			OwnerRecord record = OwnerRecord.in(disk, identity(IMPOSSIBLE_PID, 1));
+			record.add("resized", 10, (Long) Files.getAttribute(disk.resolve("resized"), "unix:ino"));
+			onDisk.unlink("resized");
+			onDisk.create("resized", 20).close();
+			assertThat(new SharedMemoryManager(onDisk).reclaimOrphans().blocks()).isEmpty();
+			assertThat(onDisk.exists("resized")).isTrue();
+			onDisk.unlink("resized");
+			record.delete();
+		}
+		finally {
+			Files.delete(disk);
+			Files.delete(disk.getParent());
+		}
+	}
+
+	@Test
+	void aRecordedBlockThatIsGoneIsSkippedAndTheRecordRemoved() throws Exception {
+		String gone = block("gone", 10);
+		Path record = record(identity(IMPOSSIBLE_PID, 1), List.of(gone));
+		this.directory.unlink(gone);
+		ReclaimedOrphans reclaimed = manager().reclaimOrphans();
+		assertThat(reclaimed.blocks()).isEmpty();
+		assertThat(reclaimed.records()).isEqualTo(1);
+		assertThat(record).doesNotExist();
+	}
+
+	@Test
+	void aRecordOfAnEarlierBootIsAnOrphanWhateverItsPid() throws Exception {
+		ProcessIdentity earlierBoot = new ProcessIdentity(this.self.pid(), this.self.startTime(),
+				"00000000-0000-0000-0000-000000000000", this.self.pidNamespace(), this.self.uid(), "me");
+		String block = block("before-reboot", 10);
+		record(earlierBoot, List.of(block));
+		assertThat(manager().reclaimOrphans().blocks()).extracting(ReclaimedOrphans.Block::name)
+			.containsExactly(block);
+	}
+
+	@Test
+	void aRecordOfAnotherPidNamespaceIsLeftAlone() throws Exception {
+		// Its pid means another process here: a container sharing the directory may still run it.
+		ProcessIdentity container = new ProcessIdentity(IMPOSSIBLE_PID, 1, this.self.bootId(), "pid:[1]",
+				this.self.uid(), "me");
+		String block = block("containers", 10);
+		Path record = record(container, List.of(block));
+		assertThat(manager().reclaimOrphans().blocks()).isEmpty();
+		assertThat(files()).containsExactly(block);
+		assertThat(record).exists();
+	}
+
+	@Test
+	void aRecordWithAnIncompleteHeaderIsRemovedOnceTheOwnerInItsNameIsGone() throws Exception {
+		Path deadOwners = this.path.resolve(OwnerRecord.PREFIX + IMPOSSIBLE_PID + "-7-0a0b0c0d");
+		Path ours = this.path.resolve(OwnerRecord.PREFIX + this.self.pid() + "-" + this.self.startTime() + "-0a0b0c0d");
+		Path deadTemporary = this.path.resolve(deadOwners.getFileName() + OwnerRecord.TEMPORARY_SUFFIX);
+		for (Path record : List.of(deadOwners, ours, deadTemporary)) {
+			Files.writeString(record, "shared-memory owner rec");
+		}
+		ReclaimedOrphans reclaimed = manager().reclaimOrphans();
+		assertThat(reclaimed.records()).isEqualTo(2);
+		assertThat(deadOwners).doesNotExist();
+		assertThat(deadTemporary).doesNotExist();
+		assertThat(ours).exists();
+	}
+
+	@Test
+	void onlyWholeLinesCount() throws Exception {
+		String whole = block("whole", 10);
+		String half = block("half", 10);
+		Path record = record(identity(IMPOSSIBLE_PID, 1), List.of(whole));
+		// The owner died while appending this line.
+		Files.writeString(record, "+ half 10 " + inode(half), StandardOpenOption.APPEND);
+		assertThat(manager().reclaimOrphans().blocks()).extracting(ReclaimedOrphans.Block::name)
+			.containsExactly(whole);
+		assertThat(files()).containsExactly(half);
+	}
+
+	@Test
+	void aRecordNeverReachesOutsideTheDirectory() throws Exception {
+		Path outside = Files.createDirectory(this.root.resolve("outside"));
+		Path canary = Files.writeString(outside.resolve("canary"), "canary");
+		Path link = Files.createSymbolicLink(this.path.resolve("link"), canary);
+		long linkInode = ((Number) Files.getAttribute(link, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
+		long canaryInode = ((Number) Files.getAttribute(canary, "unix:ino")).longValue();
+		String record = OwnerRecord.MAGIC + "\npid " + IMPOSSIBLE_PID + "\nstart 1\nboot " + this.self.bootId()
+				+ "\npidns " + this.self.pidNamespace() + "\nuid " + this.self.uid() + "\nuser x\n"
+				+ "+ ..%2Foutside%2Fcanary 6 " + canaryInode + "\n" + "+ %2F" + canary.toString().replace("/", "%2F")
+				+ " 6 " + canaryInode + "\n" + "+ link 6 " + linkInode + "\n"
+				+ "+ .. 6 1\n" + "+ . 6 1\n" + "+ a%00b 6 1\n" + "+ %ZZ 6 1\n" + "+ x notanumber 1\n";
+		Files.writeString(this.path.resolve(OwnerRecord.PREFIX + IMPOSSIBLE_PID + "-1-00000000"), record);
+		ReclaimedOrphans reclaimed = manager().reclaimOrphans();
+		assertThat(reclaimed.blocks()).isEmpty();
+		assertThat(canary).hasContent("canary");
+		assertThat(link).isSymbolicLink();
+		assertThat(files()).containsExactly("link");
+	}
+
+	@Test
+	void aLinkNamedLikeARecordIsNotRead() throws Exception {
+		String block = block("orphan", 10);
+		Path real = record(identity(IMPOSSIBLE_PID, 1), List.of(block));
+		Path elsewhere = Files.move(real, this.root.resolve("elsewhere"));
+		Files.createSymbolicLink(this.path.resolve(OwnerRecord.PREFIX + IMPOSSIBLE_PID + "-1-11111111"), elsewhere);
+		assertThat(manager().reclaimOrphans().blocks()).isEmpty();
+		assertThat(files()).containsExactly(block);
+		assertThat(elsewhere).exists();
+	}
+
+	@Test
+	void startReclaimsUnlessToldNotTo() throws Exception {
+		String orphan = block("orphan", 10);
+		record(identity(IMPOSSIBLE_PID, 1), List.of(orphan));
+		SharedMemoryManager keeping = new SharedMemoryManager(this.directory, true, false);
+		this.managers.add(keeping);
+		keeping.start();
+		assertThat(keeping.reclaimsOrphans()).isFalse();
+		assertThat(files()).containsExactly(orphan);
+		assertThat(keeping.reclaimedBlocks()).isZero();
+		SharedMemoryManager reclaiming = started();
+		assertThat(reclaiming.reclaimsOrphans()).isTrue();
+		assertThat(files()).isEmpty();
+		assertThat(reclaiming.reclaimedBlocks()).isEqualTo(1);
+		assertThat(reclaiming.reclaimedBytes()).isEqualTo(10);
+	}
+
+	@Test
+	void aDirectoryThatDoesNotExistHasNoOrphans() {
+		SharedMemoryManager manager = new SharedMemoryManager(SharedMemoryDirectory.of(this.root.resolve("none")));
+		assertThat(manager.reclaimOrphans().blocks()).isEmpty();
+	}
+
+	@Test
+	void manyRecordsOfManyDeadOwnersAreAllReclaimed() throws Exception {
+		List<String> orphans = new ArrayList<>();
+		for (int owner = 0; owner < 5; owner++) {
+			List<String> blocks = new ArrayList<>();
+			for (int i = 0; i < 20; i++) {
+				blocks.add(block("o" + owner + "-" + i, 1 + i));
+			}
+			record(identity(IMPOSSIBLE_PID + owner, owner), blocks);
+			orphans.addAll(blocks);
+		}
+		ReclaimedOrphans reclaimed = manager().reclaimOrphans();
+		assertThat(reclaimed.records()).isEqualTo(5);
+		assertThat(reclaimed.blocks()).extracting(ReclaimedOrphans.Block::name)
+			.containsExactlyInAnyOrderElementsOf(orphans);
+		assertThat(reclaimed.totalBytes()).isEqualTo(5 * (20 * 21 / 2));
+		assertThat(this.path).isEmptyDirectory();
+	}
+
+	private ProcessIdentity identity(long pid, long startTime) {
+		return new ProcessIdentity(pid, startTime, this.self.bootId(), this.self.pidNamespace(), this.self.uid(),
+				"ghost");
+	}
+
+	private String block(String name, long size) {
+		this.directory.create(name, size).close();
+		return name;
+	}
+
+	private Path record(ProcessIdentity owner, List<String> blocks) throws IOException {
+		OwnerRecord record = OwnerRecord.in(this.path, owner);
+		for (String name : blocks) {
+			record.add(name, Files.size(this.path.resolve(name)), inode(name));
+		}
+		record.retainOnly(blocks);
+		return record.file();
+	}
+
+	private long inode(String name) throws IOException {
+		return ((Number) Files.getAttribute(this.path.resolve(name), "unix:ino", LinkOption.NOFOLLOW_LINKS))
+			.longValue();
+	}
+
+	private static void chown(Path file) throws IOException {
+		// The tests run as root, as CI does: only root can give a file away.
+		Files.setAttribute(file, "unix:uid", NOBODY, LinkOption.NOFOLLOW_LINKS);
+		assertThat(Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS)).isEqualTo(NOBODY);
+	}
+
+	private SharedMemoryManager manager() {
+		SharedMemoryManager manager = new SharedMemoryManager(this.directory);
+		this.managers.add(manager);
+		return manager;
+	}
+
+	private SharedMemoryManager started() {
+		SharedMemoryManager manager = manager();
+		manager.start();
+		return manager;
+	}
+
+	private Set<String> files() throws IOException {
+		try (Stream<Path> files = Files.list(this.path)) {
+			return files.map((file) -> file.getFileName().toString())
+				.filter((name) -> !name.startsWith(OwnerRecord.PREFIX))
+				.collect(Collectors.toSet());
+		}
+	}
+
+}

@@ -1,0 +1,224 @@
+package dev.sharedmemory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/**
+ * Tests the owner record a {@link SharedMemoryManager} keeps of its blocks: it names exactly what the manager tracks,
+ * at every moment; it is mode {@code 0600}; it stays small whatever the churn; and a shutdown leaves none behind.
+ */
+class OwnerRecordTests {
+
+	@TempDir
+	Path path;
+
+	private SharedMemoryDirectory directory;
+
+	private final List<SharedMemoryManager> managers = new ArrayList<>();
+
+	@BeforeEach
+	void setUp() {
+		this.directory = SharedMemoryDirectory.of(this.path);
+	}
+
+	@AfterEach
+	void shutDownManagers() {
+		this.managers.forEach(SharedMemoryManager::shutdown);
+	}
+
+	@Test
+	void theRecordAppearsWithTheFirstBlockAndNamesWhatTheManagerTracks() throws Exception {
+		SharedMemoryManager manager = started(true);
+		Path record = manager.ownerRecord();
+		assertThat(record).doesNotExist();
+		assertThat(record.getFileName().toString()).matches("\\.psm-owner-" + ProcessHandle.current().pid() + "-"
+				+ ProcessIdentity.current().startTime() + "-[0-9a-f]{8}");
+		SharedMemory first = manager.sharedMemory(100);
+		SharedMemory second = manager.sharedMemory(200);
+		OwnerRecord.Contents contents = OwnerRecord.read(record);
+		assertThat(contents.owner()).isEqualTo(ProcessIdentity.current());
+		assertThat(contents.blocks()).containsExactly(Map.entry(first.name(), entry(first)),
+				Map.entry(second.name(), entry(second)));
+		manager.unlink(first.name());
+		assertThat(OwnerRecord.read(record).blocks()).containsOnlyKeys(second.name());
+		assertThat(Files.readString(record)).startsWith(OwnerRecord.MAGIC + "\npid " + ProcessHandle.current().pid()
+				+ "\nstart " + ProcessIdentity.current().startTime() + "\n");
+	}
+
+	@Test
+	void recordsAndBlocksAreMode0600() throws Exception {
+		SharedMemoryManager manager = started(true);
+		SharedMemory block = manager.sharedMemory(10);
+		assertThat(Files.getPosixFilePermissions(manager.ownerRecord(), LinkOption.NOFOLLOW_LINKS))
+			.isEqualTo(PosixFilePermissions.fromString("rw-------"));
+		assertThat(Files.getPosixFilePermissions(this.path.resolve(block.name()), LinkOption.NOFOLLOW_LINKS))
+			.isEqualTo(PosixFilePermissions.fromString("rw-------"));
+		// Rewritten records are made the same way.
+		for (int i = 0; i < 1100; i++) {
+			manager.unlink(manager.sharedMemory(1).name());
+		}
+		assertThat(Files.getPosixFilePermissions(manager.ownerRecord(), LinkOption.NOFOLLOW_LINKS))
+			.isEqualTo(PosixFilePermissions.fromString("rw-------"));
+		assertThat(OwnerRecord.read(manager.ownerRecord()).blocks()).containsOnlyKeys(block.name());
+	}
+
+	@Test
+	void shareableListsAreRecordedToo() throws Exception {
+		SharedMemoryManager manager = started(true);
+		ShareableList list = manager.shareableList(List.of(1L, "two"));
+		assertThat(OwnerRecord.read(manager.ownerRecord()).blocks()).containsOnlyKeys(list.shm().name());
+	}
+
+	@Test
+	void shutdownLeavesNoRecordBehind() {
+		SharedMemoryManager manager = started(true);
+		manager.sharedMemory(10);
+		Path record = manager.ownerRecord();
+		assertThat(record).exists();
+		manager.shutdown();
+		assertThat(record).doesNotExist();
+		assertThat(this.path).isEmptyDirectory();
+	}
+
+	@Test
+	void blocksHandedOverAtShutdownAreNotRecordedAsOrphans() throws Exception {
+		SharedMemoryManager handing = started(false);
+		SharedMemory kept = handing.sharedMemory(10);
+		Path record = handing.ownerRecord();
+		handing.shutdown();
+		assertThat(record).doesNotExist();
+		SharedMemoryManager next = started(true);
+		assertThat(next.reclaimedBlocks()).isZero();
+		assertThat(this.directory.exists(kept.name())).isTrue();
+		this.directory.unlink(kept.name());
+	}
+
+	@Test
+	void blocksThatCouldNotBeUnlinkedAtShutdownStayRecorded() throws Exception {
+		SharedMemoryManager manager = started(true);
+		SharedMemory stuck = manager.sharedMemory(10);
+		SharedMemory fine = manager.sharedMemory(10);
+		Path record = manager.ownerRecord();
+		Path file = this.path.resolve(stuck.name());
+		Files.delete(file);
+		Files.createDirectory(file);
+		assertThatExceptionOfType(SharedMemoryException.class).isThrownBy(manager::shutdown);
+		assertThat(OwnerRecord.read(record).blocks()).containsOnlyKeys(stuck.name());
+		assertThat(this.directory.exists(fine.name())).isFalse();
+		Files.delete(file);
+	}
+
+	@Test
+	void aRestartedManagerKeepsANewRecord() {
+		SharedMemoryManager manager = started(true);
+		manager.sharedMemory(10);
+		Path first = manager.ownerRecord();
+		manager.shutdown();
+		manager.start();
+		manager.sharedMemory(10);
+		assertThat(manager.ownerRecord()).exists().isNotEqualTo(first);
+		assertThat(first).doesNotExist();
+	}
+
+	@Test
+	void aFailedCreateLeavesTheRecordAsItWas() throws Exception {
+		SharedMemoryManager manager = started(true);
+		SharedMemory block = manager.sharedMemory(10);
+		String before = Files.readString(manager.ownerRecord());
+		assertThatIllegalArgumentException().isThrownBy(() -> manager.sharedMemory(0));
+		assertThatIllegalArgumentException().isThrownBy(() -> manager.shareableList(List.of(new Object())));
+		assertThat(Files.readString(manager.ownerRecord())).isEqualTo(before);
+		assertThat(OwnerRecord.read(manager.ownerRecord()).blocks()).containsOnlyKeys(block.name());
+	}
+
+	@Test
+	void theRecordStaysSmallAndExactUnderChurn() throws Exception {
+		SharedMemoryManager manager = started(true);
+		Random random = new Random(42);
+		List<String> live = new ArrayList<>();
+		long largest = 0;
+		for (int i = 0; i < 20_000; i++) {
+			if (live.size() < 100 || (live.size() < 400 && random.nextBoolean())) {
+				live.add(manager.sharedMemory(1).name());
+			}
+			else {
+				assertThat(manager.unlink(live.remove(random.nextInt(live.size())))).isTrue();
+			}
+			largest = Math.max(largest, Files.size(manager.ownerRecord()));
+		}
+		assertThat(OwnerRecord.read(manager.ownerRecord()).blocks().keySet())
+			.isEqualTo(manager.blocks().stream().map(ManagedBlock::name).collect(Collectors.toSet()))
+			.containsExactlyInAnyOrderElementsOf(live);
+		// At most twice the live blocks and the slack, at about 30 bytes a line; never the whole history.
+		assertThat(largest).isLessThan((2 * 400 + 1024 + 2) * 40);
+		assertThat(onlyRecordIn(this.path)).isTrue();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "psm_1a2b3c4d", "a b", "100%", "é€", "line\nbreak", "tab\tx", "-", "+", "\u007f" })
+	void namesRoundTripThroughTheRecord(String name) {
+		String encoded = OwnerRecord.encode(name);
+		assertThat(encoded).matches("[!-~]+").doesNotContain(" ");
+		assertThat(OwnerRecord.decode(encoded)).isEqualTo(name);
+	}
+
+	@Test
+	void blocksWithAnyNameAreRecordedAndReclaimed() throws Exception {
+		ProcessIdentity self = ProcessIdentity.current();
+		ProcessIdentity dead = new ProcessIdentity((1L << 22) + 1, 1, self.bootId(), self.pidNamespace(), self.uid(),
+				"ghost");
+		OwnerRecord record = OwnerRecord.in(this.path, dead);
+		List<String> names = List.of("a b", "100%", "é€", "line\nbreak", "- x", "+ y 1 2");
+		for (String name : names) {
+			this.directory.create(name, 3).close();
+			record.add(name, 3, (Long) Files.getAttribute(this.path.resolve(name), "unix:ino"));
+		}
+		SharedMemoryManager manager = new SharedMemoryManager(this.directory);
+		assertThat(manager.reclaimOrphans().blocks()).extracting(ReclaimedOrphans.Block::name)
+			.containsExactlyInAnyOrderElementsOf(names);
+		record.delete();
+		assertThat(this.path).isEmptyDirectory();
+	}
+
+	private boolean onlyRecordIn(Path directory) throws IOException {
+		try (Stream<Path> files = Files.list(directory)) {
+			return files.map(Path::getFileName)
+				.map(Path::toString)
+				.filter((name) -> name.startsWith(OwnerRecord.PREFIX))
+				.count() == 1;
+		}
+	}
+
+	private OwnerRecord.Entry entry(SharedMemory block) throws IOException {
+		long inode = (Long) Files.getAttribute(this.path.resolve(block.name()), "unix:ino");
+		return new OwnerRecord.Entry(block.size(), inode);
+	}
+
+	private SharedMemoryManager started(boolean unlinkOnShutdown) {
+		SharedMemoryManager manager = new SharedMemoryManager(this.directory, unlinkOnShutdown);
+		this.managers.add(manager);
+		manager.start();
+		return manager;
+	}
+
+}
