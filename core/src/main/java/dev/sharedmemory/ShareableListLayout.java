@@ -118,7 +118,17 @@ final class ShareableListLayout {
 	 * @return the format field as a native-endian long
 	 */
 	static long stringFormat(int size) {
-		return pack(size + "s");
+		// Digit by digit: every write of a str or bytes item calls this, and building a String here doubled what
+		// such a write allocates.
+		int digits = 1;
+		for (int rest = size; rest >= 10; rest /= 10) {
+			digits++;
+		}
+		long packed = (long) 's' << shift(digits);
+		for (int i = digits - 1, rest = size; i >= 0; i--, rest /= 10) {
+			packed |= (long) ('0' + rest % 10) << shift(i);
+		}
+		return packed;
 	}
 
 	/**

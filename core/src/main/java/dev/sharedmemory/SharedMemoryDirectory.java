@@ -64,6 +64,8 @@ public final class SharedMemoryDirectory {
 
 	private static final int ZEROS_CHUNK = 1 << 20;
 
+	private static final int PRECHECKED_SIZE = 64 << 10;
+
 	private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZEROS_CHUNK).asReadOnlyBuffer();
 
 	private static final SecureRandom RANDOM = new SecureRandom();
@@ -341,6 +343,11 @@ public final class SharedMemoryDirectory {
 			throw new SharedMemoryException(
 					"Cannot unlink shared memory block '" + checked + "' in " + this.path + ": it is a directory");
 		}
+		// File.delete is one unlink(2), where Files.delete would lstat(2) once more first; only a failure asks
+		// Files.delete for the reason.
+		if (file.toFile().delete()) {
+			return;
+		}
 		try {
 			Files.delete(file);
 		}
@@ -430,10 +437,14 @@ public final class SharedMemoryDirectory {
 	 * Writes zeros over the whole block, so tmpfs allocates every page now or refuses with {@code ENOSPC}.
 	 */
 	private void reserve(FileChannel channel, String name, long size) throws IOException {
-		long usable = usableSpace();
-		if (size > usable) {
-			throw new SharedMemoryException("Cannot create shared memory block '" + name + "' of " + size
-					+ " bytes: only " + usable + " bytes free in " + this.path);
+		// Checked up front only where writing the block costs more than asking: for a block of a few pages the
+		// statfs(2) costs as much as writing them, and ENOSPC fails it just as clearly below.
+		if (size > PRECHECKED_SIZE) {
+			long usable = usableSpace();
+			if (size > usable) {
+				throw new SharedMemoryException("Cannot create shared memory block '" + name + "' of " + size
+						+ " bytes: only " + usable + " bytes free in " + this.path);
+			}
 		}
 		long position = 0;
 		try {

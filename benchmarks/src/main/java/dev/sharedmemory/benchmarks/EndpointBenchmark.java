@@ -1,0 +1,50 @@
+package dev.sharedmemory.benchmarks;
+
+import java.util.concurrent.TimeUnit;
+
+import dev.sharedmemory.autoconfigure.actuate.SharedMemoryEndpoint;
+import dev.sharedmemory.autoconfigure.actuate.SharedMemoryEndpoint.SharedMemoryDescriptor;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Workload 5: {@code GET /actuator/sharedmemory} with 1,000 and 10,000 blocks, measured at the endpoint's read
+ * operation itself: what grows with the count is there, not in HTTP.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(2)
+public class EndpointBenchmark {
+
+	private SharedMemoryEndpoint endpoint;
+
+	/**
+	 * Makes the endpoint over the manager and its blocks.
+	 * @param tracked the manager and its blocks
+	 */
+	@Setup
+	public void setUp(TrackedBlocks tracked) {
+		this.endpoint = new SharedMemoryEndpoint(tracked.manager);
+	}
+
+	/**
+	 * Calls the endpoint's read operation.
+	 * @return the response body
+	 */
+	@Benchmark
+	public SharedMemoryDescriptor read() {
+		return this.endpoint.sharedMemory();
+	}
+
+}
