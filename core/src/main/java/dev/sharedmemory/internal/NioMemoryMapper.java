@@ -59,7 +59,7 @@ final class NioMemoryMapper implements MemoryMapper {
 		public ByteBuffer slice(long offset, int length) {
 			MappedByteBuffer mapped = this.whole;
 			if (mapped == null) {
-				throw new IllegalStateException("the mapping was released");
+				throw new IllegalStateException("the mapping is closed");
 			}
 			return mapped.slice((int) offset, length).order(ByteOrder.nativeOrder());
 		}
