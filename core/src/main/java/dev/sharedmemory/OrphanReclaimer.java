@@ -132,8 +132,9 @@ final class OrphanReclaimer {
 		try {
 			Map<String, Object> attributes = attributes(file);
 			long size = ((Number) attributes.get("size")).longValue();
+			// A block is recorded before its pages are written: one whose owner died while creating it is smaller.
 			if (!isOurRegularFile(attributes) || ((Number) attributes.get("ino")).longValue() != entry.inode()
-					|| size != entry.size()) {
+					|| size > entry.size()) {
 				// Not the block the owner created: another user's file, or a block made under its name since.
 				return true;
 			}

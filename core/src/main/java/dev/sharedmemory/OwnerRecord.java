@@ -104,7 +104,7 @@ final class OwnerRecord {
 	void add(String name, long size, long inode) {
 		try {
 			if (this.channel == null) {
-				open();
+				rewrite();
 			}
 			append("+ " + encode(name) + " " + size + " " + inode + "\n");
 		}
@@ -164,11 +164,10 @@ final class OwnerRecord {
 		this.live.clear();
 	}
 
-	private void open() throws IOException {
-		replaceWith(header());
-		openChannel();
-	}
-
+	/**
+	 * Writes the record anew, header and live blocks, and appends to it from then on: the one way a record is
+	 * written whole. Should the write fail, the channel still appends to the record as it was.
+	 */
 	private void rewrite() throws IOException {
 		ByteArrayOutputStream content = header();
 		this.live.forEach((name, entry) -> {
@@ -176,8 +175,8 @@ final class OwnerRecord {
 				.getBytes(StandardCharsets.US_ASCII);
 			content.write(line, 0, line.length);
 		});
-		closeChannel();
 		replaceWith(content);
+		closeChannel();
 		openChannel();
 	}
 

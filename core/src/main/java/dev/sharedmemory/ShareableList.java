@@ -124,9 +124,9 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 			dataLength += checkCreatable(i, encoded[i]);
 		}
 		long size = ShareableListLayout.blockSize(values.length, dataLength);
-		if (size > Integer.MAX_VALUE) {
+		if (size > SharedMemory.MAX_BUFFER_BYTES) {
 			throw new IllegalArgumentException("A ShareableList of " + values.length + " items needs a block of "
-					+ size + " bytes, more than the " + Integer.MAX_VALUE + " one ByteBuffer can address");
+					+ size + " bytes, more than the " + SharedMemory.MAX_BUFFER_BYTES + " one ByteBuffer can address");
 		}
 		long slot = ShareableListLayout.dataStart(values.length);
 		for (int i = 0; i < values.length; i++) {
@@ -198,9 +198,9 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 		Objects.requireNonNull(shm, "shm must not be null");
 		String name = shm.name();
 		long size = shm.size();
-		if (size > Integer.MAX_VALUE) {
+		if (size > SharedMemory.MAX_BUFFER_BYTES) {
 			throw invalid(name, "its " + size + " bytes are more than one ByteBuffer can address ("
-					+ Integer.MAX_VALUE + "), and a ShareableList must fit in one");
+					+ SharedMemory.MAX_BUFFER_BYTES + "), and a ShareableList must fit in one");
 		}
 		if (size < EMPTY_LIST_SIZE) {
 			throw invalid(name, "it has " + size + " bytes, fewer than the " + EMPTY_LIST_SIZE + " of an empty list");
@@ -753,7 +753,8 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 				+ "item " + index + " has format " + ShareableListLayout.describeFormat(format)
 				+ " and back-transform code " + code + ", which CPython never writes in a slot of " + slotSize(index)
 				+ " bytes (valid are q, d or xxxxxxx? with code 0, xxxxxx?x with code 3, and <S>s with code 1 or 2"
-				+ " where S is at most the slot size)");
+				+ " where S is at most the slot size; a writer caught between an item's format and its code, which"
+				+ " CPython and this class write one after the other, can show such a pair for an instant)");
 	}
 
 	private void expect(int index, Kind actual, Kind expected) {

@@ -255,9 +255,11 @@ public final class SharedMemoryManager implements AutoCloseable {
 	 * Attaches to an existing block, without tracking it: the manager never unlinks it.
 	 * @param name the block's name
 	 * @return the block
+	 * @throws IllegalArgumentException if the name is invalid (counted as nothing)
 	 */
 	public SharedMemory attach(String name) {
-		return track(SharedMemoryOperation.ATTACH, () -> this.directory.attach(name));
+		String checked = SharedMemoryDirectory.checkName(name);
+		return track(SharedMemoryOperation.ATTACH, () -> this.directory.attach(checked));
 	}
 
 	/**
@@ -418,10 +420,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	private void release(Tracked entry, boolean unlink) {
-		if (!entry.block.isClosed()) {
-			entry.close();
-			count(SharedMemoryOperation.CLOSE, true);
-		}
+		// Unlink before closing: unlinking needs no mapping, and a close that fails (on JDK 22 and later while another
+		// thread's I/O uses one of the block's views) must not leave the block behind.
 		if (unlink) {
 			try {
 				this.directory.unlink(entry.block.name());
@@ -434,6 +434,17 @@ public final class SharedMemoryManager implements AutoCloseable {
 			catch (SharedMemoryException ex) {
 				count(SharedMemoryOperation.UNLINK, false);
 				throw ex;
+			}
+		}
+		if (!entry.block.isClosed()) {
+			try {
+				entry.block.close();
+				count(SharedMemoryOperation.CLOSE, true);
+			}
+			catch (IllegalStateException ex) {
+				count(SharedMemoryOperation.CLOSE, false);
+				logger.log(Level.WARNING, "Could not close shared memory block ''{0}'': {1}", entry.block.name(),
+						ex.getMessage());
 			}
 		}
 	}
@@ -542,13 +553,24 @@ public final class SharedMemoryManager implements AutoCloseable {
 				return new ManagedBlock(this.block.name(), this.block.size(), BlockKind.SHARED_MEMORY, this.createdAt,
 						-1, null);
 			}
-			String format = this.block.isClosed() ? null : this.list.format();
 			return new ManagedBlock(this.block.name(), this.block.size(), BlockKind.SHAREABLE_LIST, this.createdAt,
-					this.list.size(), format);
+					this.list.size(), formatOrNull());
 		}
 
-		void close() {
-			this.block.close();
+		/**
+		 * The list's format, or null where it cannot be read: its handle was closed (perhaps by another thread just
+		 * now), or an item holds what CPython never writes. One list must not break the description of all.
+		 */
+		private String formatOrNull() {
+			if (this.block.isClosed()) {
+				return null;
+			}
+			try {
+				return this.list.format();
+			}
+			catch (IllegalStateException | InvalidShareableListException ex) {
+				return null;
+			}
 		}
 
 	}

@@ -186,6 +186,17 @@ class OrphanReclaimTests {
 	}
 
 	@Test
+	void aBlockWhoseOwnerDiedWhileWritingItsPagesIsReclaimed() throws Exception {
+		// Recorded at its full size the moment its name was taken; the owner died before the file reached it.
+		String half = block("half-written", 4096);
+		OwnerRecord record = OwnerRecord.in(this.path, identity(IMPOSSIBLE_PID, 7));
+		record.add(half, 1 << 20, inode(half));
+		ReclaimedOrphans reclaimed = manager().reclaimOrphans();
+		assertThat(reclaimed.blocks()).containsExactly(new ReclaimedOrphans.Block(half, 4096, IMPOSSIBLE_PID));
+		assertThat(files()).isEmpty();
+	}
+
+	@Test
 	void aRecordedBlockThatIsGoneIsSkippedAndTheRecordRemoved() throws Exception {
 		String gone = block("gone", 10);
 		Path record = record(identity(IMPOSSIBLE_PID, 1), List.of(gone));

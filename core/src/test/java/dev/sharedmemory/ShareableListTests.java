@@ -274,7 +274,7 @@ class ShareableListTests {
 			.isThrownBy(() -> ShareableList.create(this.directory, "rejected", items))
 			.withMessageContaining("215 items")
 			.withMessageContaining("2150001951 bytes")
-			.withMessageContaining(Integer.toString(Integer.MAX_VALUE));
+			.withMessageContaining(Integer.toString(SharedMemory.MAX_BUFFER_BYTES));
 		assertThat(this.directory.exists("rejected")).isFalse();
 	}
 

@@ -14,6 +14,8 @@ import io.micrometer.core.instrument.MultiGauge.Row;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * {@link #close()} stops the thread.
  */
 public class SharedMemoryBlockMetrics implements MeterBinder, AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(SharedMemoryBlockMetrics.class);
 
 	private final SharedMemoryManager manager;
 
@@ -58,7 +62,7 @@ public class SharedMemoryBlockMetrics implements MeterBinder, AutoCloseable {
 				return thread;
 			});
 			long millis = this.refreshInterval.toMillis();
-			this.refresher.scheduleWithFixedDelay(this::refresh, millis, millis, TimeUnit.MILLISECONDS);
+			this.refresher.scheduleWithFixedDelay(this::refreshScheduled, millis, millis, TimeUnit.MILLISECONDS);
 		}
 	}
 
@@ -72,6 +76,16 @@ public class SharedMemoryBlockMetrics implements MeterBinder, AutoCloseable {
 			.toList();
 		// A block's size never changes: rows already there stay, those of unlinked blocks go.
 		this.gauges.forEach((gauge) -> gauge.register(rows, false));
+	}
+
+	// A scheduled task that throws is never run again: log and go on, so the gauges keep following the manager.
+	private void refreshScheduled() {
+		try {
+			refresh();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not refresh the per-block shared memory gauges", ex);
+		}
 	}
 
 	/**
