@@ -26,7 +26,7 @@ import java.util.function.Supplier;
  * merely attached to is never unlinked by it.
  * <p>
  * <strong>Crash safety.</strong> A process can die without shutting its manager down ({@code kill -9}, the OOM
- * killer, a power-cycled container), and its blocks would then stay in the directory until the machine reboots.
+ * killer), and its blocks would then stay in the directory until the machine reboots.
  * So, as PostgreSQL does with its segments, the manager keeps a record of what it created beside the blocks: a small
  * file, mode {@code 0600}, named {@code .psm-owner-<pid>-<start time>-<random>}, holding its process id and that
  * process's start time (so that a reused process id is not mistaken for it) and each block's name, size and inode.
@@ -34,9 +34,11 @@ import java.util.function.Supplier;
  * {@link #reclaimOrphans()}, which unlinks the blocks named by records whose owner is gone, and only those: never a
  * block of a live owner (another instance running beside this one), never a block no record names (Python's, or one
  * created without a manager), never a file of another user, never a file that took a recorded name after the block
- * was gone. {@link #shutdown()} removes the record: a normal stop, or a {@code SIGTERM} that runs the JVM's shutdown
- * hooks and through them {@code shutdown()}, leaves none behind. A manager that does not unlink its blocks at
- * shutdown hands them over deliberately: it removes its record too, so that no later start reclaims them.
+ * was gone. A record written in another pid namespace (a container that shares the directory, or an earlier run of
+ * a restarted container) is left alone, since its process id means nothing here. {@link #shutdown()} removes the
+ * record: a normal stop, or a {@code SIGTERM} that runs the JVM's shutdown hooks and through them
+ * {@code shutdown()}, leaves none behind. A manager that does not unlink its blocks at shutdown hands them over
+ * deliberately: it removes its record too, so that no later start reclaims them.
  * <p>
  * Thread-safe: many threads may create, attach and unlink through one manager while another lists its blocks. Use
  * before {@link #start()} or after {@link #shutdown()} throws {@link IllegalStateException}; a manager that was shut
