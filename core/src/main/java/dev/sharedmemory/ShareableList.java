@@ -1,31 +1,25 @@
 package dev.sharedmemory;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.AbstractList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.RandomAccess;
-import java.util.function.Predicate;
+import java.util.function.LongFunction;
 
-import static dev.sharedmemory.ShareableListLayout.BOOL_TRUE;
-import static dev.sharedmemory.ShareableListLayout.BYTES_PER_ITEM;
-import static dev.sharedmemory.ShareableListLayout.CODE_BYTES;
-import static dev.sharedmemory.ShareableListLayout.CODE_NONE;
-import static dev.sharedmemory.ShareableListLayout.CODE_STR;
-import static dev.sharedmemory.ShareableListLayout.CODE_VALUE;
-import static dev.sharedmemory.ShareableListLayout.EMPTY_LIST_SIZE;
-import static dev.sharedmemory.ShareableListLayout.FORMAT_BOOL;
-import static dev.sharedmemory.ShareableListLayout.FORMAT_FLOAT;
-import static dev.sharedmemory.ShareableListLayout.FORMAT_INT;
-import static dev.sharedmemory.ShareableListLayout.FORMAT_NONE;
-import static dev.sharedmemory.ShareableListLayout.MAX_SLOT_SIZE;
-import static dev.sharedmemory.ShareableListLayout.MAX_VALUE_LENGTH;
-import static dev.sharedmemory.ShareableListLayout.MIN_SLOT_SIZE;
-import static dev.sharedmemory.ShareableListLayout.WORD;
+import org.jspecify.annotations.Nullable;
+
+import dev.sharedmemory.list.ItemCodec;
+import dev.sharedmemory.list.ItemCodec.EncodedItem;
+import dev.sharedmemory.list.ItemType;
+import dev.sharedmemory.list.PythonEquality;
+import dev.sharedmemory.list.PythonRepr;
+import dev.sharedmemory.list.ShareableListHeader;
+import dev.sharedmemory.list.ShareableListLayout;
+
+import static dev.sharedmemory.list.ShareableListLayout.BOOL_TRUE;
 
 /**
  * A list of fixed length in a shared memory block: Python's {@code multiprocessing.shared_memory.ShareableList} for
@@ -45,37 +39,32 @@ import static dev.sharedmemory.ShareableListLayout.WORD;
  * <p>
  * Item types are read from the block on every access, since another process may change them; the slots' offsets are
  * read once. An item that another process left with a format or code CPython never writes fails on access with an
- * {@link InvalidShareableListException}; nothing is ever read outside the item's slot. The typed getters and setters ({@link #getLong(int)}, {@link #setDouble(int, double)}, ...) neither box
- * nor allocate. Instances are thread-safe in the way the block itself is: nothing is locked, and concurrent writers
+ * {@link InvalidShareableListException}; nothing is ever read outside the item's slot. The typed getters and setters
+ * ({@link #getLong(int)}, {@link #setDouble(int, double)}, ...) neither box nor allocate. Instances are thread-safe in the way the block itself is: nothing is locked, and concurrent writers
  * of one item, in this process or another, race as they do in Python.
+ * <p>
+ * The length is fixed: whatever would change it ({@code add}, {@code remove}, {@code clear}, ...) throws
+ * {@link UnsupportedOperationException} naming the length; a call that would change nothing, such as removing an item
+ * the list does not hold, returns {@code false}, as it does on {@link java.util.Arrays#asList(Object...)}.
  * <p>
  * {@link #close()} ends this process's use of the block and never unlinks it; {@code shm().unlink()} does. After
  * close, every access to the items throws {@link IllegalStateException}.
  */
-public final class ShareableList extends AbstractList<Object> implements RandomAccess, AutoCloseable {
-
-	private static final byte[] ZEROS = new byte[4096];
+public final class ShareableList extends AbstractList<@Nullable Object> implements RandomAccess, AutoCloseable {
 
 	private final SharedMemory shm;
 
 	private final ByteBuffer buffer;
 
+	private final ShareableListHeader header;
+
 	private final int length;
 
-	/** Where each item's slot starts in the block, and where the last one ends: fixed when the list was created. */
-	private final int[] slots;
-
-	private final int formatsOffset;
-
-	private final int codesOffset;
-
-	private ShareableList(SharedMemory shm, ByteBuffer buffer, int length, int[] slots) {
+	private ShareableList(SharedMemory shm, ByteBuffer buffer, ShareableListHeader header) {
 		this.shm = shm;
 		this.buffer = buffer;
-		this.length = length;
-		this.slots = slots;
-		this.formatsOffset = slots[length];
-		this.codesOffset = this.formatsOffset + WORD * length;
+		this.header = header;
+		this.length = header.length();
 	}
 
 	/**
@@ -95,7 +84,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 * @return the new list
 	 * @see #create(SharedMemoryDirectory, String, List)
 	 */
-	public static ShareableList create(String name, List<?> items) {
+	public static ShareableList create(@Nullable String name, List<?> items) {
 		return create(SharedMemoryDirectory.defaultDirectory(), name, items);
 	}
 
@@ -112,36 +101,30 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 * @throws SharedMemoryExistsException if the name is taken
 	 * @throws SharedMemoryException if the block cannot be created
 	 */
-	public static ShareableList create(SharedMemoryDirectory directory, String name, List<?> items) {
+	public static ShareableList create(SharedMemoryDirectory directory, @Nullable String name, List<?> items) {
 		Objects.requireNonNull(directory, "directory must not be null");
+		return create(items, (size) -> (name != null) ? directory.create(name, size) : directory.create(size));
+	}
+
+	/**
+	 * Creates a list in a block the given function creates, once every item was checked and the block sized.
+	 */
+	static ShareableList create(List<?> items, LongFunction<SharedMemory> newBlock) {
 		Objects.requireNonNull(items, "items must not be null");
 		Object[] values = items.toArray();
-		Value[] encoded = new Value[values.length];
-		int[] slots = new int[values.length + 1];
-		long dataLength = 0;
+		EncodedItem[] encoded = new EncodedItem[values.length];
 		for (int i = 0; i < values.length; i++) {
-			encoded[i] = Value.of(i, values[i]);
-			dataLength += checkCreatable(i, encoded[i]);
+			encoded[i] = ItemCodec.encode(i, values[i]);
 		}
-		long size = ShareableListLayout.blockSize(values.length, dataLength);
-		if (size > SharedMemory.MAX_BUFFER_BYTES) {
-			throw new IllegalArgumentException("A ShareableList of " + values.length + " items needs a block of "
-					+ size + " bytes, more than the " + SharedMemory.MAX_BUFFER_BYTES + " one ByteBuffer can address");
-		}
-		long slot = ShareableListLayout.dataStart(values.length);
-		for (int i = 0; i < values.length; i++) {
-			slots[i] = (int) slot;
-			slot += encoded[i].slotSize();
-		}
-		slots[values.length] = (int) slot;
-		SharedMemory shm = (name != null) ? directory.create(name, size) : directory.create(size);
+		ShareableListHeader header = ShareableListHeader.forItems(encoded);
+		SharedMemory shm = newBlock.apply(header.blockSize());
 		try {
-			ShareableList list = new ShareableList(shm, shm.buf(), values.length, slots);
-			list.writeHeader();
-			for (int i = 0; i < values.length; i++) {
-				list.write(i, encoded[i]);
+			ByteBuffer buffer = shm.buf();
+			header.write(buffer);
+			for (int i = 0; i < encoded.length; i++) {
+				ItemCodec.write(buffer, header, i, encoded[i]);
 			}
-			return list;
+			return new ShareableList(shm, buffer, header);
 		}
 		catch (RuntimeException ex) {
 			shm.close();
@@ -153,16 +136,6 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 			}
 			throw ex;
 		}
-	}
-
-	private static long checkCreatable(int index, Value value) {
-		if (value.bytes() != null && value.bytes().length > MAX_VALUE_LENGTH) {
-			throw new IllegalArgumentException("Item " + index + " is " + value.kind().description + " of "
-					+ value.bytes().length + " bytes, which needs a slot of " + value.slotSize() + " bytes: more than the "
-					+ MAX_SLOT_SIZE + " a ShareableList's 8-byte format can describe (at most " + MAX_VALUE_LENGTH
-					+ " bytes per item)");
-		}
-		return value.slotSize();
 	}
 
 	/**
@@ -196,58 +169,8 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 */
 	public static ShareableList of(SharedMemory shm) {
 		Objects.requireNonNull(shm, "shm must not be null");
-		String name = shm.name();
-		long size = shm.size();
-		if (size > SharedMemory.MAX_BUFFER_BYTES) {
-			throw invalid(name, "its " + size + " bytes are more than one ByteBuffer can address ("
-					+ SharedMemory.MAX_BUFFER_BYTES + "), and a ShareableList must fit in one");
-		}
-		if (size < EMPTY_LIST_SIZE) {
-			throw invalid(name, "it has " + size + " bytes, fewer than the " + EMPTY_LIST_SIZE + " of an empty list");
-		}
-		ByteBuffer buffer = shm.buf();
-		long length = buffer.getLong(0);
-		long maxLength = (size - EMPTY_LIST_SIZE) / BYTES_PER_ITEM;
-		if (length < 0 || length > maxLength) {
-			throw invalid(name, "its length field holds " + length + ", but " + size + " bytes hold at most "
-					+ maxLength + " items");
-		}
-		int items = (int) length;
-		long dataStart = ShareableListLayout.dataStart(items);
-		long dataLimit = size - ShareableListLayout.blockSize(items, 0);
-		int[] slots = new int[items + 1];
-		long previous = 0;
-		for (int i = 0; i <= items; i++) {
-			long offset = buffer.getLong(ShareableListLayout.offsetEntry(i));
-			if (i == 0 && offset != 0) {
-				throw invalid(name, "the offset of item 0 is " + offset + ", not 0");
-			}
-			if (i > 0 && (offset < previous || offset - previous < MIN_SLOT_SIZE)) {
-				throw invalid(name, "item " + (i - 1) + " has a slot from offset " + previous + " to " + offset
-						+ ", less than the " + MIN_SLOT_SIZE + " bytes every item takes");
-			}
-			if (offset > dataLimit) {
-				throw invalid(name, "the slot of item " + (i - 1) + " ends at offset " + offset + ", but the "
-						+ items + " items of a " + size + "-byte block leave " + dataLimit + " bytes of data");
-			}
-			slots[i] = (int) (dataStart + offset);
-			previous = offset;
-		}
-		if (previous != dataLimit) {
-			throw invalid(name, "its header describes a list of " + ShareableListLayout.blockSize(items, previous)
-					+ " bytes, but the block has " + size);
-		}
-		ShareableList list = new ShareableList(shm, buffer, items, slots);
-		for (int i = 0; i < items; i++) {
-			// Checks the item's format and code: a valid list holds none that CPython does not write.
-			list.kind(buffer, i);
-		}
-		return list;
-	}
-
-	private static InvalidShareableListException invalid(String name, String reason) {
-		return new InvalidShareableListException(name,
-				"Shared memory block '" + name + "' holds no valid ShareableList: " + reason);
+		ShareableListHeader header = ShareableListHeader.read(shm);
+		return new ShareableList(shm, shm.buf(), header);
 	}
 
 	/**
@@ -269,8 +192,8 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 		ByteBuffer buffer = buffer();
 		StringBuilder format = new StringBuilder(this.length * 2);
 		for (int i = 0; i < this.length; i++) {
-			long itemFormat = buffer.getLong(formatAt(i));
-			kind(buffer, i, itemFormat);
+			long itemFormat = buffer.getLong(this.header.formatOffset(i));
+			type(buffer, i, itemFormat);
 			format.append(ShareableListLayout.formatText(itemFormat));
 		}
 		return format.toString();
@@ -295,17 +218,17 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 * @throws InvalidShareableListException if the item's format or code is invalid
 	 */
 	@Override
-	public Object get(int index) {
+	public @Nullable Object get(int index) {
 		ByteBuffer buffer = buffer(index);
-		long format = buffer.getLong(formatAt(index));
-		int slot = this.slots[index];
-		return switch (kind(buffer, index, format)) {
+		long format = buffer.getLong(this.header.formatOffset(index));
+		int slot = this.header.slot(index);
+		return switch (type(buffer, index, format)) {
 			case INT -> Long.valueOf(buffer.getLong(slot));
 			case FLOAT -> Double.valueOf(buffer.getDouble(slot));
-			case BOOL -> Boolean.valueOf(readBool(buffer, slot));
+			case BOOL -> Boolean.valueOf(ItemCodec.readBool(buffer, slot));
 			case NONE -> null;
-			case STR -> readStr(buffer, slot, ShareableListLayout.stringFormatSize(format));
-			case BYTES -> readBytes(buffer, slot, ShareableListLayout.stringFormatSize(format));
+			case STR -> ItemCodec.readString(buffer, slot, ShareableListLayout.stringFormatSize(format));
+			case BYTES -> ItemCodec.readBytes(buffer, slot, ShareableListLayout.stringFormatSize(format));
 		};
 	}
 
@@ -319,8 +242,8 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 */
 	public long getLong(int index) {
 		ByteBuffer buffer = buffer(index);
-		expect(index, kind(buffer, index), Kind.INT);
-		return buffer.getLong(this.slots[index]);
+		expect(index, type(buffer, index), ItemType.INT);
+		return buffer.getLong(this.header.slot(index));
 	}
 
 	/**
@@ -333,8 +256,8 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 */
 	public double getDouble(int index) {
 		ByteBuffer buffer = buffer(index);
-		expect(index, kind(buffer, index), Kind.FLOAT);
-		return buffer.getDouble(this.slots[index]);
+		expect(index, type(buffer, index), ItemType.FLOAT);
+		return buffer.getDouble(this.header.slot(index));
 	}
 
 	/**
@@ -347,8 +270,8 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 */
 	public boolean getBoolean(int index) {
 		ByteBuffer buffer = buffer(index);
-		expect(index, kind(buffer, index), Kind.BOOL);
-		return readBool(buffer, this.slots[index]);
+		expect(index, type(buffer, index), ItemType.BOOL);
+		return ItemCodec.readBool(buffer, this.header.slot(index));
 	}
 
 	/**
@@ -359,15 +282,15 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 * @throws IndexOutOfBoundsException if there is no such item
 	 * @throws IllegalStateException if the list is closed
 	 */
-	public String getString(int index) {
+	public @Nullable String getString(int index) {
 		ByteBuffer buffer = buffer(index);
-		long format = buffer.getLong(formatAt(index));
-		Kind kind = kind(buffer, index, format);
-		if (kind == Kind.NONE) {
+		long format = buffer.getLong(this.header.formatOffset(index));
+		ItemType type = type(buffer, index, format);
+		if (type == ItemType.NONE) {
 			return null;
 		}
-		expect(index, kind, Kind.STR);
-		return readStr(buffer, this.slots[index], ShareableListLayout.stringFormatSize(format));
+		expect(index, type, ItemType.STR);
+		return ItemCodec.readString(buffer, this.header.slot(index), ShareableListLayout.stringFormatSize(format));
 	}
 
 	/**
@@ -378,15 +301,15 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 * @throws IndexOutOfBoundsException if there is no such item
 	 * @throws IllegalStateException if the list is closed
 	 */
-	public byte[] getBytes(int index) {
+	public byte @Nullable [] getBytes(int index) {
 		ByteBuffer buffer = buffer(index);
-		long format = buffer.getLong(formatAt(index));
-		Kind kind = kind(buffer, index, format);
-		if (kind == Kind.NONE) {
+		long format = buffer.getLong(this.header.formatOffset(index));
+		ItemType type = type(buffer, index, format);
+		if (type == ItemType.NONE) {
 			return null;
 		}
-		expect(index, kind, Kind.BYTES);
-		return readBytes(buffer, this.slots[index], ShareableListLayout.stringFormatSize(format));
+		expect(index, type, ItemType.BYTES);
+		return ItemCodec.readBytes(buffer, this.header.slot(index), ShareableListLayout.stringFormatSize(format));
 	}
 
 	/**
@@ -397,7 +320,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 * @throws IllegalStateException if the list is closed
 	 */
 	public boolean isNull(int index) {
-		return kind(buffer(index), index) == Kind.NONE;
+		return type(buffer(index), index) == ItemType.NONE;
 	}
 
 	/**
@@ -414,10 +337,10 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 * @throws IllegalStateException if the list is closed
 	 */
 	@Override
-	public Object set(int index, Object value) {
-		Value encoded = encodeFor(index, value);
+	public @Nullable Object set(int index, @Nullable Object value) {
+		EncodedItem encoded = encodeFor(index, value);
 		Object previous = get(index);
-		write(index, encoded);
+		ItemCodec.write(this.buffer, this.header, index, encoded);
 		return previous;
 	}
 
@@ -429,7 +352,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 * @throws IllegalStateException if the list is closed
 	 */
 	public void setLong(int index, long value) {
-		writeWord(buffer(index), index, FORMAT_INT, CODE_VALUE, value);
+		ItemCodec.writeWord(buffer(index), this.header, index, ItemType.INT, value);
 	}
 
 	/**
@@ -440,7 +363,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 * @throws IllegalStateException if the list is closed
 	 */
 	public void setDouble(int index, double value) {
-		writeWord(buffer(index), index, FORMAT_FLOAT, CODE_VALUE, Double.doubleToRawLongBits(value));
+		ItemCodec.writeWord(buffer(index), this.header, index, ItemType.FLOAT, Double.doubleToRawLongBits(value));
 	}
 
 	/**
@@ -451,7 +374,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 * @throws IllegalStateException if the list is closed
 	 */
 	public void setBoolean(int index, boolean value) {
-		writeWord(buffer(index), index, FORMAT_BOOL, CODE_VALUE, value ? BOOL_TRUE : 0);
+		ItemCodec.writeWord(buffer(index), this.header, index, ItemType.BOOL, value ? BOOL_TRUE : 0);
 	}
 
 	/**
@@ -461,7 +384,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 * @throws IllegalStateException if the list is closed
 	 */
 	public void setNull(int index) {
-		writeWord(buffer(index), index, FORMAT_NONE, CODE_NONE, 0);
+		ItemCodec.writeWord(buffer(index), this.header, index, ItemType.NONE, 0);
 	}
 
 	/**
@@ -473,8 +396,8 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 * @throws IndexOutOfBoundsException if there is no such item
 	 * @throws IllegalStateException if the list is closed
 	 */
-	public void setString(int index, String value) {
-		write(index, encodeFor(index, value));
+	public void setString(int index, @Nullable String value) {
+		ItemCodec.write(this.buffer, this.header, index, encodeFor(index, value));
 	}
 
 	/**
@@ -485,8 +408,8 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 * @throws IndexOutOfBoundsException if there is no such item
 	 * @throws IllegalStateException if the list is closed
 	 */
-	public void setBytes(int index, byte[] value) {
-		write(index, encodeFor(index, value));
+	public void setBytes(int index, byte @Nullable [] value) {
+		ItemCodec.write(this.buffer, this.header, index, encodeFor(index, value));
 	}
 
 	/**
@@ -496,7 +419,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 * @return how many items equal it
 	 * @throws IllegalStateException if the list is closed
 	 */
-	public int count(Object value) {
+	public int count(@Nullable Object value) {
 		int count = 0;
 		for (int i = 0; i < this.length; i++) {
 			if (PythonEquality.equal(value, get(i))) {
@@ -515,7 +438,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 * @throws IllegalStateException if the list is closed
 	 */
 	@Override
-	public int indexOf(Object value) {
+	public int indexOf(@Nullable Object value) {
 		for (int i = 0; i < this.length; i++) {
 			if (PythonEquality.equal(value, get(i))) {
 				return i;
@@ -531,7 +454,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 * @throws IllegalStateException if the list is closed
 	 */
 	@Override
-	public int lastIndexOf(Object value) {
+	public int lastIndexOf(@Nullable Object value) {
 		for (int i = this.length - 1; i >= 0; i--) {
 			if (PythonEquality.equal(value, get(i))) {
 				return i;
@@ -547,88 +470,26 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 * @throws IllegalStateException if the list is closed
 	 */
 	@Override
-	public boolean contains(Object value) {
+	public boolean contains(@Nullable Object value) {
 		return indexOf(value) >= 0;
 	}
 
 	/**
-	 * Always throws: a list's length is fixed.
-	 * @throws UnsupportedOperationException always
+	 * Always throws: a list's length is fixed. Every insertion {@link AbstractList} makes comes here.
+	 * @throws UnsupportedOperationException always, naming the length
 	 */
 	@Override
-	public void add(int index, Object element) {
+	public void add(int index, @Nullable Object element) {
 		throw fixedLength();
 	}
 
 	/**
-	 * Always throws: a list's length is fixed.
-	 * @throws UnsupportedOperationException always
+	 * Always throws: a list's length is fixed. Every removal {@link AbstractList} makes, through its iterators
+	 * included, comes here.
+	 * @throws UnsupportedOperationException always, naming the length
 	 */
 	@Override
 	public Object remove(int index) {
-		throw fixedLength();
-	}
-
-	/**
-	 * Always throws: a list's length is fixed.
-	 * @throws UnsupportedOperationException always
-	 */
-	@Override
-	public boolean remove(Object value) {
-		throw fixedLength();
-	}
-
-	/**
-	 * Always throws: a list's length is fixed.
-	 * @throws UnsupportedOperationException always
-	 */
-	@Override
-	public boolean addAll(Collection<?> values) {
-		throw fixedLength();
-	}
-
-	/**
-	 * Always throws: a list's length is fixed.
-	 * @throws UnsupportedOperationException always
-	 */
-	@Override
-	public boolean addAll(int index, Collection<?> values) {
-		throw fixedLength();
-	}
-
-	/**
-	 * Always throws: a list's length is fixed.
-	 * @throws UnsupportedOperationException always
-	 */
-	@Override
-	public boolean removeAll(Collection<?> values) {
-		throw fixedLength();
-	}
-
-	/**
-	 * Always throws: a list's length is fixed.
-	 * @throws UnsupportedOperationException always
-	 */
-	@Override
-	public boolean retainAll(Collection<?> values) {
-		throw fixedLength();
-	}
-
-	/**
-	 * Always throws: a list's length is fixed.
-	 * @throws UnsupportedOperationException always
-	 */
-	@Override
-	public boolean removeIf(Predicate<? super Object> filter) {
-		throw fixedLength();
-	}
-
-	/**
-	 * Always throws: a list's length is fixed.
-	 * @throws UnsupportedOperationException always
-	 */
-	@Override
-	public void clear() {
 		throw fixedLength();
 	}
 
@@ -652,7 +513,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 	 * @return {@code true} if it is a list of the same length and equal items
 	 */
 	@Override
-	public boolean equals(Object other) {
+	public boolean equals(@Nullable Object other) {
 		if (other == this) {
 			return true;
 		}
@@ -709,200 +570,32 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 		return this.buffer;
 	}
 
-	private int formatAt(int index) {
-		return this.formatsOffset + WORD * index;
+	private ItemType type(ByteBuffer buffer, int index) {
+		return this.header.type(this.shm.name(), buffer, index);
 	}
 
-	private int slotSize(int index) {
-		return this.slots[index + 1] - this.slots[index];
+	private ItemType type(ByteBuffer buffer, int index, long format) {
+		return this.header.type(this.shm.name(), buffer, index, format);
 	}
 
-	private Kind kind(ByteBuffer buffer, int index) {
-		return kind(buffer, index, buffer.getLong(formatAt(index)));
-	}
-
-	/**
-	 * Tells an item's type from its format, read by the caller, and its code; a combination CPython never writes, or
-	 * a str or bytes format larger than the slot, is an error, so that no read strays outside the slot.
-	 */
-	private Kind kind(ByteBuffer buffer, int index, long format) {
-		byte code = buffer.get(this.codesOffset + index);
-		if (code == CODE_VALUE) {
-			if (format == FORMAT_INT) {
-				return Kind.INT;
-			}
-			if (format == FORMAT_FLOAT) {
-				return Kind.FLOAT;
-			}
-			if (format == FORMAT_BOOL) {
-				return Kind.BOOL;
-			}
-		}
-		else if (code == CODE_NONE) {
-			if (format == FORMAT_NONE) {
-				return Kind.NONE;
-			}
-		}
-		else if (code == CODE_STR || code == CODE_BYTES) {
-			int size = ShareableListLayout.stringFormatSize(format);
-			if (size >= 0 && size <= slotSize(index)) {
-				return (code == CODE_STR) ? Kind.STR : Kind.BYTES;
-			}
-		}
-		throw new InvalidShareableListException(this.shm.name(), "ShareableList '" + this.shm.name() + "' is invalid: "
-				+ "item " + index + " has format " + ShareableListLayout.describeFormat(format)
-				+ " and back-transform code " + code + ", which CPython never writes in a slot of " + slotSize(index)
-				+ " bytes (valid are q, d or xxxxxxx? with code 0, xxxxxx?x with code 3, and <S>s with code 1 or 2"
-				+ " where S is at most the slot size; a writer caught between an item's format and its code, which"
-				+ " CPython and this class write one after the other, can show such a pair for an instant)");
-	}
-
-	private void expect(int index, Kind actual, Kind expected) {
+	private void expect(int index, ItemType actual, ItemType expected) {
 		if (actual != expected) {
 			throw new ClassCastException("Item " + index + " of ShareableList '" + this.shm.name() + "' is "
-					+ actual.description + ", not " + expected.description);
+					+ actual.description() + ", not " + expected.description());
 		}
 	}
 
 	// Checks everything before anything is written: the index, the state, the type and the size.
-	private Value encodeFor(int index, Object value) {
+	private EncodedItem encodeFor(int index, @Nullable Object value) {
 		buffer(index);
-		Value encoded = Value.of(index, value);
-		if (encoded.bytes() != null && encoded.bytes().length > slotSize(index)) {
+		EncodedItem encoded = ItemCodec.encode(index, value);
+		byte[] bytes = encoded.bytes();
+		if (bytes != null && bytes.length > this.header.slotSize(index)) {
 			throw new IllegalArgumentException("Cannot set item " + index + " of ShareableList '" + this.shm.name()
-					+ "' to " + encoded.kind().description + " of " + encoded.bytes().length + " bytes: it exceeds the "
-					+ "available storage of the item's " + slotSize(index) + "-byte slot");
+					+ "' to " + encoded.type().description() + " of " + bytes.length + " bytes: it exceeds the "
+					+ "available storage of the item's " + this.header.slotSize(index) + "-byte slot");
 		}
 		return encoded;
-	}
-
-	private void writeHeader() {
-		this.buffer.putLong(0, this.length);
-		int dataStart = this.slots[0];
-		for (int i = 0; i <= this.length; i++) {
-			this.buffer.putLong(ShareableListLayout.offsetEntry(i), this.slots[i] - dataStart);
-		}
-	}
-
-	private void write(int index, Value value) {
-		switch (value.kind()) {
-			case INT -> writeWord(this.buffer, index, FORMAT_INT, CODE_VALUE, value.bits());
-			case FLOAT -> writeWord(this.buffer, index, FORMAT_FLOAT, CODE_VALUE, value.bits());
-			case BOOL -> writeWord(this.buffer, index, FORMAT_BOOL, CODE_VALUE, value.bits());
-			case NONE -> writeWord(this.buffer, index, FORMAT_NONE, CODE_NONE, 0);
-			case STR -> writeSized(index, CODE_STR, value.bytes());
-			case BYTES -> writeSized(index, CODE_BYTES, value.bytes());
-		}
-	}
-
-	// Python's order: the format, then the code, then the value.
-	private void writeWord(ByteBuffer buffer, int index, long format, byte code, long bits) {
-		buffer.putLong(formatAt(index), format);
-		buffer.put(this.codesOffset + index, code);
-		buffer.putLong(this.slots[index], bits);
-	}
-
-	// A str or bytes value takes the whole slot, NUL-padded, as struct.pack_into("<slot>s") writes it. (CPython keeps
-	// a str format already there, which in any list CPython or this class wrote is this same "<slot>s".)
-	private void writeSized(int index, byte code, byte[] bytes) {
-		int slot = this.slots[index];
-		int size = slotSize(index);
-		this.buffer.putLong(formatAt(index), ShareableListLayout.stringFormat(size));
-		this.buffer.put(this.codesOffset + index, code);
-		this.buffer.put(slot, bytes);
-		for (int at = slot + bytes.length, end = slot + size; at < end; at += ZEROS.length) {
-			this.buffer.put(at, ZEROS, 0, Math.min(ZEROS.length, end - at));
-		}
-	}
-
-	private static boolean readBool(ByteBuffer buffer, int slot) {
-		return buffer.get(slot + WORD - 1) != 0;
-	}
-
-	private static String readStr(ByteBuffer buffer, int slot, int size) {
-		byte[] utf8 = readBytes(buffer, slot, size);
-		return new String(utf8, 0, ShareableListLayout.completeUtf8Length(utf8, utf8.length),
-				StandardCharsets.UTF_8);
-	}
-
-	private static byte[] readBytes(ByteBuffer buffer, int slot, int size) {
-		int end = size;
-		while (end >= WORD && buffer.getLong(slot + end - WORD) == 0) {
-			end -= WORD;
-		}
-		while (end > 0 && buffer.get(slot + end - 1) == 0) {
-			end--;
-		}
-		byte[] bytes = new byte[end];
-		buffer.get(slot, bytes);
-		return bytes;
-	}
-
-	/**
-	 * The types of item, as Python tells them apart.
-	 */
-	private enum Kind {
-
-		INT("an int (Long)"), FLOAT("a float (Double)"), BOOL("a bool (Boolean)"), NONE("None (null)"),
-		STR("a str (String)"), BYTES("a bytes (byte[])");
-
-		private final String description;
-
-		Kind(String description) {
-			this.description = description;
-		}
-
-	}
-
-	/**
-	 * A value checked and encoded for its slot: the 8 bytes of a number, bool or None, or the bytes of a str or bytes
-	 * value.
-	 */
-	private record Value(Kind kind, long bits, byte[] bytes) {
-
-		static Value of(int index, Object value) {
-			if (value == null) {
-				return new Value(Kind.NONE, 0, null);
-			}
-			if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
-				return new Value(Kind.INT, ((Number) value).longValue(), null);
-			}
-			if (value instanceof Double || value instanceof Float) {
-				return new Value(Kind.FLOAT, Double.doubleToRawLongBits(((Number) value).doubleValue()), null);
-			}
-			if (value instanceof Boolean bool) {
-				return new Value(Kind.BOOL, bool ? BOOL_TRUE : 0, null);
-			}
-			if (value instanceof String text) {
-				return new Value(Kind.STR, 0, encode(index, text));
-			}
-			if (value instanceof byte[] bytes) {
-				return new Value(Kind.BYTES, 0, bytes);
-			}
-			throw new IllegalArgumentException("Item " + index + " cannot be stored in a ShareableList: "
-					+ value.getClass().getName() + " is none of null, Boolean, Long, Integer, Short, Byte, Double,"
-					+ " Float, String and byte[]");
-		}
-
-		private static byte[] encode(int index, String text) {
-			for (int i = 0; i < text.length(); i++) {
-				char ch = text.charAt(i);
-				if (Character.isHighSurrogate(ch) && i + 1 < text.length()
-						&& Character.isLowSurrogate(text.charAt(i + 1))) {
-					i++;
-				}
-				else if (Character.isSurrogate(ch)) {
-					throw new IllegalArgumentException("Item " + index + " is a String with an unpaired surrogate"
-							+ " at char " + i + ", which has no UTF-8 encoding");
-				}
-			}
-			return text.getBytes(StandardCharsets.UTF_8);
-		}
-
-		long slotSize() {
-			return (this.bytes != null) ? ShareableListLayout.slotSize(this.bytes.length) : WORD;
-		}
-
 	}
 
 }

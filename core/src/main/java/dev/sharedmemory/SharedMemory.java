@@ -3,7 +3,7 @@ package dev.sharedmemory;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 
-import dev.sharedmemory.internal.MappedRegion;
+import dev.sharedmemory.mapping.MappedRegion;
 
 /**
  * A named block of memory shared between processes: Python's {@code multiprocessing.shared_memory.SharedMemory} for

@@ -25,8 +25,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
 
-import dev.sharedmemory.internal.MappedRegion;
-import dev.sharedmemory.internal.MemoryMapper;
+import dev.sharedmemory.mapping.MappedRegion;
+import dev.sharedmemory.mapping.MemoryMapper;
 
 /**
  * The directory that holds shared memory blocks as files, {@code /dev/shm} by default: where {@code shm_open(3)}, and
@@ -76,25 +76,10 @@ public final class SharedMemoryDirectory {
 
 	private final MemoryMapper mapper;
 
-	private final CreationListener listener;
-
-	// What the blocks this directory creates belong to: itself, or the directory a listening copy was made of.
-	private final SharedMemoryDirectory origin;
-
-	private SharedMemoryDirectory(Path path, boolean reservePages) {
+	private SharedMemoryDirectory(Path path, boolean reservePages, MemoryMapper mapper) {
 		this.path = path;
 		this.reservePages = reservePages;
-		this.mapper = MemoryMapper.best();
-		this.listener = null;
-		this.origin = this;
-	}
-
-	private SharedMemoryDirectory(SharedMemoryDirectory origin, CreationListener listener) {
-		this.path = origin.path;
-		this.reservePages = origin.reservePages;
-		this.mapper = origin.mapper;
-		this.listener = listener;
-		this.origin = origin;
+		this.mapper = mapper;
 	}
 
 	/**
@@ -116,7 +101,7 @@ public final class SharedMemoryDirectory {
 	public static SharedMemoryDirectory of(Path path) {
 		Objects.requireNonNull(path, "path must not be null");
 		checkPlatform();
-		return new SharedMemoryDirectory(path.toAbsolutePath().normalize(), true);
+		return new SharedMemoryDirectory(path.toAbsolutePath().normalize(), true, MemoryMapper.best());
 	}
 
 	/**
@@ -153,16 +138,7 @@ public final class SharedMemoryDirectory {
 	 * @return the directory with that setting
 	 */
 	public SharedMemoryDirectory withPageReservation(boolean reserve) {
-		return (reserve == this.reservePages) ? this : new SharedMemoryDirectory(this.path, reserve);
-	}
-
-	/**
-	 * Returns a copy of this directory that tells the given listener of every block it creates, the moment the name
-	 * is taken: what lets a {@link SharedMemoryManager} record a block before a crash could leave it unknown. Blocks
-	 * it creates belong to this directory.
-	 */
-	SharedMemoryDirectory withCreationListener(CreationListener listener) {
-		return new SharedMemoryDirectory(this, listener);
+		return (reserve == this.reservePages) ? this : new SharedMemoryDirectory(this.path, reserve, this.mapper);
 	}
 
 	/**
@@ -216,17 +192,29 @@ public final class SharedMemoryDirectory {
 	 * @throws SharedMemoryException if the block cannot be created, naming the size and the space left
 	 */
 	public SharedMemory create(long size) {
-		return create(size, SharedMemoryDirectory::generateName);
+		return create(size, SharedMemoryDirectory::generateName, CreationListener.NONE);
+	}
+
+	/**
+	 * Creates a block under a new generated name, telling the listener of it the moment the name is taken: what lets
+	 * a {@link SharedMemoryManager} record a block before a crash could leave it unknown.
+	 */
+	SharedMemory create(long size, CreationListener listener) {
+		return create(size, SharedMemoryDirectory::generateName, listener);
 	}
 
 	/**
 	 * Creates a block under the first name the given source draws that is not taken; tests pass their own names.
 	 */
 	SharedMemory create(long size, Supplier<String> names) {
+		return create(size, names, CreationListener.NONE);
+	}
+
+	private SharedMemory create(long size, Supplier<String> names, CreationListener listener) {
 		checkSize(size);
 		for (int attempt = 0;; attempt++) {
 			try {
-				return create(names.get(), size);
+				return create(names.get(), size, listener);
 			}
 			catch (SharedMemoryExistsException ex) {
 				if (attempt == MAX_NAME_ATTEMPTS) {
@@ -247,6 +235,10 @@ public final class SharedMemoryDirectory {
 	 * left behind
 	 */
 	public SharedMemory create(String name, long size) {
+		return create(name, size, CreationListener.NONE);
+	}
+
+	private SharedMemory create(String name, long size, CreationListener listener) {
 		String checked = checkName(name);
 		checkSize(size);
 		Path file = resolve(checked);
@@ -262,10 +254,8 @@ public final class SharedMemoryDirectory {
 		}
 		boolean announced = false;
 		try {
-			if (this.listener != null) {
-				this.listener.created(checked, size, file);
-				announced = true;
-			}
+			listener.created(checked, size, file);
+			announced = true;
 			if (this.reservePages) {
 				reserve(channel, checked, size);
 			}
@@ -273,13 +263,13 @@ public final class SharedMemoryDirectory {
 				setSize(channel, size);
 			}
 			MappedRegion region = this.mapper.map(channel, size);
-			return new SharedMemory(this.origin, checked, size, region);
+			return new SharedMemory(this, checked, size, region);
 		}
 		catch (IOException | RuntimeException ex) {
 			closeQuietly(channel);
 			deleteQuietly(file);
 			if (announced) {
-				this.listener.abandoned(checked);
+				listener.abandoned(checked);
 			}
 			if (ex instanceof SharedMemoryException shmEx) {
 				throw shmEx;
@@ -526,6 +516,19 @@ public final class SharedMemoryDirectory {
 	 * Told of each block a directory creates.
 	 */
 	interface CreationListener {
+
+		/** Tells nobody. */
+		CreationListener NONE = new CreationListener() {
+
+			@Override
+			public void created(String name, long size, Path file) {
+			}
+
+			@Override
+			public void abandoned(String name) {
+			}
+
+		};
 
 		/**
 		 * Called once the block's file exists under its name, exclusively this process's, before it is sized or

@@ -1,24 +1,20 @@
 package dev.sharedmemory;
 
-import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.sharedmemory.ownership.OrphanReclaimer;
+import dev.sharedmemory.ownership.OwnerRecord;
 
 /**
  * Creates blocks and unlinks them all when it shuts down: Python's
@@ -42,7 +38,11 @@ import java.util.function.Supplier;
  * <p>
  * Thread-safe: many threads may create, attach and unlink through one manager while another lists its blocks. Use
  * before {@link #start()} or after {@link #shutdown()} throws {@link IllegalStateException}; a manager that was shut
- * down can be started again.
+ * down can be started again. {@code new SharedMemoryManager()} manages the default directory with the defaults;
+ * {@link #builder()} configures any other:
+ * <pre class="code">
+ * SharedMemoryManager manager = SharedMemoryManager.builder().directory(directory).reclaimOrphans(false).build();
+ * </pre>
  */
 public final class SharedMemoryManager implements AutoCloseable {
 
@@ -56,81 +56,43 @@ public final class SharedMemoryManager implements AutoCloseable {
 
 	private final Clock clock;
 
-	// Creates blocks like the directory, and records each in the owner record the moment its name is taken.
-	private final SharedMemoryDirectory recordingDirectory;
+	private final BlockRegistry registry = new BlockRegistry();
 
-	private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
+	private final OperationCounters counters = new OperationCounters();
 
-	// The same blocks kept oldest first, so that listing them is a walk, not a sort: a sort made the cost per block
-	// of blocks() three to four times higher at 10,000 blocks than at 1,000.
-	private final Set<Tracked> oldestFirst = new ConcurrentSkipListSet<>(
-			Comparator.comparing((Tracked entry) -> entry.createdAt).thenComparing((entry) -> entry.block.name()));
+	// Records each block the moment its name is taken, before it is sized: a crash from then on leaves it known.
+	private final SharedMemoryDirectory.CreationListener recorder = new Recorder();
 
 	// Operations hold the read lock, so that shutdown, under the write lock, never misses a block created meanwhile.
 	private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
 
-	private final LongAdder[] successes = newCounters();
-
-	private final LongAdder[] failures = newCounters();
-
-	private final LongAdder reclaimedBlocks = new LongAdder();
-
-	private final LongAdder reclaimedBytes = new LongAdder();
-
-	// Replaced at each start; its own monitor serializes the writes to it.
-	private volatile OwnerRecord record;
+	// Replaced at each start.
+	private volatile @Nullable OwnerRecord record;
 
 	private volatile boolean running;
 
 	/**
 	 * Creates a manager for blocks in {@link SharedMemoryDirectory#defaultDirectory()} that unlinks them at shutdown
-	 * and reclaims orphaned blocks when it starts.
+	 * and reclaims orphaned blocks when it starts; {@link #builder()} configures another.
+	 * @throws UnsupportedOperationException on a platform other than Linux
 	 */
 	public SharedMemoryManager() {
-		this(SharedMemoryDirectory.defaultDirectory());
+		this(builder());
+	}
+
+	private SharedMemoryManager(Builder builder) {
+		this.directory = (builder.directory != null) ? builder.directory : SharedMemoryDirectory.defaultDirectory();
+		this.unlinkOnShutdown = builder.unlinkOnShutdown;
+		this.reclaimOrphans = builder.reclaimOrphans;
+		this.clock = builder.clock;
 	}
 
 	/**
-	 * Creates a manager for blocks in the given directory that unlinks them at shutdown and reclaims orphaned blocks
-	 * when it starts.
-	 * @param directory where its blocks live
+	 * Returns a builder of a manager, set to what {@code new SharedMemoryManager()} makes.
+	 * @return a new builder
 	 */
-	public SharedMemoryManager(SharedMemoryDirectory directory) {
-		this(directory, true);
-	}
-
-	/**
-	 * Creates a manager for blocks in the given directory that reclaims orphaned blocks when it starts.
-	 * @param directory where its blocks live
-	 * @param unlinkOnShutdown whether {@link #shutdown()} unlinks the blocks or only closes this process's handles,
-	 * leaving the blocks to outlive it
-	 */
-	public SharedMemoryManager(SharedMemoryDirectory directory, boolean unlinkOnShutdown) {
-		this(directory, unlinkOnShutdown, true);
-	}
-
-	/**
-	 * Creates a manager for blocks in the given directory.
-	 * @param directory where its blocks live
-	 * @param unlinkOnShutdown whether {@link #shutdown()} unlinks the blocks or only closes this process's handles,
-	 * leaving the blocks to outlive it
-	 * @param reclaimOrphans whether {@link #start()} calls {@link #reclaimOrphans()}
-	 */
-	public SharedMemoryManager(SharedMemoryDirectory directory, boolean unlinkOnShutdown, boolean reclaimOrphans) {
-		this(directory, unlinkOnShutdown, reclaimOrphans, Clock.systemUTC());
-	}
-
-	SharedMemoryManager(SharedMemoryDirectory directory, boolean unlinkOnShutdown, Clock clock) {
-		this(directory, unlinkOnShutdown, true, clock);
-	}
-
-	private SharedMemoryManager(SharedMemoryDirectory directory, boolean unlinkOnShutdown, boolean reclaimOrphans,
-			Clock clock) {
-		this.directory = directory;
-		this.unlinkOnShutdown = unlinkOnShutdown;
-		this.reclaimOrphans = reclaimOrphans;
-		this.clock = clock;
-		this.recordingDirectory = directory.withCreationListener(new Recorder());
+	public static Builder builder() {
+		return new Builder();
 	}
 
 	/**
@@ -144,7 +106,6 @@ public final class SharedMemoryManager implements AutoCloseable {
 			if (this.running) {
 				return;
 			}
-			ProcessIdentity self = ProcessIdentity.current();
 			if (this.reclaimOrphans) {
 				try {
 					reclaimOrphans();
@@ -154,7 +115,7 @@ public final class SharedMemoryManager implements AutoCloseable {
 							ex.getMessage());
 				}
 			}
-			this.record = OwnerRecord.in(this.directory.path(), self);
+			this.record = OwnerRecord.forCurrentProcess(this.directory.path());
 			this.running = true;
 		}
 		finally {
@@ -173,9 +134,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 	 * logged and left for the next time
 	 */
 	public ReclaimedOrphans reclaimOrphans() {
-		ReclaimedOrphans reclaimed = new OrphanReclaimer(this.directory.path(), ProcessIdentity.current()).reclaim();
-		this.reclaimedBlocks.add(reclaimed.blockCount());
-		this.reclaimedBytes.add(reclaimed.totalBytes());
+		ReclaimedOrphans reclaimed = new OrphanReclaimer(this.directory.path()).reclaim();
+		this.counters.reclaimed(reclaimed);
 		return reclaimed;
 	}
 
@@ -192,7 +152,7 @@ public final class SharedMemoryManager implements AutoCloseable {
 	 * @return the count
 	 */
 	public long reclaimedBlocks() {
-		return this.reclaimedBlocks.sum();
+		return this.counters.reclaimedBlocks();
 	}
 
 	/**
@@ -200,7 +160,7 @@ public final class SharedMemoryManager implements AutoCloseable {
 	 * @return the sum of their sizes
 	 */
 	public long reclaimedBytes() {
-		return this.reclaimedBytes.sum();
+		return this.counters.reclaimedBytes();
 	}
 
 	/**
@@ -233,11 +193,11 @@ public final class SharedMemoryManager implements AutoCloseable {
 	 * @return the block; closing it does not stop the manager tracking it
 	 */
 	public SharedMemory sharedMemory(long size) {
-		return track(SharedMemoryOperation.CREATE, () -> {
-			SharedMemory block = this.recordingDirectory.create(size);
-			add(new Tracked(block, null, this.clock.instant()));
+		return whileRunning(() -> this.counters.counted(SharedMemoryOperation.CREATE, () -> {
+			SharedMemory block = this.directory.create(size, this.recorder);
+			this.registry.add(new BlockRegistry.Entry(block, null, this.clock.instant(), null));
 			return block;
-		});
+		}));
 	}
 
 	/**
@@ -246,22 +206,23 @@ public final class SharedMemoryManager implements AutoCloseable {
 	 * @return the list; closing it does not stop the manager tracking its block
 	 */
 	public ShareableList shareableList(List<?> items) {
-		return track(SharedMemoryOperation.CREATE, () -> {
-			ShareableList list = ShareableList.create(this.recordingDirectory, null, items);
-			add(new Tracked(list.shm(), list, this.clock.instant()));
+		return whileRunning(() -> this.counters.counted(SharedMemoryOperation.CREATE, () -> {
+			ShareableList list = ShareableList.create(items, (size) -> this.directory.create(size, this.recorder));
+			this.registry.add(new BlockRegistry.Entry(list.shm(), list, this.clock.instant(), null));
 			return list;
-		});
+		}));
 	}
 
 	/**
-	 * Attaches to an existing block, without tracking it: the manager never unlinks it.
+	 * Attaches to an existing block and counts it, without tracking it: the manager never unlinks or closes it.
 	 * @param name the block's name
 	 * @return the block
 	 * @throws IllegalArgumentException if the name is invalid (counted as nothing)
 	 */
 	public SharedMemory attach(String name) {
 		String checked = SharedMemoryDirectory.checkName(name);
-		return track(SharedMemoryOperation.ATTACH, () -> this.directory.attach(checked));
+		return whileRunning(() -> this.counters.counted(SharedMemoryOperation.ATTACH,
+				() -> this.directory.attach(checked)));
 	}
 
 	/**
@@ -269,11 +230,7 @@ public final class SharedMemoryManager implements AutoCloseable {
 	 * @return an immutable snapshot
 	 */
 	public List<ManagedBlock> blocks() {
-		List<ManagedBlock> blocks = new ArrayList<>(this.tracked.size());
-		for (Tracked entry : this.oldestFirst) {
-			blocks.add(entry.describe());
-		}
-		return List.copyOf(blocks);
+		return this.registry.describeOldestFirst();
 	}
 
 	/**
@@ -283,8 +240,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 	 * @throws IllegalArgumentException if the name is invalid
 	 */
 	public Optional<ManagedBlock> block(String name) {
-		Tracked entry = this.tracked.get(SharedMemoryDirectory.checkName(name));
-		return Optional.ofNullable(entry).map(Tracked::describe);
+		return Optional.ofNullable(this.registry.get(SharedMemoryDirectory.checkName(name)))
+			.map(BlockRegistry.Entry::describe);
 	}
 
 	/**
@@ -292,7 +249,7 @@ public final class SharedMemoryManager implements AutoCloseable {
 	 * @return the count
 	 */
 	public int blockCount() {
-		return this.tracked.size();
+		return this.registry.count();
 	}
 
 	/**
@@ -300,26 +257,23 @@ public final class SharedMemoryManager implements AutoCloseable {
 	 * @return the bytes
 	 */
 	public long totalBytes() {
-		long total = 0;
-		for (Tracked entry : this.tracked.values()) {
-			total += entry.block.size();
-		}
-		return total;
+		return this.registry.totalBytes();
 	}
 
 	/**
 	 * Unlinks a block the manager created, closes its handle and stops tracking it. A block the manager did not
-	 * create is left alone. If unlinking fails, the manager keeps tracking the block, so that shutdown tries again.
+	 * create is left alone, and counted as a failed {@code UNLINK}. If unlinking fails, the manager keeps tracking the
+	 * block, so that shutdown tries again.
 	 * @param name the block's name, with or without a leading slash
 	 * @return {@code true} if the manager tracked the block, {@code false} if it did not
 	 * @throws IllegalArgumentException if the name is invalid
 	 */
 	public boolean unlink(String name) {
 		String checked = SharedMemoryDirectory.checkName(name);
-		return track(SharedMemoryOperation.UNLINK, () -> {
-			Tracked entry = remove(checked);
+		return whileRunning(() -> {
+			BlockRegistry.Entry entry = this.registry.remove(checked);
 			if (entry == null) {
-				count(SharedMemoryOperation.UNLINK, false);
+				this.counters.failed(SharedMemoryOperation.UNLINK);
 				return false;
 			}
 			try {
@@ -327,10 +281,10 @@ public final class SharedMemoryManager implements AutoCloseable {
 			}
 			catch (SharedMemoryException ex) {
 				// The block is still there and still the manager's: shutdown tries again.
-				add(entry);
+				this.registry.add(entry);
 				throw ex;
 			}
-			recordRemoval(checked);
+			currentRecord().remove(checked);
 			return true;
 		});
 	}
@@ -349,15 +303,15 @@ public final class SharedMemoryManager implements AutoCloseable {
 			this.running = false;
 			SharedMemoryException failure = null;
 			List<String> left = new ArrayList<>();
-			for (Tracked entry : List.copyOf(this.tracked.values())) {
-				remove(entry.block.name());
+			for (BlockRegistry.Entry entry : this.registry.entries()) {
+				this.registry.remove(entry.name());
 				try {
 					release(entry, this.unlinkOnShutdown);
 				}
 				catch (SharedMemoryException ex) {
 					logger.log(Level.WARNING, "Could not unlink shared memory block ''{0}'' at shutdown: {1}",
-							entry.block.name(), ex.getMessage());
-					left.add(entry.block.name());
+							entry.name(), ex.getMessage());
+					left.add(entry.name());
 					if (failure == null) {
 						failure = ex;
 					}
@@ -368,10 +322,7 @@ public final class SharedMemoryManager implements AutoCloseable {
 			}
 			// Blocks handed over (no unlink at shutdown) are no orphans. Blocks that could not be unlinked stay
 			// recorded, so that a start after this process is gone tries again.
-			OwnerRecord ended = this.record;
-			synchronized (ended) {
-				ended.retainOnly(left);
-			}
+			currentRecord().retainOnly(left);
 			if (failure != null) {
 				throw failure;
 			}
@@ -398,96 +349,55 @@ public final class SharedMemoryManager implements AutoCloseable {
 	 * @return the count
 	 */
 	public long operationCount(SharedMemoryOperation operation, boolean success) {
-		return (success ? this.successes : this.failures)[operation.ordinal()].sum();
+		return this.counters.count(operation, success);
 	}
 
-	private void add(Tracked entry) {
-		this.tracked.put(entry.block.name(), entry);
-		this.oldestFirst.add(entry);
-	}
-
-	private Tracked remove(String name) {
-		Tracked entry = this.tracked.remove(name);
-		if (entry != null) {
-			this.oldestFirst.remove(entry);
-		}
-		return entry;
-	}
-
-	private void recordRemoval(String name) {
-		OwnerRecord current = this.record;
-		synchronized (current) {
-			current.remove(name);
-		}
-	}
-
-	private void release(Tracked entry, boolean unlink) {
+	private void release(BlockRegistry.Entry entry, boolean unlink) {
 		// Unlink before closing: unlinking needs no mapping, and a close that fails (on JDK 22 and later while another
 		// thread's I/O uses one of the block's views) must not leave the block behind.
 		if (unlink) {
-			try {
-				this.directory.unlink(entry.block.name());
-				count(SharedMemoryOperation.UNLINK, true);
-			}
-			catch (SharedMemoryNotFoundException ex) {
-				// Unlinked by its handle or by another process: what shutdown wanted is done.
-				count(SharedMemoryOperation.UNLINK, true);
-			}
-			catch (SharedMemoryException ex) {
-				count(SharedMemoryOperation.UNLINK, false);
-				throw ex;
-			}
+			this.counters.counted(SharedMemoryOperation.UNLINK, () -> unlinkUnlessGone(entry.name()));
 		}
-		if (!entry.block.isClosed()) {
+		if (!entry.block().isClosed()) {
 			try {
-				entry.block.close();
-				count(SharedMemoryOperation.CLOSE, true);
+				this.counters.counted(SharedMemoryOperation.CLOSE, () -> {
+					entry.block().close();
+					return null;
+				});
 			}
 			catch (IllegalStateException ex) {
-				count(SharedMemoryOperation.CLOSE, false);
-				logger.log(Level.WARNING, "Could not close shared memory block ''{0}'': {1}", entry.block.name(),
+				logger.log(Level.WARNING, "Could not close shared memory block ''{0}'': {1}", entry.name(),
 						ex.getMessage());
 			}
 		}
 	}
 
-	private <T> T track(SharedMemoryOperation operation, Supplier<T> action) {
+	private @Nullable Void unlinkUnlessGone(String name) {
+		try {
+			this.directory.unlink(name);
+		}
+		catch (SharedMemoryNotFoundException ex) {
+			// Unlinked by its handle or by another process: what the manager wanted is done.
+		}
+		return null;
+	}
+
+	private <T> T whileRunning(Supplier<T> action) {
 		this.lifecycle.readLock().lock();
 		try {
 			if (!this.running) {
 				throw new IllegalStateException("SharedMemoryManager for " + this.directory.path()
 						+ " is not running: call start() first (or it was shut down)");
 			}
-			T result;
-			try {
-				result = action.get();
-			}
-			catch (RuntimeException ex) {
-				if (operation != SharedMemoryOperation.UNLINK) {
-					count(operation, false);
-				}
-				throw ex;
-			}
-			if (operation != SharedMemoryOperation.UNLINK) {
-				count(operation, true);
-			}
-			return result;
+			return action.get();
 		}
 		finally {
 			this.lifecycle.readLock().unlock();
 		}
 	}
 
-	private void count(SharedMemoryOperation operation, boolean success) {
-		(success ? this.successes : this.failures)[operation.ordinal()].increment();
-	}
-
-	private static LongAdder[] newCounters() {
-		LongAdder[] counters = new LongAdder[SharedMemoryOperation.values().length];
-		for (int i = 0; i < counters.length; i++) {
-			counters[i] = new LongAdder();
-		}
-		return counters;
+	private OwnerRecord currentRecord() {
+		return Objects.requireNonNull(this.record, "started");
 	}
 
 	/**
@@ -495,84 +405,94 @@ public final class SharedMemoryManager implements AutoCloseable {
 	 * created.
 	 */
 	Path ownerRecord() {
-		return this.record.file();
+		return currentRecord().file();
 	}
 
 	@Override
 	public String toString() {
-		return "SharedMemoryManager[" + this.directory.path() + ", " + this.tracked.size() + " blocks, "
+		return "SharedMemoryManager[" + this.directory.path() + ", " + this.registry.count() + " blocks, "
 				+ (this.running ? "running" : "stopped") + "]";
 	}
 
 	/**
-	 * Records each block the manager's directory creates, before anything else happens to it.
+	 * Configures a {@link SharedMemoryManager}: the one way to make one other than the default.
+	 */
+	public static final class Builder {
+
+		private @Nullable SharedMemoryDirectory directory;
+
+		private boolean unlinkOnShutdown = true;
+
+		private boolean reclaimOrphans = true;
+
+		private Clock clock = Clock.systemUTC();
+
+		private Builder() {
+		}
+
+		/**
+		 * Sets where the manager's blocks live.
+		 * @param directory the directory; {@link SharedMemoryDirectory#defaultDirectory()} if not set
+		 * @return this builder
+		 */
+		public Builder directory(SharedMemoryDirectory directory) {
+			this.directory = Objects.requireNonNull(directory, "directory must not be null");
+			return this;
+		}
+
+		/**
+		 * Sets whether {@link SharedMemoryManager#shutdown()} unlinks the blocks or only closes this process's
+		 * handles, handing the blocks over to outlive it.
+		 * @param unlinkOnShutdown whether shutdown unlinks; {@code true} if not set
+		 * @return this builder
+		 */
+		public Builder unlinkOnShutdown(boolean unlinkOnShutdown) {
+			this.unlinkOnShutdown = unlinkOnShutdown;
+			return this;
+		}
+
+		/**
+		 * Sets whether {@link SharedMemoryManager#start()} calls {@link SharedMemoryManager#reclaimOrphans()}.
+		 * @param reclaimOrphans whether start reclaims; {@code true} if not set
+		 * @return this builder
+		 */
+		public Builder reclaimOrphans(boolean reclaimOrphans) {
+			this.reclaimOrphans = reclaimOrphans;
+			return this;
+		}
+
+		/**
+		 * Sets the clock that dates the blocks, for tests.
+		 */
+		Builder clock(Clock clock) {
+			this.clock = Objects.requireNonNull(clock, "clock must not be null");
+			return this;
+		}
+
+		/**
+		 * Makes the manager, not yet started.
+		 * @return the manager
+		 * @throws UnsupportedOperationException if no directory was set and the platform is not Linux
+		 */
+		public SharedMemoryManager build() {
+			return new SharedMemoryManager(this);
+		}
+
+	}
+
+	/**
+	 * Records each block the manager creates in its current owner record, and drops it again if creating it failed.
 	 */
 	private final class Recorder implements SharedMemoryDirectory.CreationListener {
 
 		@Override
 		public void created(String name, long size, Path file) {
-			long inode;
-			try {
-				inode = ((Number) Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
-			}
-			catch (IOException ex) {
-				throw new SharedMemoryException(
-						"Cannot create shared memory block '" + name + "': cannot read its inode: " + ex.getMessage(),
-						ex);
-			}
-			OwnerRecord current = SharedMemoryManager.this.record;
-			synchronized (current) {
-				current.add(name, size, inode);
-			}
+			currentRecord().add(name, size, file);
 		}
 
 		@Override
 		public void abandoned(String name) {
-			recordRemoval(name);
-		}
-
-	}
-
-	/**
-	 * A block the manager created, with the handle it returned.
-	 */
-	private static final class Tracked {
-
-		private final SharedMemory block;
-
-		private final ShareableList list;
-
-		private final Instant createdAt;
-
-		Tracked(SharedMemory block, ShareableList list, Instant createdAt) {
-			this.block = block;
-			this.list = list;
-			this.createdAt = createdAt;
-		}
-
-		ManagedBlock describe() {
-			if (this.list == null) {
-				return new ManagedBlock(this.block.name(), this.block.size(), BlockKind.SHARED_MEMORY, this.createdAt,
-						-1, null);
-			}
-			return new ManagedBlock(this.block.name(), this.block.size(), BlockKind.SHAREABLE_LIST, this.createdAt,
-					this.list.size(), formatOrNull());
-		}
-
-		/**
-		 * The list's format, or null where it cannot be read: its handle was closed (perhaps by another thread just
-		 * now), or an item holds what CPython never writes. One list must not break the description of all.
-		 */
-		private String formatOrNull() {
-			if (this.block.isClosed()) {
-				return null;
-			}
-			try {
-				return this.list.format();
-			}
-			catch (IllegalStateException | InvalidShareableListException ex) {
-				return null;
-			}
+			currentRecord().remove(name);
 		}
 
 	}

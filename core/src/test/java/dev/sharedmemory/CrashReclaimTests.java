@@ -14,12 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import dev.sharedmemory.ownership.OwnerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,7 +34,8 @@ class CrashReclaimTests {
 
 	private final List<Process> children = new ArrayList<>();
 
-	private final List<SharedMemoryManager> managers = new ArrayList<>();
+	@RegisterExtension
+	final Managers managers = new Managers();
 
 	private Path path;
 
@@ -51,7 +53,7 @@ class CrashReclaimTests {
 			child.destroyForcibly();
 			child.waitFor(1, TimeUnit.MINUTES);
 		}
-		this.managers.forEach(SharedMemoryManager::shutdown);
+		this.managers.shutdownAll();
 		try (Stream<Path> left = Files.list(this.path)) {
 			for (Path file : left.toList()) {
 				Files.delete(file);
@@ -83,7 +85,7 @@ class CrashReclaimTests {
 		expected.addAll(running.blocks.keySet());
 		assertThat(blocks()).isEqualTo(expected);
 		assertThat(records()).hasSize(2)
-			.noneMatch((record) -> record.startsWith(OwnerRecord.PREFIX + killed.process.pid() + "-"));
+			.noneMatch((record) -> record.startsWith(OwnerRecord.FILE_PREFIX + killed.process.pid() + "-"));
 
 		// Once the other process is killed too, its blocks go at the next start, and only they.
 		running.process.destroyForcibly();
@@ -129,24 +131,15 @@ class CrashReclaimTests {
 	}
 
 	private SharedMemoryManager started() {
-		SharedMemoryManager manager = new SharedMemoryManager(this.directory);
-		this.managers.add(manager);
-		manager.start();
-		return manager;
+		return this.managers.started(this.directory);
 	}
 
 	private Set<String> blocks() throws IOException {
-		return names().stream().filter((name) -> !name.startsWith(OwnerRecord.PREFIX)).collect(Collectors.toSet());
+		return Managers.blockFiles(this.path);
 	}
 
 	private Set<String> records() throws IOException {
-		return names().stream().filter((name) -> name.startsWith(OwnerRecord.PREFIX)).collect(Collectors.toSet());
-	}
-
-	private Set<String> names() throws IOException {
-		try (Stream<Path> files = Files.list(this.path)) {
-			return files.map((file) -> file.getFileName().toString()).collect(Collectors.toSet());
-		}
+		return Managers.recordFiles(this.path);
 	}
 
 	private static String location(Class<?> type) throws Exception {

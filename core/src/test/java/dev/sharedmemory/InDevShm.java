@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDirFactory;
  * Makes a {@code @TempDir} under {@code /dev/shm}, on the tmpfs where blocks really live: a test's blocks go there,
  * out of everyone else's way, and JUnit removes whatever is left.
  */
-class InDevShm implements TempDirFactory {
+public class InDevShm implements TempDirFactory {
 
 	@Override
 	public Path createTempDirectory(AnnotatedElementContext elementContext, ExtensionContext extensionContext)

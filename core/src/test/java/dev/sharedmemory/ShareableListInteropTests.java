@@ -10,6 +10,9 @@ import java.util.stream.LongStream;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.sharedmemory.list.ItemCodec;
+import dev.sharedmemory.list.PythonRepr;
+import dev.sharedmemory.list.ShareableListLayout;
 import dev.sharedmemory.python.PythonInterpreter;
 import dev.sharedmemory.python.PythonInterpreters;
 import dev.sharedmemory.python.PythonSession;
@@ -384,7 +387,7 @@ class ShareableListInteropTests {
 			byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
 			int slot = (int) ShareableListLayout.slotSize(text.codePointCount(0, text.length()));
 			int kept = Math.min(utf8.length, slot);
-			return new String(utf8, 0, ShareableListLayout.completeUtf8Length(utf8, kept), StandardCharsets.UTF_8);
+			return new String(utf8, 0, ItemCodec.completeUtf8Length(utf8, kept), StandardCharsets.UTF_8);
 		}
 		return item;
 	}

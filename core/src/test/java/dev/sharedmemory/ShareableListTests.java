@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
 
+import dev.sharedmemory.list.ShareableListLayout;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -491,13 +492,18 @@ class ShareableListTests {
 		ShareableList list = create(1, 2);
 		try {
 			List<Runnable> changes = List.of(() -> list.add(3), () -> list.add(0, 3), () -> list.remove(0),
-					() -> list.remove((Object) 9), () -> list.addAll(List.of()), () -> list.addAll(0, List.of(3)),
-					() -> list.removeAll(List.of(1)), () -> list.retainAll(List.of()), () -> list.removeIf((x) -> false),
+					() -> list.remove((Object) 1L), () -> list.addAll(List.of(3)), () -> list.addAll(0, List.of(3)),
+					() -> list.removeAll(List.of(1L)), () -> list.retainAll(List.of()), () -> list.removeIf((x) -> true),
 					list::clear);
 			for (Runnable change : changes) {
 				assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(change::run)
 					.withMessageContaining("fixed length of 2");
 			}
+			// What would change nothing changes nothing, as on Arrays.asList.
+			assertThat(list.remove((Object) 9L)).isFalse();
+			assertThat(list.addAll(List.of())).isFalse();
+			assertThat(list.removeIf((x) -> false)).isFalse();
+			assertThat(list.retainAll(List.of(1L, 2L))).isFalse();
 			assertThat(list).containsExactly(1L, 2L);
 		}
 		finally {

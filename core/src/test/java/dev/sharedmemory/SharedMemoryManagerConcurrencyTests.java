@@ -1,6 +1,5 @@
 package dev.sharedmemory;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,9 +13,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
+import dev.sharedmemory.ownership.OwnerRecords;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,11 +37,13 @@ class SharedMemoryManagerConcurrencyTests {
 	@TempDir
 	Path path;
 
+	@RegisterExtension
+	final Managers managers = new Managers();
+
 	@Test
 	void threadsCreatingAndUnlinkingThroughOneManagerAgreeWithItExactly() throws Exception {
 		SharedMemoryDirectory directory = SharedMemoryDirectory.of(this.path);
-		SharedMemoryManager manager = new SharedMemoryManager(directory);
-		manager.start();
+		SharedMemoryManager manager = this.managers.started(directory);
 		ExecutorService executor = Executors.newFixedThreadPool(THREADS + 1);
 		try {
 			CountDownLatch start = new CountDownLatch(1);
@@ -80,7 +82,7 @@ class SharedMemoryManagerConcurrencyTests {
 			Set<String> tracked = manager.blocks().stream().map(ManagedBlock::name).collect(Collectors.toSet());
 			assertThat(tracked).isEqualTo(total.remaining).isEqualTo(files());
 			// The owner record names exactly what a crash now would leave behind.
-			assertThat(OwnerRecord.read(manager.ownerRecord()).blocks().keySet()).isEqualTo(tracked);
+			assertThat(OwnerRecords.blockNames(Managers.ownerRecord(manager))).isEqualTo(tracked);
 			assertThat(manager.blockCount()).isEqualTo(total.remaining.size());
 			assertThat(manager.totalBytes()).isEqualTo(total.remainingBytes);
 			assertThat(manager.operationCount(SharedMemoryOperation.CREATE, true)).isEqualTo(total.creates);
@@ -159,11 +161,7 @@ class SharedMemoryManagerConcurrencyTests {
 	 * Returns the names of the blocks in the directory: every file but the manager's owner record.
 	 */
 	private Set<String> files() throws Exception {
-		try (Stream<Path> files = Files.list(this.path)) {
-			return files.map((file) -> file.getFileName().toString())
-				.filter((name) -> !name.startsWith(OwnerRecord.PREFIX))
-				.collect(Collectors.toSet());
-		}
+		return Managers.blockFiles(this.path);
 	}
 
 	/**

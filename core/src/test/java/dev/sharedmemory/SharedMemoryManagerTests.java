@@ -10,12 +10,10 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,18 +29,14 @@ class SharedMemoryManagerTests {
 	@TempDir
 	Path path;
 
-	private SharedMemoryDirectory directory;
+	@RegisterExtension
+	final Managers managers = new Managers();
 
-	private final List<SharedMemoryManager> managers = new ArrayList<>();
+	private SharedMemoryDirectory directory;
 
 	@BeforeEach
 	void setUp() {
 		this.directory = SharedMemoryDirectory.of(this.path);
-	}
-
-	@AfterEach
-	void shutDownManagers() {
-		this.managers.forEach(SharedMemoryManager::shutdown);
 	}
 
 	@Test
@@ -96,7 +90,7 @@ class SharedMemoryManagerTests {
 	@Test
 	void closeIsShutdown() {
 		String name;
-		try (SharedMemoryManager manager = new SharedMemoryManager(this.directory)) {
+		try (SharedMemoryManager manager = SharedMemoryManager.builder().directory(this.directory).build()) {
 			manager.start();
 			name = manager.sharedMemory(128).name();
 			assertThat(this.directory.exists(name)).isTrue();
@@ -107,9 +101,7 @@ class SharedMemoryManagerTests {
 	@Test
 	void blocksDescribeWhatTheManagerTracksOldestFirst() {
 		MutableClock clock = new MutableClock(Instant.parse("2024-06-01T10:00:00Z"));
-		SharedMemoryManager manager = new SharedMemoryManager(this.directory, true, clock);
-		this.managers.add(manager);
-		manager.start();
+		SharedMemoryManager manager = this.managers.started(this.directory, (builder) -> builder.clock(clock));
 		SharedMemory first = manager.sharedMemory(100);
 		clock.advance(Duration.ofSeconds(1));
 		SharedMemory second = manager.sharedMemory(200);
@@ -335,9 +327,7 @@ class SharedMemoryManagerTests {
 	}
 
 	private SharedMemoryManager manager(boolean unlinkOnShutdown) {
-		SharedMemoryManager manager = new SharedMemoryManager(this.directory, unlinkOnShutdown);
-		this.managers.add(manager);
-		return manager;
+		return this.managers.manager(this.directory, (builder) -> builder.unlinkOnShutdown(unlinkOnShutdown));
 	}
 
 	private SharedMemoryManager started(boolean unlinkOnShutdown) {
@@ -351,11 +341,7 @@ class SharedMemoryManagerTests {
 	 * Returns the names of the blocks in the directory: every file but the managers' owner records.
 	 */
 	private Set<String> files() throws IOException {
-		try (Stream<Path> files = Files.list(this.path)) {
-			return files.map((file) -> file.getFileName().toString())
-				.filter((name) -> !name.startsWith(OwnerRecord.PREFIX))
-				.collect(Collectors.toSet());
-		}
+		return Managers.blockFiles(this.path);
 	}
 
 	private static List<String> names(List<SharedMemory> blocks) {

@@ -1,4 +1,4 @@
-package dev.sharedmemory;
+package dev.sharedmemory.ownership;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,8 +21,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import dev.sharedmemory.SharedMemoryException;
+
 /**
- * The record a {@link SharedMemoryManager} keeps, beside its blocks, of the blocks it created: who owns them (see
+ * The record a {@link dev.sharedmemory.SharedMemoryManager} keeps, beside its blocks, of the blocks it created: who owns them (see
  * {@link ProcessIdentity}) and each block's name, size and inode. Should the owner die without unlinking them, a later
  * start finds the record and unlinks exactly those blocks (see {@link OrphanReclaimer}); being in the same tmpfs,
  * records and blocks vanish together at reboot.
@@ -44,11 +46,12 @@ import java.util.Set;
  * The header appears at once, through a temporary file moved into place; when unlinked blocks outnumber live ones the
  * record is rewritten the same way with only the live ones. A line is written by one {@code write(2)}, and an append
  * that fails is cut off again, so a crash or a full directory never leaves half a line. Names are percent-encoded
- * (UTF-8), so that any block name fits on one line. Not thread-safe by itself: its manager serializes the calls.
+ * (UTF-8), so that any block name fits on one line. Thread-safe: every change is made under the record's own lock.
  */
-final class OwnerRecord {
+public final class OwnerRecord {
 
-	static final String PREFIX = ".psm-owner-";
+	/** How every record's file name starts: the one place that says it. */
+	public static final String FILE_PREFIX = ".psm-owner-";
 
 	static final String TEMPORARY_SUFFIX = ".tmp";
 
@@ -82,26 +85,55 @@ final class OwnerRecord {
 	}
 
 	/**
+	 * Returns a record for blocks in the given directory, owned by this process. Nothing is written until the first
+	 * block is added.
+	 * @param directory the directory of the blocks
+	 * @return the record
+	 */
+	public static OwnerRecord forCurrentProcess(Path directory) {
+		return in(directory, ProcessIdentity.current());
+	}
+
+	/**
 	 * Returns a record for blocks in the given directory, owned by the given process. Nothing is written until the
 	 * first block is added.
 	 */
 	static OwnerRecord in(Path directory, ProcessIdentity owner) {
 		byte[] random = new byte[4];
 		RANDOM.nextBytes(random);
-		String name = PREFIX + owner.pid() + "-" + owner.startTime() + "-" + HexFormat.of().formatHex(random);
+		String name = FILE_PREFIX + owner.pid() + "-" + owner.startTime() + "-" + HexFormat.of().formatHex(random);
 		return new OwnerRecord(directory.resolve(name), owner);
 	}
 
-	Path file() {
+	/**
+	 * Returns the record's file; it exists once a block was added.
+	 * @return the file
+	 */
+	public Path file() {
 		return this.file;
 	}
 
 	/**
 	 * Records a block just created, before anything else is done with it: should the process die from here on, the
 	 * block is known.
+	 * @param name the block's name
+	 * @param size the size it is being given
+	 * @param file its file, whose inode tells it from a later file of the same name
 	 * @throws SharedMemoryException if the record cannot be written; the caller must then give up the block
 	 */
-	void add(String name, long size, long inode) {
+	public void add(String name, long size, Path file) {
+		long inode;
+		try {
+			inode = ((Number) Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
+		}
+		catch (IOException ex) {
+			throw new SharedMemoryException(
+					"Cannot create shared memory block '" + name + "': cannot read its inode: " + ex.getMessage(), ex);
+		}
+		add(name, size, inode);
+	}
+
+	synchronized void add(String name, long size, long inode) {
 		try {
 			if (this.channel == null) {
 				rewrite();
@@ -116,10 +148,11 @@ final class OwnerRecord {
 	}
 
 	/**
-	 * Records that a block was unlinked. Best effort: a block the record still names but which is gone, or is another
-	 * file by now (another inode), is never unlinked on its behalf.
+	 * Records that a block was unlinked, or abandoned while being created. Best effort: a block the record still names
+	 * but which is gone, or is another file by now (another inode), is never unlinked on its behalf.
+	 * @param name the block's name
 	 */
-	void remove(String name) {
+	public synchronized void remove(String name) {
 		if (this.live.remove(name) == null || this.channel == null) {
 			return;
 		}
@@ -137,8 +170,9 @@ final class OwnerRecord {
 
 	/**
 	 * Keeps only the given blocks, or deletes the record if there are none: what a shutdown leaves.
+	 * @param names the blocks that are still there
 	 */
-	void retainOnly(Collection<String> names) {
+	public synchronized void retainOnly(Collection<String> names) {
 		this.live.keySet().retainAll(names);
 		try {
 			if (this.live.isEmpty()) {
@@ -158,7 +192,7 @@ final class OwnerRecord {
 	/**
 	 * Deletes the record: its blocks are unlinked or deliberately handed over.
 	 */
-	void delete() throws IOException {
+	synchronized void delete() throws IOException {
 		closeChannel();
 		Files.deleteIfExists(this.file);
 		this.live.clear();
@@ -348,10 +382,10 @@ final class OwnerRecord {
 	 * judges a record whose header is incomplete.
 	 */
 	static ProcessIdentity ownerFromFileName(String fileName, ProcessIdentity observer) {
-		if (!fileName.startsWith(PREFIX)) {
+		if (!fileName.startsWith(FILE_PREFIX)) {
 			return null;
 		}
-		String[] parts = fileName.substring(PREFIX.length()).split("[-.]");
+		String[] parts = fileName.substring(FILE_PREFIX.length()).split("[-.]");
 		if (parts.length < 3) {
 			return null;
 		}

@@ -1,12 +1,15 @@
-package dev.sharedmemory;
+package dev.sharedmemory.list;
 
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
+import org.jspecify.annotations.Nullable;
+
 /**
- * The binary layout of a {@link ShareableList}, exactly as CPython 3.9 to 3.13 write it: the one place that knows
- * where each field lies, what the 8-byte struct formats and the back-transform codes are, and how a value sits in its
- * slot. All integers are native-endian, as {@code struct} in its native mode and {@link SharedMemory#buf()} both use.
+ * The binary layout of a {@link dev.sharedmemory.ShareableList}, exactly as CPython 3.9 to 3.13 write it: the one
+ * place that knows where each field lies, what the 8-byte struct formats and the back-transform codes are, which
+ * format and code mean which {@link ItemType}, and where a value sits in its slot. All integers are native-endian, as
+ * {@code struct} in its native mode and {@code SharedMemory.buf()} both use.
  * <pre>
  * offset                 size     content
  * 0                      8        N, the number of items
@@ -18,58 +21,61 @@ import java.nio.charset.StandardCharsets;
  * A format field is handled as one native-endian {@code long}, so that telling an item's type is a comparison with a
  * constant.
  */
-final class ShareableListLayout {
+public final class ShareableListLayout {
 
 	// First: the format constants below are packed with it.
 	private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
 	/** Bytes of the length field, of each offset entry and of each format field; slots are multiples of it. */
-	static final int WORD = 8;
+	public static final int WORD = 8;
+
+	/** Where the length field, N, lies. */
+	public static final int LENGTH_OFFSET = 0;
 
 	/** Where the offsets of the slots start. */
-	static final int OFFSETS_OFFSET = WORD;
+	public static final int OFFSETS_OFFSET = WORD;
 
 	/** The smallest block a list can have: an empty list's length field and its one offset. */
-	static final int EMPTY_LIST_SIZE = 2 * WORD;
+	public static final int EMPTY_LIST_SIZE = 2 * WORD;
 
 	/** Bytes an item takes outside the data area: its offset entry, its format and its code. */
-	static final int BYTES_PER_ITEM = WORD + WORD + 1;
+	public static final int BYTES_PER_ITEM = WORD + WORD + 1;
 
 	/** Every slot holds at least the 8 bytes of an int, a float, a bool or None. */
-	static final int MIN_SLOT_SIZE = WORD;
+	public static final int MIN_SLOT_SIZE = WORD;
 
 	/** The largest slot an {@code <S>s} format can describe within its 8 bytes. */
-	static final int MAX_SLOT_SIZE = 9_999_999;
+	public static final int MAX_SLOT_SIZE = 9_999_999;
 
 	/** The longest str or bytes value that gets a slot of at most {@link #MAX_SLOT_SIZE} bytes. */
-	static final int MAX_VALUE_LENGTH = (MAX_SLOT_SIZE / WORD - 1) * WORD + (WORD - 1);
+	public static final int MAX_VALUE_LENGTH = (MAX_SLOT_SIZE / WORD - 1) * WORD + (WORD - 1);
 
 	/** Back-transform code of an int, a float or a bool: the value is used as unpacked. */
-	static final byte CODE_VALUE = 0;
+	public static final byte CODE_VALUE = 0;
 
 	/** Back-transform code of a str: trailing NULs stripped, then decoded from UTF-8. */
-	static final byte CODE_STR = 1;
+	public static final byte CODE_STR = 1;
 
 	/** Back-transform code of a bytes value: trailing NULs stripped. */
-	static final byte CODE_BYTES = 2;
+	public static final byte CODE_BYTES = 2;
 
 	/** Back-transform code of None. */
-	static final byte CODE_NONE = 3;
+	public static final byte CODE_NONE = 3;
 
 	/** Format {@code q}: a signed 64-bit int. */
-	static final long FORMAT_INT = pack("q");
+	public static final long FORMAT_INT = pack("q");
 
 	/** Format {@code d}: an IEEE 754 double. */
-	static final long FORMAT_FLOAT = pack("d");
+	public static final long FORMAT_FLOAT = pack("d");
 
 	/** Format {@code xxxxxxx?}: a bool in the slot's byte 7. */
-	static final long FORMAT_BOOL = pack("xxxxxxx?");
+	public static final long FORMAT_BOOL = pack("xxxxxxx?");
 
 	/** Format {@code xxxxxx?x}: None, written as a zero in the slot's byte 6. */
-	static final long FORMAT_NONE = pack("xxxxxx?x");
+	public static final long FORMAT_NONE = pack("xxxxxx?x");
 
 	/** The slot's first 8 bytes holding {@code True}, as {@code struct.pack("xxxxxxx?", True)} writes them. */
-	static final long BOOL_TRUE = 1L << shift(7);
+	public static final long BOOL_TRUE = 1L << shift(7);
 
 	private ShareableListLayout() {
 	}
@@ -79,7 +85,7 @@ final class ShareableListLayout {
 	 * @param length the number of items
 	 * @return the offset from the start of the block
 	 */
-	static long dataStart(long length) {
+	public static long dataStart(long length) {
 		return WORD * (length + 2);
 	}
 
@@ -89,7 +95,7 @@ final class ShareableListLayout {
 	 * @param dataLength the size of the data area, the sum of the slots
 	 * @return the size in bytes
 	 */
-	static long blockSize(long length, long dataLength) {
+	public static long blockSize(long length, long dataLength) {
 		return dataStart(length) + dataLength + (WORD + 1) * length;
 	}
 
@@ -99,7 +105,7 @@ final class ShareableListLayout {
 	 * @param encodedLength the value's length in bytes
 	 * @return the slot size
 	 */
-	static long slotSize(long encodedLength) {
+	public static long slotSize(long encodedLength) {
 		return WORD * (encodedLength / WORD + 1);
 	}
 
@@ -108,8 +114,93 @@ final class ShareableListLayout {
 	 * @param index the item, or the number of items for the entry that holds the data area's length
 	 * @return the offset from the start of the block
 	 */
-	static int offsetEntry(int index) {
+	public static int offsetEntry(int index) {
 		return OFFSETS_OFFSET + WORD * index;
+	}
+
+	/**
+	 * Returns where an item's format field lies.
+	 * @param dataEnd where the data area ends: the end of the last slot, where the formats start
+	 * @param index the item
+	 * @return the offset from the start of the block
+	 */
+	public static int formatOffset(int dataEnd, int index) {
+		return dataEnd + WORD * index;
+	}
+
+	/**
+	 * Returns where an item's back-transform code lies.
+	 * @param dataEnd where the data area ends: the end of the last slot, where the formats start
+	 * @param length the number of items
+	 * @param index the item
+	 * @return the offset from the start of the block
+	 */
+	public static int codeOffset(int dataEnd, int length, int index) {
+		return dataEnd + WORD * length + index;
+	}
+
+	/**
+	 * Returns where a bool item's value lies: the last byte of the slot's first word ({@code xxxxxxx?}).
+	 * @param slot where the item's slot starts
+	 * @return the offset from the start of the block
+	 */
+	public static int boolOffset(int slot) {
+		return slot + WORD - 1;
+	}
+
+	/**
+	 * Tells an item's type from its format and code: the rules CPython writes by. A str or bytes format must describe
+	 * at most the item's slot, so that no read strays outside it.
+	 * @param format the format field
+	 * @param code the back-transform code
+	 * @param slotSize the size of the item's slot
+	 * @return the type, or {@code null} for a combination CPython never writes
+	 */
+	public static @Nullable ItemType typeOf(long format, byte code, int slotSize) {
+		if (code == CODE_VALUE) {
+			return (format == FORMAT_INT) ? ItemType.INT : (format == FORMAT_FLOAT) ? ItemType.FLOAT
+					: (format == FORMAT_BOOL) ? ItemType.BOOL : null;
+		}
+		if (code == CODE_NONE) {
+			return (format == FORMAT_NONE) ? ItemType.NONE : null;
+		}
+		if (code == CODE_STR || code == CODE_BYTES) {
+			int size = stringFormatSize(format);
+			if (size >= 0 && size <= slotSize) {
+				return (code == CODE_STR) ? ItemType.STR : ItemType.BYTES;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Returns the format CPython writes for an item of the given type: a str or bytes value takes its whole slot.
+	 * @param type the type
+	 * @param slotSize the size of the item's slot
+	 * @return the format field as a native-endian long
+	 */
+	public static long formatOf(ItemType type, int slotSize) {
+		return switch (type) {
+			case INT -> FORMAT_INT;
+			case FLOAT -> FORMAT_FLOAT;
+			case BOOL -> FORMAT_BOOL;
+			case NONE -> FORMAT_NONE;
+			case STR, BYTES -> stringFormat(slotSize);
+		};
+	}
+
+	/**
+	 * Returns the back-transform code CPython writes for an item of the given type.
+	 * @param type the type
+	 * @return the code
+	 */
+	public static byte codeOf(ItemType type) {
+		return switch (type) {
+			case INT, FLOAT, BOOL -> CODE_VALUE;
+			case NONE -> CODE_NONE;
+			case STR -> CODE_STR;
+			case BYTES -> CODE_BYTES;
+		};
 	}
 
 	/**
@@ -117,7 +208,7 @@ final class ShareableListLayout {
 	 * @param size the slot size, at most {@link #MAX_SLOT_SIZE}
 	 * @return the format field as a native-endian long
 	 */
-	static long stringFormat(int size) {
+	public static long stringFormat(int size) {
 		// Digit by digit: every write of a str or bytes item calls this, and building a String here doubled what
 		// such a write allocates.
 		int digits = 1;
@@ -136,7 +227,7 @@ final class ShareableListLayout {
 	 * @param format the format field
 	 * @return the size, or -1 if the field is no such format
 	 */
-	static int stringFormatSize(long format) {
+	public static int stringFormatSize(long format) {
 		int size = 0;
 		int i = 0;
 		for (; i < WORD; i++) {
@@ -163,7 +254,7 @@ final class ShareableListLayout {
 	 * @param format the format field, already checked to be valid
 	 * @return the format text
 	 */
-	static String formatText(long format) {
+	public static String formatText(long format) {
 		StringBuilder text = new StringBuilder(WORD);
 		for (int i = 0; i < WORD && byteAt(format, i) != 0; i++) {
 			text.append((char) byteAt(format, i));
@@ -177,7 +268,7 @@ final class ShareableListLayout {
 	 * @param format the format field
 	 * @return a readable rendering
 	 */
-	static String describeFormat(long format) {
+	public static String describeFormat(long format) {
 		int end = WORD;
 		while (end > 0 && byteAt(format, end - 1) == 0) {
 			end--;
@@ -193,28 +284,6 @@ final class ShareableListLayout {
 			}
 		}
 		return text.append('\'').toString();
-	}
-
-	/**
-	 * Returns how many of a str's bytes to decode: all but an incomplete UTF-8 sequence at the end, which CPython
-	 * leaves when it cuts a multi-byte text at its character-counted slot size (gh-88336).
-	 * @param utf8 the bytes, trailing NULs already stripped
-	 * @param length how many of them hold the text
-	 * @return the number of bytes to decode
-	 */
-	static int completeUtf8Length(byte[] utf8, int length) {
-		int lead = length - 1;
-		// At most three continuation bytes can follow a lead byte.
-		while (lead >= 0 && length - lead <= 3 && (utf8[lead] & 0xC0) == 0x80) {
-			lead--;
-		}
-		if (lead < 0) {
-			return length;
-		}
-		int first = utf8[lead] & 0xFF;
-		int sequenceLength = (first >= 0xF0 && first <= 0xF4) ? 4
-				: (first >= 0xE0) ? 3 : (first >= 0xC2 && first < 0xE0) ? 2 : 1;
-		return (length - lead < sequenceLength && first >= 0xC2 && first <= 0xF4) ? lead : length;
 	}
 
 	private static long pack(String format) {

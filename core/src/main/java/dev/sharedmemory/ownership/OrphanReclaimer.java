@@ -1,4 +1,4 @@
-package dev.sharedmemory;
+package dev.sharedmemory.ownership;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -12,6 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import dev.sharedmemory.ReclaimedOrphans;
+import dev.sharedmemory.SharedMemoryDirectory;
+import dev.sharedmemory.SharedMemoryException;
+
 /**
  * Unlinks the blocks that {@link OwnerRecord records} of dead processes name, and only those: never a block of a live
  * owner, never a block no record names, never a file of another user, never a file that took a recorded name after
@@ -22,7 +26,7 @@ import java.util.stream.Collectors;
  * deleted file at once: in a directory on one, a block unlinked by another process of the same user and created again
  * under the same name and size before its owner died would be taken for the original.
  */
-final class OrphanReclaimer {
+public final class OrphanReclaimer {
 
 	private static final System.Logger logger = System.getLogger(OrphanReclaimer.class.getName());
 
@@ -36,6 +40,14 @@ final class OrphanReclaimer {
 
 	private final ProcessIdentity self;
 
+	/**
+	 * Creates a reclaimer for the given directory, judging owners from this process.
+	 * @param directory the directory of the blocks and records
+	 */
+	public OrphanReclaimer(Path directory) {
+		this(directory, ProcessIdentity.current());
+	}
+
 	OrphanReclaimer(Path directory, ProcessIdentity self) {
 		this.directory = directory;
 		this.self = self;
@@ -44,9 +56,10 @@ final class OrphanReclaimer {
 	/**
 	 * Reclaims the blocks of every dead owner's record in the directory. A record that cannot be read or a block that
 	 * cannot be unlinked is logged and left for the next time.
+	 * @return what was unlinked
 	 * @throws SharedMemoryException if the directory cannot be listed
 	 */
-	ReclaimedOrphans reclaim() {
+	public ReclaimedOrphans reclaim() {
 		List<ReclaimedOrphans.Block> reclaimed = new ArrayList<>();
 		int records = 0;
 		for (Path record : records()) {
@@ -65,7 +78,7 @@ final class OrphanReclaimer {
 
 	private List<Path> records() {
 		List<Path> records = new ArrayList<>();
-		try (DirectoryStream<Path> entries = Files.newDirectoryStream(this.directory, OwnerRecord.PREFIX + "*")) {
+		try (DirectoryStream<Path> entries = Files.newDirectoryStream(this.directory, OwnerRecord.FILE_PREFIX + "*")) {
 			entries.forEach(records::add);
 		}
 		catch (NoSuchFileException ex) {
@@ -125,7 +138,7 @@ final class OrphanReclaimer {
 					String.valueOf(owner.pid()), this.directory, ex.getMessage());
 			return true;
 		}
-		if (checked.startsWith(OwnerRecord.PREFIX)) {
+		if (checked.startsWith(OwnerRecord.FILE_PREFIX)) {
 			return true;
 		}
 		Path file = this.directory.resolve(checked);

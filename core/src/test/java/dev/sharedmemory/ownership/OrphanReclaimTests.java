@@ -1,4 +1,4 @@
-package dev.sharedmemory;
+package dev.sharedmemory.ownership;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,12 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterEach;
+import dev.sharedmemory.InDevShm;
+import dev.sharedmemory.Managers;
+import dev.sharedmemory.ReclaimedOrphans;
+import dev.sharedmemory.SharedMemory;
+import dev.sharedmemory.SharedMemoryDirectory;
+import dev.sharedmemory.SharedMemoryManager;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,17 +46,13 @@ class OrphanReclaimTests {
 
 	private final ProcessIdentity self = ProcessIdentity.current();
 
-	private final List<SharedMemoryManager> managers = new ArrayList<>();
+	@RegisterExtension
+	final Managers managers = new Managers();
 
 	@BeforeEach
 	void setUp() throws IOException {
 		this.path = Files.createDirectory(this.root.resolve("shm"));
 		this.directory = SharedMemoryDirectory.of(this.path);
-	}
-
-	@AfterEach
-	void shutDownManagers() {
-		this.managers.forEach(SharedMemoryManager::shutdown);
 	}
 
 	@Test
@@ -104,7 +104,7 @@ class OrphanReclaimTests {
 		assertThat(reclaimed.records()).isZero();
 		assertThat(files()).containsExactlyInAnyOrder(mine, tracked.name());
 		assertThat(record).exists();
-		assertThat(other.ownerRecord()).exists();
+		assertThat(Managers.ownerRecord(other)).exists();
 	}
 
 	@Test
@@ -174,7 +174,7 @@ class OrphanReclaimTests {
 			record.add("resized", 10, (Long) Files.getAttribute(disk.resolve("resized"), "unix:ino"));
 			onDisk.unlink("resized");
 			onDisk.create("resized", 20).close();
-			assertThat(new SharedMemoryManager(onDisk).reclaimOrphans().blocks()).isEmpty();
+			assertThat(this.managers.manager(onDisk).reclaimOrphans().blocks()).isEmpty();
 			assertThat(onDisk.exists("resized")).isTrue();
 			onDisk.unlink("resized");
 			record.delete();
@@ -231,8 +231,8 @@ class OrphanReclaimTests {
 
 	@Test
 	void aRecordWithAnIncompleteHeaderIsRemovedOnceTheOwnerInItsNameIsGone() throws Exception {
-		Path deadOwners = this.path.resolve(OwnerRecord.PREFIX + IMPOSSIBLE_PID + "-7-0a0b0c0d");
-		Path ours = this.path.resolve(OwnerRecord.PREFIX + this.self.pid() + "-" + this.self.startTime() + "-0a0b0c0d");
+		Path deadOwners = this.path.resolve(OwnerRecord.FILE_PREFIX + IMPOSSIBLE_PID + "-7-0a0b0c0d");
+		Path ours = this.path.resolve(OwnerRecord.FILE_PREFIX + this.self.pid() + "-" + this.self.startTime() + "-0a0b0c0d");
 		Path deadTemporary = this.path.resolve(deadOwners.getFileName() + OwnerRecord.TEMPORARY_SUFFIX);
 		for (Path record : List.of(deadOwners, ours, deadTemporary)) {
 			Files.writeString(record, "shared-memory owner rec");
@@ -268,7 +268,7 @@ class OrphanReclaimTests {
 				+ "+ ..%2Foutside%2Fcanary 6 " + canaryInode + "\n" + "+ %2F" + canary.toString().replace("/", "%2F")
 				+ " 6 " + canaryInode + "\n" + "+ link 6 " + linkInode + "\n"
 				+ "+ .. 6 1\n" + "+ . 6 1\n" + "+ a%00b 6 1\n" + "+ %ZZ 6 1\n" + "+ x notanumber 1\n";
-		Files.writeString(this.path.resolve(OwnerRecord.PREFIX + IMPOSSIBLE_PID + "-1-00000000"), record);
+		Files.writeString(this.path.resolve(OwnerRecord.FILE_PREFIX + IMPOSSIBLE_PID + "-1-00000000"), record);
 		ReclaimedOrphans reclaimed = manager().reclaimOrphans();
 		assertThat(reclaimed.blocks()).isEmpty();
 		assertThat(canary).hasContent("canary");
@@ -281,7 +281,7 @@ class OrphanReclaimTests {
 		String block = block("orphan", 10);
 		Path real = record(identity(IMPOSSIBLE_PID, 1), List.of(block));
 		Path elsewhere = Files.move(real, this.root.resolve("elsewhere"));
-		Files.createSymbolicLink(this.path.resolve(OwnerRecord.PREFIX + IMPOSSIBLE_PID + "-1-11111111"), elsewhere);
+		Files.createSymbolicLink(this.path.resolve(OwnerRecord.FILE_PREFIX + IMPOSSIBLE_PID + "-1-11111111"), elsewhere);
 		assertThat(manager().reclaimOrphans().blocks()).isEmpty();
 		assertThat(files()).containsExactly(block);
 		assertThat(elsewhere).exists();
@@ -291,9 +291,7 @@ class OrphanReclaimTests {
 	void startReclaimsUnlessToldNotTo() throws Exception {
 		String orphan = block("orphan", 10);
 		record(identity(IMPOSSIBLE_PID, 1), List.of(orphan));
-		SharedMemoryManager keeping = new SharedMemoryManager(this.directory, true, false);
-		this.managers.add(keeping);
-		keeping.start();
+		SharedMemoryManager keeping = this.managers.started(this.directory, (builder) -> builder.reclaimOrphans(false));
 		assertThat(keeping.reclaimsOrphans()).isFalse();
 		assertThat(files()).containsExactly(orphan);
 		assertThat(keeping.reclaimedBlocks()).isZero();
@@ -306,7 +304,7 @@ class OrphanReclaimTests {
 
 	@Test
 	void aDirectoryThatDoesNotExistHasNoOrphans() {
-		SharedMemoryManager manager = new SharedMemoryManager(SharedMemoryDirectory.of(this.root.resolve("none")));
+		SharedMemoryManager manager = this.managers.manager(SharedMemoryDirectory.of(this.root.resolve("none")));
 		assertThat(manager.reclaimOrphans().blocks()).isEmpty();
 	}
 
@@ -360,23 +358,15 @@ class OrphanReclaimTests {
 	}
 
 	private SharedMemoryManager manager() {
-		SharedMemoryManager manager = new SharedMemoryManager(this.directory);
-		this.managers.add(manager);
-		return manager;
+		return this.managers.manager(this.directory);
 	}
 
 	private SharedMemoryManager started() {
-		SharedMemoryManager manager = manager();
-		manager.start();
-		return manager;
+		return this.managers.started(this.directory);
 	}
 
 	private Set<String> files() throws IOException {
-		try (Stream<Path> files = Files.list(this.path)) {
-			return files.map((file) -> file.getFileName().toString())
-				.filter((name) -> !name.startsWith(OwnerRecord.PREFIX))
-				.collect(Collectors.toSet());
-		}
+		return Managers.blockFiles(this.path);
 	}
 
 }

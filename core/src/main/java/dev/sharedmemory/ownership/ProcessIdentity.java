@@ -1,4 +1,4 @@
-package dev.sharedmemory;
+package dev.sharedmemory.ownership;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -7,6 +7,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+
+import dev.sharedmemory.SharedMemoryException;
 
 /**
  * Who a process is, in the terms Linux gives: enough to tell, later and from another process, whether it still runs.

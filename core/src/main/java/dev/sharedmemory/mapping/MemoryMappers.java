@@ -1,4 +1,4 @@
-package dev.sharedmemory.internal;
+package dev.sharedmemory.mapping;
 
 /**
  * Chooses the {@link MemoryMapper} for JDK 17 to 21, where {@link NioMemoryMapper} is the only one. The multi-release

@@ -1,4 +1,4 @@
-package dev.sharedmemory;
+package dev.sharedmemory.list;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -59,17 +59,17 @@ class ShareableListLayoutTests {
 			"abcdef😀,10,abcdef😀", "plain,5,plain" })
 	void incompleteLastCharacterIsDropped(String text, int kept, String expected) {
 		byte[] utf8 = Arrays.copyOf(text.getBytes(StandardCharsets.UTF_8), kept);
-		int length = ShareableListLayout.completeUtf8Length(utf8, kept);
+		int length = ItemCodec.completeUtf8Length(utf8, kept);
 		assertThat(new String(utf8, 0, length, StandardCharsets.UTF_8)).isEqualTo(expected);
 	}
 
 	@Test
 	void malformedBytesAreLeftToTheDecoder() {
 		byte[] continuations = { 'a', (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80 };
-		assertThat(ShareableListLayout.completeUtf8Length(continuations, continuations.length)).isEqualTo(5);
+		assertThat(ItemCodec.completeUtf8Length(continuations, continuations.length)).isEqualTo(5);
 		byte[] invalidLead = { 'a', (byte) 0xF8, (byte) 0x80 };
-		assertThat(ShareableListLayout.completeUtf8Length(invalidLead, invalidLead.length)).isEqualTo(3);
-		assertThat(ShareableListLayout.completeUtf8Length(new byte[0], 0)).isZero();
+		assertThat(ItemCodec.completeUtf8Length(invalidLead, invalidLead.length)).isEqualTo(3);
+		assertThat(ItemCodec.completeUtf8Length(new byte[0], 0)).isZero();
 	}
 
 	private static long pack(String format) {

@@ -1,4 +1,4 @@
-package dev.sharedmemory;
+package dev.sharedmemory.list;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -10,7 +10,7 @@ import java.util.List;
  * both sides: {@code None}, {@code True}, {@code 42}, {@code -273.154}, {@code 1e+16}, {@code 'it\'s'},
  * {@code b'\x00\xff'}.
  */
-final class PythonRepr {
+public final class PythonRepr {
 
 	private static final char[] HEX = "0123456789abcdef".toCharArray();
 
@@ -22,7 +22,7 @@ final class PythonRepr {
 	 * @param values null, Boolean, Long, Double, String or byte[] values
 	 * @return the repr
 	 */
-	static String list(List<?> values) {
+	public static String list(List<?> values) {
 		StringBuilder repr = new StringBuilder("[");
 		for (int i = 0; i < values.size(); i++) {
 			if (i > 0) {
@@ -38,7 +38,7 @@ final class PythonRepr {
 	 * @param value null, a Boolean, a Long, a Double, a String or a byte[]
 	 * @return the repr
 	 */
-	static String value(Object value) {
+	public static String value(Object value) {
 		StringBuilder repr = new StringBuilder();
 		appendValue(repr, value);
 		return repr.toString();
@@ -71,7 +71,7 @@ final class PythonRepr {
 	 * @param text the text
 	 * @return the repr
 	 */
-	static String str(String text) {
+	public static String str(String text) {
 		StringBuilder repr = new StringBuilder(text.length() + 2);
 		appendStr(repr, text);
 		return repr.toString();
@@ -163,7 +163,7 @@ final class PythonRepr {
 	 * @param value the value
 	 * @return the repr
 	 */
-	static String floating(double value) {
+	public static String floating(double value) {
 		if (Double.isNaN(value)) {
 			return "nan";
 		}

@@ -1,4 +1,4 @@
-package dev.sharedmemory;
+package dev.sharedmemory.list;
 
 import java.util.Arrays;
 

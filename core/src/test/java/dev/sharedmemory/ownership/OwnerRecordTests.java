@@ -1,4 +1,4 @@
-package dev.sharedmemory;
+package dev.sharedmemory.ownership;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,9 +12,17 @@ import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterEach;
+import dev.sharedmemory.ManagedBlock;
+import dev.sharedmemory.Managers;
+import dev.sharedmemory.ReclaimedOrphans;
+import dev.sharedmemory.ShareableList;
+import dev.sharedmemory.SharedMemory;
+import dev.sharedmemory.SharedMemoryDirectory;
+import dev.sharedmemory.SharedMemoryException;
+import dev.sharedmemory.SharedMemoryManager;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,24 +40,20 @@ class OwnerRecordTests {
 	@TempDir
 	Path path;
 
-	private SharedMemoryDirectory directory;
+	@RegisterExtension
+	final Managers managers = new Managers();
 
-	private final List<SharedMemoryManager> managers = new ArrayList<>();
+	private SharedMemoryDirectory directory;
 
 	@BeforeEach
 	void setUp() {
 		this.directory = SharedMemoryDirectory.of(this.path);
 	}
 
-	@AfterEach
-	void shutDownManagers() {
-		this.managers.forEach(SharedMemoryManager::shutdown);
-	}
-
 	@Test
 	void theRecordAppearsWithTheFirstBlockAndNamesWhatTheManagerTracks() throws Exception {
 		SharedMemoryManager manager = started(true);
-		Path record = manager.ownerRecord();
+		Path record = Managers.ownerRecord(manager);
 		assertThat(record).doesNotExist();
 		assertThat(record.getFileName().toString()).matches("\\.psm-owner-" + ProcessHandle.current().pid() + "-"
 				+ ProcessIdentity.current().startTime() + "-[0-9a-f]{8}");
@@ -69,7 +73,7 @@ class OwnerRecordTests {
 	void recordsAndBlocksAreMode0600() throws Exception {
 		SharedMemoryManager manager = started(true);
 		SharedMemory block = manager.sharedMemory(10);
-		assertThat(Files.getPosixFilePermissions(manager.ownerRecord(), LinkOption.NOFOLLOW_LINKS))
+		assertThat(Files.getPosixFilePermissions(Managers.ownerRecord(manager), LinkOption.NOFOLLOW_LINKS))
 			.isEqualTo(PosixFilePermissions.fromString("rw-------"));
 		assertThat(Files.getPosixFilePermissions(this.path.resolve(block.name()), LinkOption.NOFOLLOW_LINKS))
 			.isEqualTo(PosixFilePermissions.fromString("rw-------"));
@@ -77,23 +81,23 @@ class OwnerRecordTests {
 		for (int i = 0; i < 1100; i++) {
 			manager.unlink(manager.sharedMemory(1).name());
 		}
-		assertThat(Files.getPosixFilePermissions(manager.ownerRecord(), LinkOption.NOFOLLOW_LINKS))
+		assertThat(Files.getPosixFilePermissions(Managers.ownerRecord(manager), LinkOption.NOFOLLOW_LINKS))
 			.isEqualTo(PosixFilePermissions.fromString("rw-------"));
-		assertThat(OwnerRecord.read(manager.ownerRecord()).blocks()).containsOnlyKeys(block.name());
+		assertThat(OwnerRecord.read(Managers.ownerRecord(manager)).blocks()).containsOnlyKeys(block.name());
 	}
 
 	@Test
 	void shareableListsAreRecordedToo() throws Exception {
 		SharedMemoryManager manager = started(true);
 		ShareableList list = manager.shareableList(List.of(1L, "two"));
-		assertThat(OwnerRecord.read(manager.ownerRecord()).blocks()).containsOnlyKeys(list.shm().name());
+		assertThat(OwnerRecord.read(Managers.ownerRecord(manager)).blocks()).containsOnlyKeys(list.shm().name());
 	}
 
 	@Test
 	void shutdownLeavesNoRecordBehind() {
 		SharedMemoryManager manager = started(true);
 		manager.sharedMemory(10);
-		Path record = manager.ownerRecord();
+		Path record = Managers.ownerRecord(manager);
 		assertThat(record).exists();
 		manager.shutdown();
 		assertThat(record).doesNotExist();
@@ -104,7 +108,7 @@ class OwnerRecordTests {
 	void blocksHandedOverAtShutdownAreNotRecordedAsOrphans() throws Exception {
 		SharedMemoryManager handing = started(false);
 		SharedMemory kept = handing.sharedMemory(10);
-		Path record = handing.ownerRecord();
+		Path record = Managers.ownerRecord(handing);
 		handing.shutdown();
 		assertThat(record).doesNotExist();
 		SharedMemoryManager next = started(true);
@@ -118,7 +122,7 @@ class OwnerRecordTests {
 		SharedMemoryManager manager = started(true);
 		SharedMemory stuck = manager.sharedMemory(10);
 		SharedMemory fine = manager.sharedMemory(10);
-		Path record = manager.ownerRecord();
+		Path record = Managers.ownerRecord(manager);
 		Path file = this.path.resolve(stuck.name());
 		Files.delete(file);
 		Files.createDirectory(file);
@@ -132,11 +136,11 @@ class OwnerRecordTests {
 	void aRestartedManagerKeepsANewRecord() {
 		SharedMemoryManager manager = started(true);
 		manager.sharedMemory(10);
-		Path first = manager.ownerRecord();
+		Path first = Managers.ownerRecord(manager);
 		manager.shutdown();
 		manager.start();
 		manager.sharedMemory(10);
-		assertThat(manager.ownerRecord()).exists().isNotEqualTo(first);
+		assertThat(Managers.ownerRecord(manager)).exists().isNotEqualTo(first);
 		assertThat(first).doesNotExist();
 	}
 
@@ -144,11 +148,11 @@ class OwnerRecordTests {
 	void aFailedCreateLeavesTheRecordAsItWas() throws Exception {
 		SharedMemoryManager manager = started(true);
 		SharedMemory block = manager.sharedMemory(10);
-		String before = Files.readString(manager.ownerRecord());
+		String before = Files.readString(Managers.ownerRecord(manager));
 		assertThatIllegalArgumentException().isThrownBy(() -> manager.sharedMemory(0));
 		assertThatIllegalArgumentException().isThrownBy(() -> manager.shareableList(List.of(new Object())));
-		assertThat(Files.readString(manager.ownerRecord())).isEqualTo(before);
-		assertThat(OwnerRecord.read(manager.ownerRecord()).blocks()).containsOnlyKeys(block.name());
+		assertThat(Files.readString(Managers.ownerRecord(manager))).isEqualTo(before);
+		assertThat(OwnerRecord.read(Managers.ownerRecord(manager)).blocks()).containsOnlyKeys(block.name());
 	}
 
 	@Test
@@ -164,9 +168,9 @@ class OwnerRecordTests {
 			else {
 				assertThat(manager.unlink(live.remove(random.nextInt(live.size())))).isTrue();
 			}
-			largest = Math.max(largest, Files.size(manager.ownerRecord()));
+			largest = Math.max(largest, Files.size(Managers.ownerRecord(manager)));
 		}
-		assertThat(OwnerRecord.read(manager.ownerRecord()).blocks().keySet())
+		assertThat(OwnerRecord.read(Managers.ownerRecord(manager)).blocks().keySet())
 			.isEqualTo(manager.blocks().stream().map(ManagedBlock::name).collect(Collectors.toSet()))
 			.containsExactlyInAnyOrderElementsOf(live);
 		// At most twice the live blocks and the slack, at about 30 bytes a line; never the whole history.
@@ -193,7 +197,7 @@ class OwnerRecordTests {
 			this.directory.create(name, 3).close();
 			record.add(name, 3, (Long) Files.getAttribute(this.path.resolve(name), "unix:ino"));
 		}
-		SharedMemoryManager manager = new SharedMemoryManager(this.directory);
+		SharedMemoryManager manager = this.managers.manager(this.directory);
 		assertThat(manager.reclaimOrphans().blocks()).extracting(ReclaimedOrphans.Block::name)
 			.containsExactlyInAnyOrderElementsOf(names);
 		record.delete();
@@ -204,7 +208,7 @@ class OwnerRecordTests {
 		try (Stream<Path> files = Files.list(directory)) {
 			return files.map(Path::getFileName)
 				.map(Path::toString)
-				.filter((name) -> name.startsWith(OwnerRecord.PREFIX))
+				.filter((name) -> name.startsWith(OwnerRecord.FILE_PREFIX))
 				.count() == 1;
 		}
 	}
@@ -215,10 +219,7 @@ class OwnerRecordTests {
 	}
 
 	private SharedMemoryManager started(boolean unlinkOnShutdown) {
-		SharedMemoryManager manager = new SharedMemoryManager(this.directory, unlinkOnShutdown);
-		this.managers.add(manager);
-		manager.start();
-		return manager;
+		return this.managers.started(this.directory, (builder) -> builder.unlinkOnShutdown(unlinkOnShutdown));
 	}
 
 }

@@ -1,4 +1,4 @@
-package dev.sharedmemory;
+package dev.sharedmemory.list;
 
 import java.util.Arrays;
 
@@ -8,7 +8,7 @@ import java.util.Arrays;
  * mathematical value across types ({@code 1 == 1.0 == True}, {@code 0.0 == -0.0}, NaN equals nothing, and a long
  * equals a double only if the double is exactly that integer), byte arrays by content, strings by content.
  */
-final class PythonEquality {
+public final class PythonEquality {
 
 	private static final double TWO_TO_63 = 0x1p63;
 
@@ -22,7 +22,7 @@ final class PythonEquality {
 	 * @param item an item as {@link ShareableList#get(int)} returns it
 	 * @return {@code true} if Python's {@code ==} would say so
 	 */
-	static boolean equal(Object probe, Object item) {
+	public static boolean equal(Object probe, Object item) {
 		if (probe == null || item == null) {
 			return probe == item;
 		}

@@ -1,4 +1,4 @@
-package dev.sharedmemory.internal;
+package dev.sharedmemory.mapping;
 
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;

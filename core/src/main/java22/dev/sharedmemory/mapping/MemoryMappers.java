@@ -1,4 +1,4 @@
-package dev.sharedmemory.internal;
+package dev.sharedmemory.mapping;
 
 /**
  * Chooses the {@link MemoryMapper} for JDK 22 and later: the foreign memory one, which unmaps on close. This class
