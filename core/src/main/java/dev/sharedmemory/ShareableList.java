@@ -40,7 +40,8 @@ import static dev.sharedmemory.list.ShareableListLayout.BOOL_TRUE;
  * Item types are read from the block on every access, since another process may change them; the slots' offsets are
  * read once. An item that another process left with a format or code CPython never writes fails on access with an
  * {@link InvalidShareableListException}; nothing is ever read outside the item's slot. The typed getters and setters
- * ({@link #getLong(int)}, {@link #setDouble(int, double)}, ...) neither box nor allocate. Instances are thread-safe in the way the block itself is: nothing is locked, and concurrent writers
+ * ({@link #getLong(int)}, {@link #setDouble(int, double)}, ...) neither box nor allocate. Instances are thread-safe
+ * in the way the block itself is: nothing is locked, and concurrent writers
  * of one item, in this process or another, race as they do in Python.
  * <p>
  * The length is fixed: whatever would change it ({@code add}, {@code remove}, {@code clear}, ...) throws

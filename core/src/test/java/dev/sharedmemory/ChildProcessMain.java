@@ -23,7 +23,9 @@ public final class ChildProcessMain {
 		switch (args[0]) {
 			case "manager" -> {
 				// Creates blocks through a manager, says which, and waits to be killed.
-				SharedMemoryManager manager = SharedMemoryManager.builder().directory(SharedMemoryDirectory.of(Path.of(args[1]))).build();
+				SharedMemoryManager manager = SharedMemoryManager.builder()
+					.directory(SharedMemoryDirectory.of(Path.of(args[1])))
+					.build();
 				if (args[3].equals("hook")) {
 					Runtime.getRuntime().addShutdownHook(new Thread(manager::shutdown));
 				}

@@ -493,8 +493,8 @@ class ShareableListTests {
 		try {
 			List<Runnable> changes = List.of(() -> list.add(3), () -> list.add(0, 3), () -> list.remove(0),
 					() -> list.remove((Object) 1L), () -> list.addAll(List.of(3)), () -> list.addAll(0, List.of(3)),
-					() -> list.removeAll(List.of(1L)), () -> list.retainAll(List.of()), () -> list.removeIf((x) -> true),
-					list::clear);
+					() -> list.removeAll(List.of(1L)), () -> list.retainAll(List.of()),
+					() -> list.removeIf((x) -> true), list::clear);
 			for (Runnable change : changes) {
 				assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(change::run)
 					.withMessageContaining("fixed length of 2");

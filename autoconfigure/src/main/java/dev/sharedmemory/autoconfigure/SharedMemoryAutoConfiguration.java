@@ -36,8 +36,11 @@ public final class SharedMemoryAutoConfiguration {
 		Path path = properties.getDirectory();
 		SharedMemoryDirectory directory = (path != null) ? SharedMemoryDirectory.of(path)
 				: SharedMemoryDirectory.defaultDirectory();
-		SharedMemoryManager manager = new SharedMemoryManager(directory, properties.isUnlinkOnShutdown(),
-				properties.isReclaimOrphans());
+		SharedMemoryManager manager = SharedMemoryManager.builder()
+			.directory(directory)
+			.unlinkOnShutdown(properties.isUnlinkOnShutdown())
+			.reclaimOrphans(properties.isReclaimOrphans())
+			.build();
 		manager.start();
 		return manager;
 	}

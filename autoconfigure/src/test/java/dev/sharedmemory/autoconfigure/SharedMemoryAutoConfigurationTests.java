@@ -407,7 +407,10 @@ class SharedMemoryAutoConfigurationTests {
 		@Bean
 		SharedMemoryManager userManager(Environment environment) {
 			Path path = Path.of(environment.getRequiredProperty("shared-memory.directory"));
-			return new SharedMemoryManager(SharedMemoryDirectory.of(path), false);
+			return SharedMemoryManager.builder()
+				.directory(SharedMemoryDirectory.of(path))
+				.unlinkOnShutdown(false)
+				.build();
 		}
 
 	}

@@ -35,7 +35,9 @@ public class TrackedBlocks {
 	@Setup
 	public void setUp() throws IOException {
 		this.path = Files.createTempDirectory(SharedMemoryDirectory.LINUX_SHM, "jmh-manager-");
-		this.manager = new SharedMemoryManager(SharedMemoryDirectory.of(this.path).withPageReservation(false));
+		this.manager = SharedMemoryManager.builder()
+			.directory(SharedMemoryDirectory.of(this.path).withPageReservation(false))
+			.build();
 		this.manager.start();
 		for (int i = 0; i < this.blocks; i++) {
 			this.manager.sharedMemory(1);

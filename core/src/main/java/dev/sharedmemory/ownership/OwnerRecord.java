@@ -24,7 +24,8 @@ import java.util.Set;
 import dev.sharedmemory.SharedMemoryException;
 
 /**
- * The record a {@link dev.sharedmemory.SharedMemoryManager} keeps, beside its blocks, of the blocks it created: who owns them (see
+ * The record a {@link dev.sharedmemory.SharedMemoryManager} keeps, beside its blocks, of the blocks it created: who
+ * owns them (see
  * {@link ProcessIdentity}) and each block's name, size and inode. Should the owner die without unlinking them, a later
  * start finds the record and unlinks exactly those blocks (see {@link OrphanReclaimer}); being in the same tmpfs,
  * records and blocks vanish together at reboot.

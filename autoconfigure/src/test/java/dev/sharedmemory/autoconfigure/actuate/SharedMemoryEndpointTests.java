@@ -37,7 +37,7 @@ class SharedMemoryEndpointTests {
 
 	@BeforeEach
 	void startManager() {
-		this.manager = new SharedMemoryManager(SharedMemoryDirectory.of(this.directory));
+		this.manager = SharedMemoryManager.builder().directory(SharedMemoryDirectory.of(this.directory)).build();
 		this.manager.start();
 		this.endpoint = new SharedMemoryEndpoint(this.manager);
 	}

@@ -35,14 +35,14 @@ class SharedMemoryHealthIndicatorTests {
 	}
 
 	private Health health(Path path, DataSize minFree) {
-		this.manager = new SharedMemoryManager(SharedMemoryDirectory.of(path));
+		this.manager = SharedMemoryManager.builder().directory(SharedMemoryDirectory.of(path)).build();
 		this.manager.start();
 		return new SharedMemoryHealthIndicator(this.manager, minFree).health(true);
 	}
 
 	@Test
 	void upWithEveryFigure() {
-		this.manager = new SharedMemoryManager(SharedMemoryDirectory.of(this.directory));
+		this.manager = SharedMemoryManager.builder().directory(SharedMemoryDirectory.of(this.directory)).build();
 		this.manager.start();
 		this.manager.sharedMemory(1000);
 		this.manager.sharedMemory(24);

@@ -30,7 +30,7 @@ class SharedMemoryBlockMetricsTests {
 
 	@BeforeEach
 	void startManager() {
-		this.manager = new SharedMemoryManager(SharedMemoryDirectory.of(this.directory));
+		this.manager = SharedMemoryManager.builder().directory(SharedMemoryDirectory.of(this.directory)).build();
 		this.manager.start();
 	}
 

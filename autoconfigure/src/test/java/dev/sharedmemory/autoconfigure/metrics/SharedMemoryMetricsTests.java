@@ -30,7 +30,7 @@ class SharedMemoryMetricsTests {
 
 	@BeforeEach
 	void bind() {
-		this.manager = new SharedMemoryManager(SharedMemoryDirectory.of(this.directory));
+		this.manager = SharedMemoryManager.builder().directory(SharedMemoryDirectory.of(this.directory)).build();
 		this.manager.start();
 		new SharedMemoryMetrics(this.manager).bindTo(this.registry);
 	}

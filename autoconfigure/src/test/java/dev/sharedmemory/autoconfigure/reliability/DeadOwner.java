@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.sharedmemory.SharedMemoryDirectory;
+import dev.sharedmemory.ownership.OwnerRecord;
 
 /**
  * Leaves blocks in a directory as a process killed with {@code SIGKILL} would have: the blocks, and the owner record
@@ -48,8 +49,8 @@ final class DeadOwner {
 			record.append("+ ").append(name).append(' ').append(sizes[i]).append(' ').append(inode).append('\n');
 			names.add(name);
 		}
-		Files.writeString(directory.resolve(".psm-owner-" + PID + "-1-" + Integer.toHexString(prefix.hashCode())), record,
-				StandardCharsets.US_ASCII);
+		String recordName = OwnerRecord.FILE_PREFIX + PID + "-1-" + Integer.toHexString(prefix.hashCode());
+		Files.writeString(directory.resolve(recordName), record, StandardCharsets.US_ASCII);
 		return names;
 	}
 

@@ -21,6 +21,7 @@ import dev.sharedmemory.SharedMemory;
 import dev.sharedmemory.SharedMemoryException;
 import dev.sharedmemory.SharedMemoryManager;
 import dev.sharedmemory.autoconfigure.it.SharedMemoryTestApplication;
+import dev.sharedmemory.ownership.OwnerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -141,11 +142,11 @@ class FullDirectoryTests {
 	}
 
 	private Set<String> blockFiles() throws IOException {
-		return files().stream().filter((name) -> !name.startsWith(".psm-owner-")).collect(Collectors.toSet());
+		return files().stream().filter((name) -> !name.startsWith(OwnerRecord.FILE_PREFIX)).collect(Collectors.toSet());
 	}
 
 	private Set<String> recordFiles() throws IOException {
-		return files().stream().filter((name) -> name.startsWith(".psm-owner-")).collect(Collectors.toSet());
+		return files().stream().filter((name) -> name.startsWith(OwnerRecord.FILE_PREFIX)).collect(Collectors.toSet());
 	}
 
 	private Set<String> files() throws IOException {

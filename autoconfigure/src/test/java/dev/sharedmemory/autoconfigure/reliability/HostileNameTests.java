@@ -22,6 +22,7 @@ import dev.sharedmemory.SharedMemory;
 import dev.sharedmemory.SharedMemoryDirectory;
 import dev.sharedmemory.SharedMemoryManager;
 import dev.sharedmemory.autoconfigure.it.SharedMemoryTestApplication;
+import dev.sharedmemory.ownership.OwnerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -221,7 +222,7 @@ class HostileNameTests {
 	}
 
 	private static String recordName() throws IOException {
-		return files().stream().filter((name) -> name.startsWith(".psm-owner-")).findFirst().orElseThrow();
+		return files().stream().filter((name) -> name.startsWith(OwnerRecord.FILE_PREFIX)).findFirst().orElseThrow();
 	}
 
 }

@@ -34,6 +34,7 @@ import dev.sharedmemory.SharedMemory;
 import dev.sharedmemory.SharedMemoryManager;
 import dev.sharedmemory.SharedMemoryNotFoundException;
 import dev.sharedmemory.autoconfigure.it.SharedMemoryTestApplication;
+import dev.sharedmemory.ownership.OwnerRecord;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -343,7 +344,7 @@ class StressTests {
 	private Set<String> blockFiles() throws IOException {
 		try (Stream<Path> files = Files.list(directory)) {
 			return files.map((file) -> file.getFileName().toString())
-				.filter((name) -> !name.startsWith(".psm-owner-"))
+				.filter((name) -> !name.startsWith(OwnerRecord.FILE_PREFIX))
 				.collect(Collectors.toSet());
 		}
 	}
@@ -354,7 +355,8 @@ class StressTests {
 	private Set<String> recordedBlocks() throws IOException {
 		List<Path> records;
 		try (Stream<Path> files = Files.list(directory)) {
-			records = files.filter((file) -> file.getFileName().toString().startsWith(".psm-owner-")).toList();
+			records = files.filter((file) -> file.getFileName().toString().startsWith(OwnerRecord.FILE_PREFIX))
+				.toList();
 		}
 		assertThat(records).hasSize(1);
 		Set<String> blocks = new HashSet<>();
