@@ -2,6 +2,8 @@ package dev.sharedmemory;
 
 import java.time.Instant;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What a {@link SharedMemoryManager} knows of a block it created, at the moment it was asked.
  *
@@ -12,6 +14,7 @@ import java.time.Instant;
  * @param length for a {@link ShareableList}, its number of items; {@code -1} otherwise
  * @param format for a {@link ShareableList}, its struct format as Python gives it; {@code null} otherwise
  */
-public record ManagedBlock(String name, long size, BlockKind kind, Instant createdAt, int length, String format) {
+public record ManagedBlock(String name, long size, BlockKind kind, Instant createdAt, int length,
+		@Nullable String format) {
 
 }

@@ -25,6 +25,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.sharedmemory.mapping.MappedRegion;
 import dev.sharedmemory.mapping.MemoryMapper;
 
@@ -366,7 +368,7 @@ public final class SharedMemoryDirectory {
 	 * @throws IllegalArgumentException if the name is empty, {@code .} or {@code ..}, holds a slash after the first
 	 * character or a NUL, or is longer than {@value #MAX_NAME_BYTES} bytes
 	 */
-	public static String checkName(String name) {
+	public static String checkName(@Nullable String name) {
 		if (name == null) {
 			throw new IllegalArgumentException("Shared memory block name must not be null");
 		}

@@ -2,6 +2,8 @@ package dev.sharedmemory.list;
 
 import java.util.Arrays;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Compares a value with a {@link ShareableList} item as Python's {@code ==} does, so that {@code count} and
  * {@code indexOf} give the answers Python's {@code count} and {@code index} give: numbers compare by their
@@ -22,7 +24,7 @@ public final class PythonEquality {
 	 * @param item an item as {@link ShareableList#get(int)} returns it
 	 * @return {@code true} if Python's {@code ==} would say so
 	 */
-	public static boolean equal(Object probe, Object item) {
+	public static boolean equal(@Nullable Object probe, @Nullable Object item) {
 		if (probe == null || item == null) {
 			return probe == item;
 		}

@@ -5,6 +5,8 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Writes the values a {@link ShareableList} holds as CPython's {@code repr()} does, so that a list prints the same on
  * both sides: {@code None}, {@code True}, {@code 42}, {@code -273.154}, {@code 1e+16}, {@code 'it\'s'},
@@ -22,7 +24,7 @@ public final class PythonRepr {
 	 * @param values null, Boolean, Long, Double, String or byte[] values
 	 * @return the repr
 	 */
-	public static String list(List<?> values) {
+	public static String list(List<? extends @Nullable Object> values) {
 		StringBuilder repr = new StringBuilder("[");
 		for (int i = 0; i < values.size(); i++) {
 			if (i > 0) {
@@ -38,13 +40,13 @@ public final class PythonRepr {
 	 * @param value null, a Boolean, a Long, a Double, a String or a byte[]
 	 * @return the repr
 	 */
-	public static String value(Object value) {
+	public static String value(@Nullable Object value) {
 		StringBuilder repr = new StringBuilder();
 		appendValue(repr, value);
 		return repr.toString();
 	}
 
-	private static void appendValue(StringBuilder repr, Object value) {
+	private static void appendValue(StringBuilder repr, @Nullable Object value) {
 		if (value == null) {
 			repr.append("None");
 		}

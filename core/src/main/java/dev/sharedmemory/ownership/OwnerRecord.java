@@ -21,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.sharedmemory.SharedMemoryException;
 
 /**
@@ -74,7 +76,7 @@ public final class OwnerRecord {
 
 	private final Map<String, Entry> live = new LinkedHashMap<>();
 
-	private FileChannel channel;
+	private @Nullable FileChannel channel;
 
 	private long length;
 
@@ -278,7 +280,7 @@ public final class OwnerRecord {
 		this.lines++;
 	}
 
-	private static String orDash(String value) {
+	private static String orDash(@Nullable String value) {
 		return (value != null) ? value : "-";
 	}
 
@@ -331,7 +333,7 @@ public final class OwnerRecord {
 	 * no block)
 	 * @throws IOException if it cannot be read
 	 */
-	static Contents read(Path file) throws IOException {
+	static @Nullable Contents read(Path file) throws IOException {
 		byte[] bytes = Files.readAllBytes(file);
 		String text = new String(bytes, StandardCharsets.US_ASCII);
 		// Only whole lines count: a line without its newline was being written when its writer died.
@@ -363,7 +365,7 @@ public final class OwnerRecord {
 		return (owner != null) ? new Contents(owner, blocks) : null;
 	}
 
-	private static ProcessIdentity owner(Map<String, String> header) {
+	private static @Nullable ProcessIdentity owner(Map<String, String> header) {
 		try {
 			return new ProcessIdentity(Long.parseLong(header.get("pid")), Long.parseLong(header.get("start")),
 					dashToNull(header.get("boot")), dashToNull(header.get("pidns")),
@@ -374,7 +376,7 @@ public final class OwnerRecord {
 		}
 	}
 
-	private static String dashToNull(String value) {
+	private static @Nullable String dashToNull(@Nullable String value) {
 		return (value == null || value.equals("-")) ? null : value;
 	}
 
@@ -382,7 +384,7 @@ public final class OwnerRecord {
 	 * Returns the process a record's file name says owns it, or {@code null} if the name is not a record's: what
 	 * judges a record whose header is incomplete.
 	 */
-	static ProcessIdentity ownerFromFileName(String fileName, ProcessIdentity observer) {
+	static @Nullable ProcessIdentity ownerFromFileName(String fileName, ProcessIdentity observer) {
 		if (!fileName.startsWith(FILE_PREFIX)) {
 			return null;
 		}

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.sharedmemory.SharedMemoryException;
 
 /**
@@ -22,7 +24,8 @@ import dev.sharedmemory.SharedMemoryException;
  * @param uid the user id the process creates files as
  * @param user the user's name
  */
-record ProcessIdentity(long pid, long startTime, String bootId, String pidNamespace, int uid, String user) {
+record ProcessIdentity(long pid, long startTime, @Nullable String bootId, @Nullable String pidNamespace, int uid,
+		@Nullable String user) {
 
 	private static final Path PROC = Path.of("/proc");
 
@@ -33,7 +36,7 @@ record ProcessIdentity(long pid, long startTime, String bootId, String pidNamesp
 
 	private static final int START_TIME_FIELD = 22;
 
-	private static volatile ProcessIdentity current;
+	private static volatile @Nullable ProcessIdentity current;
 
 	/**
 	 * What a recorded owner is now, seen from this process.
@@ -137,7 +140,7 @@ record ProcessIdentity(long pid, long startTime, String bootId, String pidNamesp
 		return fields[field - STATE_FIELD];
 	}
 
-	private static String readBootId() {
+	private static @Nullable String readBootId() {
 		try {
 			return Files.readString(BOOT_ID, StandardCharsets.US_ASCII).trim();
 		}
@@ -146,7 +149,7 @@ record ProcessIdentity(long pid, long startTime, String bootId, String pidNamesp
 		}
 	}
 
-	private static String readPidNamespace(long pid) {
+	private static @Nullable String readPidNamespace(long pid) {
 		try {
 			return Files.readSymbolicLink(PROC.resolve(Long.toString(pid)).resolve("ns").resolve("pid")).toString();
 		}

@@ -263,12 +263,18 @@ class OrphanReclaimTests {
 		Path link = Files.createSymbolicLink(this.path.resolve("link"), canary);
 		long linkInode = ((Number) Files.getAttribute(link, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
 		long canaryInode = ((Number) Files.getAttribute(canary, "unix:ino")).longValue();
-		String record = OwnerRecord.MAGIC + "\npid " + IMPOSSIBLE_PID + "\nstart 1\nboot " + this.self.bootId()
-				+ "\npidns " + this.self.pidNamespace() + "\nuid " + this.self.uid() + "\nuser x\n"
-				+ "+ ..%2Foutside%2Fcanary 6 " + canaryInode + "\n" + "+ %2F" + canary.toString().replace("/", "%2F")
-				+ " 6 " + canaryInode + "\n" + "+ link 6 " + linkInode + "\n"
-				+ "+ .. 6 1\n" + "+ . 6 1\n" + "+ a%00b 6 1\n" + "+ %ZZ 6 1\n" + "+ x notanumber 1\n";
-		Files.writeString(this.path.resolve(OwnerRecord.FILE_PREFIX + IMPOSSIBLE_PID + "-1-00000000"), record);
+		// Written by the production writer, as a dead owner would have; then lines no writer writes.
+		OwnerRecord writer = OwnerRecord.in(this.path, identity(IMPOSSIBLE_PID, 1));
+		writer.add("../outside/canary", 6, canaryInode);
+		writer.add("/" + canary, 6, canaryInode);
+		writer.add("link", 6, linkInode);
+		writer.add("..", 6, 1);
+		writer.add(".", 6, 1);
+		writer.add("a\0b", 6, 1);
+		writer.retainOnly(List.of("../outside/canary", "/" + canary, "link", "..", ".", "a\0b"));
+		Files.writeString(writer.file(), "+ %ZZ 6 1\n+ x notanumber 1\n", StandardOpenOption.APPEND);
+		assertThat(OwnerRecord.read(writer.file()).blocks()).containsOnlyKeys("../outside/canary", "/" + canary, "link",
+				"..", ".", "a\0b");
 		ReclaimedOrphans reclaimed = manager().reclaimOrphans();
 		assertThat(reclaimed.blocks()).isEmpty();
 		assertThat(canary).hasContent("canary");
