@@ -22,6 +22,7 @@ import io.micrometer.core.instrument.binder.system.DiskSpaceMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.BeanCreationException;
@@ -54,6 +55,9 @@ class SharedMemoryAutoConfigurationTests {
 
 	@TempDir
 	Path directory;
+
+	@RegisterExtension
+	final InfoLogging infoLogging = new InfoLogging("dev.sharedmemory.autoconfigure");
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(SharedMemoryAutoConfiguration.class,
@@ -192,6 +196,7 @@ class SharedMemoryAutoConfigurationTests {
 
 	@Test
 	void directoryOtherThanTheJvmDefaultIsLoggedOnce(CapturedOutput output) {
+		this.infoLogging.enable();
 		inDirectory().run((context) -> assertThat(context).hasSingleBean(SharedMemoryManager.class));
 		String line = "Shared memory manager uses " + this.directory + " (shared-memory.directory); the static "
 				+ "SharedMemory and ShareableList factories use the JVM's default directory "
@@ -392,6 +397,7 @@ class SharedMemoryAutoConfigurationTests {
 
 	@Test
 	void closingTheContextUnlinksEveryManagedBlockButNoOther(CapturedOutput output) {
+		this.infoLogging.enable();
 		SharedMemoryDirectory shm = SharedMemoryDirectory.of(this.directory);
 		try (SharedMemory outsider = shm.create("outsider", 64)) {
 			List<String> names = new ArrayList<>();
@@ -414,6 +420,7 @@ class SharedMemoryAutoConfigurationTests {
 
 	@Test
 	void closingTheContextLeavesBlocksWhenToldTo(CapturedOutput output) {
+		this.infoLogging.enable();
 		List<String> names = new ArrayList<>();
 		inDirectory().withPropertyValues("shared-memory.unlink-on-shutdown=false")
 			.run((context) -> names.add(context.getBean(SharedMemoryManager.class).sharedMemory(64).name()));
