@@ -4,6 +4,8 @@ import java.nio.file.Path;
 
 import dev.sharedmemory.SharedMemoryDirectory;
 import dev.sharedmemory.SharedMemoryManager;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -16,7 +18,9 @@ import org.springframework.context.annotation.Conditional;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} for a {@link SharedMemoryManager} that runs with the
- * application and unlinks the blocks created through it when the application stops.
+ * application and unlinks the blocks created through it when the application stops. Its directory is
+ * {@code shared-memory.directory}, which defaults to the JVM's default directory, the one the static
+ * {@code SharedMemory} and {@code ShareableList} factories use.
  */
 @AutoConfiguration
 // Any value but 'false' matches, so that an invalid value reaches the binder and fails naming the key.
@@ -24,6 +28,8 @@ import org.springframework.context.annotation.Conditional;
 @Conditional(OnSupportedPlatformCondition.class)
 @EnableConfigurationProperties(SharedMemoryProperties.class)
 public final class SharedMemoryAutoConfiguration {
+
+	private static final Log logger = LogFactory.getLog(SharedMemoryAutoConfiguration.class);
 
 	/**
 	 * The manager starts here rather than in its lifecycle, so that beans may create blocks while they are being
@@ -33,9 +39,8 @@ public final class SharedMemoryAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	SharedMemoryManager sharedMemoryManager(SharedMemoryProperties properties) {
-		Path path = properties.getDirectory();
-		SharedMemoryDirectory directory = (path != null) ? SharedMemoryDirectory.of(path)
-				: SharedMemoryDirectory.defaultDirectory();
+		SharedMemoryDirectory directory = SharedMemoryDirectory.of(properties.getDirectory().toPath());
+		logIfNotTheDefault(directory.path());
 		SharedMemoryManager manager = SharedMemoryManager.builder()
 			.directory(directory)
 			.unlinkOnShutdown(properties.isUnlinkOnShutdown())
@@ -43,6 +48,17 @@ public final class SharedMemoryAutoConfiguration {
 			.build();
 		manager.start();
 		return manager;
+	}
+
+	// Legitimate (a test's own directory), but a static factory called by mistake would go elsewhere unseen.
+	private static void logIfNotTheDefault(Path directory) {
+		Path jvmDefault = SharedMemoryDirectory.defaultDirectory().path();
+		if (!directory.equals(jvmDefault)) {
+			logger.info("Shared memory manager uses " + directory + " (shared-memory.directory); the static "
+					+ "SharedMemory and ShareableList factories use the JVM's default directory " + jvmDefault
+					+ " and are not tracked (set -D" + SharedMemoryDirectory.DIRECTORY_PROPERTY
+					+ " to move it)");
+		}
 	}
 
 	@Bean

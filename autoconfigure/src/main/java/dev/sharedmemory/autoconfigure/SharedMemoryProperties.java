@@ -1,11 +1,13 @@
 package dev.sharedmemory.autoconfigure;
 
-import java.nio.file.Path;
+import java.io.File;
 import java.time.Duration;
 
+import dev.sharedmemory.SharedMemoryDirectory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.DeprecatedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
@@ -23,10 +25,12 @@ public class SharedMemoryProperties implements Validator {
 	private boolean enabled = true;
 
 	/**
-	 * Directory that holds the shared memory blocks, on a tmpfs. Defaults to /dev/shm, or to the
-	 * 'dev.sharedmemory.directory' system property when that is set.
+	 * Directory, on a tmpfs, of the blocks the application's SharedMemoryManager creates and tracks. Defaults to the
+	 * JVM's default directory: the 'dev.sharedmemory.directory' system property, else /dev/shm. The static
+	 * SharedMemory and ShareableList factories always use the JVM's default directory and are not tracked.
 	 */
-	private @Nullable Path directory;
+	// A File, as Boot's own paths are: /actuator/configprops shows its absolute path, where a Path shows a URI.
+	private File directory = SharedMemoryDirectory.defaultDirectory().path().toFile();
 
 	/**
 	 * Whether to unlink every block created through the manager when the application stops. When false, the blocks
@@ -53,11 +57,11 @@ public class SharedMemoryProperties implements Validator {
 		this.enabled = enabled;
 	}
 
-	public @Nullable Path getDirectory() {
+	public File getDirectory() {
 		return this.directory;
 	}
 
-	public void setDirectory(@Nullable Path directory) {
+	public void setDirectory(File directory) {
 		this.directory = directory;
 	}
 
@@ -103,7 +107,8 @@ public class SharedMemoryProperties implements Validator {
 	@Override
 	public void validate(Object target, Errors errors) {
 		SharedMemoryProperties properties = (SharedMemoryProperties) target;
-		if (properties.getHealth().getMinFree().isNegative()) {
+		DataSize minFree = properties.getHealth().getMinFree();
+		if (minFree != null && minFree.isNegative()) {
 			errors.rejectValue("health.minFree", "negative", "must be greater than or equal to 0");
 		}
 		Duration refresh = properties.getMetrics().getPerBlockRefresh();
@@ -113,20 +118,22 @@ public class SharedMemoryProperties implements Validator {
 	}
 
 	/**
-	 * Health indicator properties.
+	 * Health indicator properties, kept for the deprecated key only: the health indicator is configured under
+	 * {@code management.health.sharedmemory}, where Spring Boot keeps its own.
 	 */
 	public static class Health {
 
 		/**
 		 * Minimum usable space in the shared memory directory below which the health indicator reports DOWN.
 		 */
-		private DataSize minFree = DataSize.ofMegabytes(10);
+		private @Nullable DataSize minFree;
 
-		public DataSize getMinFree() {
+		@DeprecatedConfigurationProperty(replacement = "management.health.sharedmemory.threshold", since = "0.1.0")
+		public @Nullable DataSize getMinFree() {
 			return this.minFree;
 		}
 
-		public void setMinFree(DataSize minFree) {
+		public void setMinFree(@Nullable DataSize minFree) {
 			this.minFree = minFree;
 		}
 

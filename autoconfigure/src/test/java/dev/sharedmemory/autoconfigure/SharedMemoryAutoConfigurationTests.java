@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import dev.sharedmemory.SharedMemory;
 import dev.sharedmemory.SharedMemoryDirectory;
@@ -16,9 +17,12 @@ import dev.sharedmemory.autoconfigure.health.SharedMemoryHealthIndicator;
 import dev.sharedmemory.autoconfigure.metrics.SharedMemoryBlockMetrics;
 import dev.sharedmemory.autoconfigure.metrics.SharedMemoryMetrics;
 import dev.sharedmemory.autoconfigure.metrics.SharedMemoryMetricsAutoConfiguration;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.system.DiskSpaceMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.BeanCreationException;
@@ -29,6 +33,7 @@ import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionEvaluationReport;
 import org.springframework.boot.autoconfigure.condition.ConditionEvaluationReport.ConditionAndOutcomes;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -37,6 +42,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -49,6 +55,9 @@ class SharedMemoryAutoConfigurationTests {
 
 	@TempDir
 	Path directory;
+
+	@RegisterExtension
+	final InfoLogging infoLogging = new InfoLogging("dev.sharedmemory.autoconfigure");
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(SharedMemoryAutoConfiguration.class,
@@ -128,7 +137,7 @@ class SharedMemoryAutoConfigurationTests {
 	}
 
 	@Test
-	void unsupportedPlatformBacksOffAndLogsWhy(CapturedOutput output) {
+	void unsupportedPlatformBacksOffAndSaysWhyInTheConditionReportOnly(CapturedOutput output) {
 		String osName = System.getProperty("os.name");
 		System.setProperty("os.name", "Mac OS X");
 		try {
@@ -143,21 +152,56 @@ class SharedMemoryAutoConfigurationTests {
 					.get(SharedMemoryAutoConfiguration.class.getName());
 				assertThat(outcomes.isFullMatch()).isFalse();
 				assertThat(outcomes).anySatisfy((outcome) -> assertThat(outcome.getOutcome().getMessage())
-					.contains("not supported on Mac OS X"));
+					.contains("not supported on Mac OS X")
+					.contains("needs Linux"));
 			});
 		}
 		finally {
 			System.setProperty("os.name", osName);
 		}
-		assertThat(output).contains("Shared memory auto-configuration backs off")
-			.contains("not supported on Mac OS X")
-			.contains("needs Linux");
+		assertThat(output).doesNotContain("Mac OS X");
 	}
 
 	@Test
-	void supportedPlatformLogsNothing(CapturedOutput output) {
+	void directoryDefaultsToTheJvmDefaultAndSaysNothing(CapturedOutput output) {
+		this.contextRunner.run((context) -> {
+			Path jvmDefault = SharedMemoryDirectory.defaultDirectory().path();
+			assertThat(context.getBean(SharedMemoryProperties.class).getDirectory()).isEqualTo(jvmDefault.toFile());
+			assertThat(context.getBean(SharedMemoryManager.class).directory().path()).isEqualTo(jvmDefault);
+		});
+		assertThat(output).doesNotContain("static SharedMemory and ShareableList factories");
+	}
+
+	@Test
+	void directoryDefaultsToTheSystemPropertyThatMovesTheStaticFactories() {
+		String previous = System.getProperty(SharedMemoryDirectory.DIRECTORY_PROPERTY);
+		System.setProperty(SharedMemoryDirectory.DIRECTORY_PROPERTY, this.directory.toString());
+		try {
+			this.contextRunner.run((context) -> {
+				assertThat(context.getBean(SharedMemoryProperties.class).getDirectory())
+					.isEqualTo(this.directory.toFile());
+				assertThat(context.getBean(SharedMemoryManager.class).directory().path())
+					.isEqualTo(this.directory.toAbsolutePath());
+			});
+		}
+		finally {
+			if (previous != null) {
+				System.setProperty(SharedMemoryDirectory.DIRECTORY_PROPERTY, previous);
+			}
+			else {
+				System.clearProperty(SharedMemoryDirectory.DIRECTORY_PROPERTY);
+			}
+		}
+	}
+
+	@Test
+	void directoryOtherThanTheJvmDefaultIsLoggedOnce(CapturedOutput output) {
+		this.infoLogging.enable();
 		inDirectory().run((context) -> assertThat(context).hasSingleBean(SharedMemoryManager.class));
-		assertThat(output).doesNotContain("Shared memory auto-configuration backs off");
+		String line = "Shared memory manager uses " + this.directory + " (shared-memory.directory); the static "
+				+ "SharedMemory and ShareableList factories use the JVM's default directory "
+				+ SharedMemoryDirectory.defaultDirectory().path() + " and are not tracked";
+		assertThat(output.getAll().split(Pattern.quote(line), -1)).hasSize(2);
 	}
 
 	/**
@@ -213,6 +257,19 @@ class SharedMemoryAutoConfigurationTests {
 	}
 
 	@Test
+	void directorySpaceIsMicrometersDiskSpaceTaggedWithItsPath() {
+		inDirectory().run((context) -> {
+			SimpleMeterRegistry registry = new SimpleMeterRegistry();
+			context.getBean("sharedMemoryDiskSpaceMetrics", DiskSpaceMetrics.class).bindTo(registry);
+			String path = this.directory.toAbsolutePath().toString();
+			Gauge free = registry.get("disk.free").tag("path", path).gauge();
+			Gauge total = registry.get("disk.total").tag("path", path).gauge();
+			assertThat(free.getId().getBaseUnit()).isEqualTo("bytes");
+			assertThat(free.value()).isPositive().isLessThanOrEqualTo(total.value());
+		});
+	}
+
+	@Test
 	void perBlockMetricsOnlyWhenAskedFor() {
 		inDirectory().withPropertyValues("shared-memory.metrics.per-block=true")
 			.run((context) -> assertThat(context).hasSingleBean(SharedMemoryMetrics.class)
@@ -245,6 +302,42 @@ class SharedMemoryAutoConfigurationTests {
 		inDirectory().withPropertyValues("management.health.sharedmemory.enabled=false")
 			.run((context) -> assertThat(context).hasSingleBean(SharedMemoryManager.class)
 				.doesNotHaveBean(SharedMemoryHealthIndicator.class));
+	}
+
+	@Test
+	void healthThresholdIsUnderManagementHealth() {
+		inDirectory().withPropertyValues("management.health.sharedmemory.threshold=3MB")
+			.run((context) -> assertThat(threshold(context)).isEqualTo(DataSize.ofMegabytes(3)));
+	}
+
+	@Test
+	void healthThresholdDefaultsToTenMegabytes() {
+		inDirectory().run((context) -> assertThat(threshold(context)).isEqualTo(DataSize.ofMegabytes(10)));
+	}
+
+	@Test
+	void deprecatedMinFreeIsHonouredWhenItsReplacementIsNotSet() {
+		inDirectory().withPropertyValues("shared-memory.health.min-free=2MB")
+			.run((context) -> assertThat(threshold(context)).isEqualTo(DataSize.ofMegabytes(2)));
+	}
+
+	@Test
+	void thresholdWinsOverTheDeprecatedMinFree() {
+		inDirectory()
+			.withPropertyValues("shared-memory.health.min-free=2MB", "management.health.sharedmemory.threshold=3MB")
+			.run((context) -> assertThat(threshold(context)).isEqualTo(DataSize.ofMegabytes(3)));
+	}
+
+	private static DataSize threshold(AssertableApplicationContext context) {
+		SharedMemoryHealthIndicator indicator = context.getBean(SharedMemoryHealthIndicator.class);
+		return DataSize.ofBytes((long) indicator.health(true).getDetails().get("threshold"));
+	}
+
+	@Test
+	void negativeThresholdFailsNamingTheKey() {
+		assertStartupFailsNaming("management.health.sharedmemory.threshold=-1MB",
+				"'management.health.sharedmemory'", "'threshold'", "rejected value [-1048576B]",
+				"must be greater than or equal to 0");
 	}
 
 	@Test
@@ -304,6 +397,7 @@ class SharedMemoryAutoConfigurationTests {
 
 	@Test
 	void closingTheContextUnlinksEveryManagedBlockButNoOther(CapturedOutput output) {
+		this.infoLogging.enable();
 		SharedMemoryDirectory shm = SharedMemoryDirectory.of(this.directory);
 		try (SharedMemory outsider = shm.create("outsider", 64)) {
 			List<String> names = new ArrayList<>();
@@ -326,6 +420,7 @@ class SharedMemoryAutoConfigurationTests {
 
 	@Test
 	void closingTheContextLeavesBlocksWhenToldTo(CapturedOutput output) {
+		this.infoLogging.enable();
 		List<String> names = new ArrayList<>();
 		inDirectory().withPropertyValues("shared-memory.unlink-on-shutdown=false")
 			.run((context) -> names.add(context.getBean(SharedMemoryManager.class).sharedMemory(64).name()));

@@ -15,6 +15,7 @@ import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEn
 import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.context.annotation.Bean;
+import org.springframework.util.unit.DataSize;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} for the {@link SharedMemoryHealthIndicator}, which reports as
@@ -25,14 +26,26 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnProperty(prefix = "shared-memory", name = "enabled", matchIfMissing = true)
 @ConditionalOnSingleCandidate(SharedMemoryManager.class)
 @ConditionalOnEnabledHealthIndicator("sharedmemory")
-@EnableConfigurationProperties(SharedMemoryProperties.class)
+@EnableConfigurationProperties({ SharedMemoryHealthIndicatorProperties.class, SharedMemoryProperties.class })
 public final class SharedMemoryHealthContributorAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = "sharedMemoryHealthIndicator")
 	SharedMemoryHealthIndicator sharedMemoryHealthIndicator(SharedMemoryManager sharedMemoryManager,
-			SharedMemoryProperties properties) {
-		return new SharedMemoryHealthIndicator(sharedMemoryManager, properties.getHealth().getMinFree());
+			SharedMemoryHealthIndicatorProperties properties, SharedMemoryProperties sharedMemoryProperties) {
+		return new SharedMemoryHealthIndicator(sharedMemoryManager,
+				threshold(properties, sharedMemoryProperties.getHealth()));
+	}
+
+	// The deprecated key still counts, until the application sets its replacement.
+	private static DataSize threshold(SharedMemoryHealthIndicatorProperties properties,
+			SharedMemoryProperties.Health deprecated) {
+		DataSize threshold = properties.getThreshold();
+		if (threshold != null) {
+			return threshold;
+		}
+		DataSize minFree = deprecated.getMinFree();
+		return (minFree != null) ? minFree : SharedMemoryHealthIndicatorProperties.DEFAULT_THRESHOLD;
 	}
 
 }

@@ -26,17 +26,17 @@ public class SharedMemoryHealthIndicator extends AbstractHealthIndicator {
 
 	private final SharedMemoryManager manager;
 
-	private final DataSize minFree;
+	private final DataSize threshold;
 
 	/**
 	 * Creates a new {@code SharedMemoryHealthIndicator}.
 	 * @param manager the manager whose directory and blocks to report
-	 * @param minFree the minimum usable space the directory should have
+	 * @param threshold the minimum usable space the directory should have
 	 */
-	public SharedMemoryHealthIndicator(SharedMemoryManager manager, DataSize minFree) {
+	public SharedMemoryHealthIndicator(SharedMemoryManager manager, DataSize threshold) {
 		super("Shared memory health check failed");
 		this.manager = manager;
-		this.minFree = minFree;
+		this.threshold = threshold;
 	}
 
 	@Override
@@ -46,14 +46,14 @@ public class SharedMemoryHealthIndicator extends AbstractHealthIndicator {
 		boolean exists = Files.isDirectory(path);
 		boolean writable = exists && Files.isWritable(path);
 		long usable = directory.usableSpace();
-		if (writable && usable >= this.minFree.toBytes()) {
+		if (writable && usable >= this.threshold.toBytes()) {
 			builder.up();
 		}
 		else {
 			logger.warn(LogMessage.format(
 					"Shared memory directory '%s' unfit for new blocks. Exists: %b, writable: %b, usable: %d bytes "
-							+ "(minimum: %d bytes)",
-					path, exists, writable, usable, this.minFree.toBytes()));
+							+ "(threshold: %d bytes)",
+					path, exists, writable, usable, this.threshold.toBytes()));
 			builder.down();
 		}
 		builder.withDetail("directory", path.toString())
@@ -61,7 +61,7 @@ public class SharedMemoryHealthIndicator extends AbstractHealthIndicator {
 			.withDetail("writable", writable)
 			.withDetail("total", directory.totalSpace())
 			.withDetail("usable", usable)
-			.withDetail("minFree", this.minFree.toBytes())
+			.withDetail("threshold", this.threshold.toBytes())
 			.withDetail("blocks", this.manager.blockCount())
 			.withDetail("bytes", this.manager.totalBytes());
 	}

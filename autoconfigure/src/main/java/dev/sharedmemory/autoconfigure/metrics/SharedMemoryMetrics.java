@@ -2,7 +2,6 @@ package dev.sharedmemory.autoconfigure.metrics;
 
 import java.util.Locale;
 
-import dev.sharedmemory.SharedMemoryDirectory;
 import dev.sharedmemory.SharedMemoryManager;
 import dev.sharedmemory.SharedMemoryOperation;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -13,9 +12,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
  * A {@link MeterBinder} for a {@link SharedMemoryManager}: how many blocks it tracks and their bytes, the operations
- * it performed by outcome, the orphaned blocks it reclaimed and their bytes, and the space of its directory. Every
- * meter reads the manager or the directory when it is measured, so there is nothing here to fall out of date. No
- * meter is tagged with a block's name.
+ * it performed by outcome, and the orphaned blocks it reclaimed and their bytes. Every meter reads the manager when
+ * it is measured, so there is nothing here to fall out of date. No meter is tagged with a block's name. The space of
+ * the manager's directory is Micrometer's {@code disk.free} and {@code disk.total}, tagged with its path.
  */
 public class SharedMemoryMetrics implements MeterBinder {
 
@@ -53,20 +52,6 @@ public class SharedMemoryMetrics implements MeterBinder {
 			registerOperations(registry, operation, true);
 			registerOperations(registry, operation, false);
 		}
-		SharedMemoryDirectory directory = this.manager.directory();
-		String path = directory.path().toString();
-		Gauge.builder("shared.memory.directory.total", directory, SharedMemoryDirectory::totalSpace)
-			.description("Size of the file system that holds the shared memory directory")
-			.tag("path", path)
-			.baseUnit(BaseUnits.BYTES)
-			.strongReference(true)
-			.register(registry);
-		Gauge.builder("shared.memory.directory.usable", directory, SharedMemoryDirectory::usableSpace)
-			.description("Space new shared memory blocks can still take in the directory")
-			.tag("path", path)
-			.baseUnit(BaseUnits.BYTES)
-			.strongReference(true)
-			.register(registry);
 	}
 
 	private void registerOperations(MeterRegistry registry, SharedMemoryOperation operation, boolean success) {

@@ -4,6 +4,7 @@ import dev.sharedmemory.SharedMemoryManager;
 import dev.sharedmemory.autoconfigure.SharedMemoryAutoConfiguration;
 import dev.sharedmemory.autoconfigure.SharedMemoryProperties;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.system.DiskSpaceMetrics;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -19,8 +20,9 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.context.annotation.Bean;
 
 /**
- * {@link EnableAutoConfiguration Auto-configuration} for shared memory metrics: the {@link SharedMemoryMetrics}
- * and, when {@code shared-memory.metrics.per-block} is on, the {@link SharedMemoryBlockMetrics}.
+ * {@link EnableAutoConfiguration Auto-configuration} for shared memory metrics: the {@link SharedMemoryMetrics},
+ * Micrometer's {@link DiskSpaceMetrics} of the manager's directory and, when {@code shared-memory.metrics.per-block}
+ * is on, the {@link SharedMemoryBlockMetrics}.
  */
 @AutoConfiguration(after = { MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
 		SharedMemoryAutoConfiguration.class })
@@ -35,6 +37,16 @@ public final class SharedMemoryMetricsAutoConfiguration {
 	@ConditionalOnMissingBean
 	SharedMemoryMetrics sharedMemoryMetrics(SharedMemoryManager sharedMemoryManager) {
 		return new SharedMemoryMetrics(sharedMemoryManager);
+	}
+
+	/**
+	 * The directory's free and total space, as {@code disk.free} and {@code disk.total} tagged with its path, beside
+	 * those of the paths in {@code management.metrics.system.diskspace.paths}.
+	 */
+	@Bean
+	@ConditionalOnMissingBean(name = "sharedMemoryDiskSpaceMetrics")
+	DiskSpaceMetrics sharedMemoryDiskSpaceMetrics(SharedMemoryManager sharedMemoryManager) {
+		return new DiskSpaceMetrics(sharedMemoryManager.directory().path().toFile());
 	}
 
 	@Bean

@@ -34,10 +34,10 @@ class SharedMemoryHealthIndicatorTests {
 		this.manager.shutdown();
 	}
 
-	private Health health(Path path, DataSize minFree) {
+	private Health health(Path path, DataSize threshold) {
 		this.manager = SharedMemoryManager.builder().directory(SharedMemoryDirectory.of(path)).build();
 		this.manager.start();
-		return new SharedMemoryHealthIndicator(this.manager, minFree).health(true);
+		return new SharedMemoryHealthIndicator(this.manager, threshold).health(true);
 	}
 
 	@Test
@@ -51,7 +51,7 @@ class SharedMemoryHealthIndicatorTests {
 		assertThat(health.getDetails()).containsEntry("directory", this.directory.toAbsolutePath().toString())
 			.containsEntry("exists", true)
 			.containsEntry("writable", true)
-			.containsEntry("minFree", 1024L * 1024)
+			.containsEntry("threshold", 1024L * 1024)
 			.containsEntry("blocks", 2)
 			.containsEntry("bytes", 1024L);
 		assertThat((long) health.getDetails().get("total")).isPositive();
@@ -59,12 +59,12 @@ class SharedMemoryHealthIndicatorTests {
 	}
 
 	@Test
-	void downWhenUsableSpaceIsBelowTheMinimum(CapturedOutput output) {
+	void downWhenUsableSpaceIsBelowTheThreshold(CapturedOutput output) {
 		Health health = health(this.directory, DataSize.ofTerabytes(1024 * 1024));
 		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
 		assertThat(health.getDetails()).containsEntry("exists", true).containsEntry("writable", true);
 		assertThat(output).contains("Shared memory directory '" + this.directory.toAbsolutePath() + "' unfit")
-			.contains("(minimum: 1152921504606846976 bytes)");
+			.contains("(threshold: 1152921504606846976 bytes)");
 	}
 
 	@Test

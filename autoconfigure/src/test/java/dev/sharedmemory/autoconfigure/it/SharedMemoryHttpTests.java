@@ -183,7 +183,7 @@ class SharedMemoryHttpTests {
 		assertThat(json(body, "$.details.writable", Boolean.class)).isTrue();
 		assertThat(json(body, "$.details.total", Long.class)).isPositive();
 		assertThat(json(body, "$.details.usable", Long.class)).isPositive();
-		assertThat(json(body, "$.details.minFree", Long.class)).isEqualTo(10L * 1024 * 1024);
+		assertThat(json(body, "$.details.threshold", Long.class)).isEqualTo(10L * 1024 * 1024);
 		assertThat(json(body, "$.details.blocks", Integer.class)).isOne();
 		assertThat(json(body, "$.details.bytes", Long.class)).isEqualTo(1000);
 		assertThat(json(get("/actuator/health").body(), "$.components.sharedMemory.status", String.class))
@@ -221,8 +221,8 @@ class SharedMemoryHttpTests {
 		assertThat(metric("shared.memory.size")).isZero();
 		assertThat(metric("shared.memory.operations", "operation:unlink", "outcome:success"))
 			.isEqualTo(unlinked + 1);
-		assertThat(metric("shared.memory.directory.total")).isPositive();
-		assertThat(metric("shared.memory.directory.usable")).isPositive();
+		assertThat(metric("disk.total", "path:" + directory)).isPositive();
+		assertThat(metric("disk.free", "path:" + directory)).isPositive();
 		String sizeMetric = get("/actuator/metrics/shared.memory.size").body();
 		assertThat(json(sizeMetric, "$.baseUnit", String.class)).isEqualTo("bytes");
 		assertThat(json(sizeMetric, "$.availableTags", List.class)).isEmpty();
@@ -237,9 +237,8 @@ class SharedMemoryHttpTests {
 			.anySatisfy((line) -> assertThat(line)
 				.startsWith("shared_memory_operations_total{operation=\"create\",outcome=\"success\"} "))
 			.anySatisfy((line) -> assertThat(line)
-				.startsWith("shared_memory_directory_total_bytes{path=\"" + directory + "\"} "))
-			.anySatisfy((line) -> assertThat(line)
-				.startsWith("shared_memory_directory_usable_bytes{path=\"" + directory + "\"} "));
+				.startsWith("disk_total_bytes{path=\"" + directory + "\"} "))
+			.anySatisfy((line) -> assertThat(line).startsWith("disk_free_bytes{path=\"" + directory + "\"} "));
 	}
 
 	@Test

@@ -6,7 +6,6 @@ import dev.sharedmemory.SharedMemory;
 import dev.sharedmemory.SharedMemoryDirectory;
 import dev.sharedmemory.SharedMemoryManager;
 import dev.sharedmemory.SharedMemoryNotFoundException;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,18 +65,6 @@ class SharedMemoryMetricsTests {
 		assertThat(operations("unlink", "success")).isEqualTo(1);
 		assertThat(operations("close", "success")).isEqualTo(1);
 		assertThat(this.registry.find("shared.memory.operations").functionCounters()).hasSize(8);
-	}
-
-	@Test
-	void directoryGaugesReportItsSpaceInBytes() {
-		String path = this.directory.toAbsolutePath().toString();
-		Meter total = this.registry.get("shared.memory.directory.total").tag("path", path).gauge();
-		Meter usable = this.registry.get("shared.memory.directory.usable").tag("path", path).gauge();
-		assertThat(total.getId().getBaseUnit()).isEqualTo("bytes");
-		assertThat(usable.getId().getBaseUnit()).isEqualTo("bytes");
-		assertThat(gauge("shared.memory.directory.total")).isPositive();
-		assertThat(gauge("shared.memory.directory.usable")).isPositive()
-			.isLessThanOrEqualTo(gauge("shared.memory.directory.total"));
 	}
 
 	@Test

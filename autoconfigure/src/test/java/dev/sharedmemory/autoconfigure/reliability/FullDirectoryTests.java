@@ -40,12 +40,12 @@ import static org.awaitility.Awaitility.await;
 /**
  * The application's directory is a deliberately small tmpfs, mounted by the test (CI runs as root; a failed mount
  * fails the test). Creating past its capacity fails with the core's clear error and leaves nothing behind, the
- * application keeps serving, and the health indicator goes DOWN below {@code shared-memory.health.min-free} and UP
- * again once blocks are unlinked.
+ * application keeps serving, and the health indicator goes DOWN below
+ * {@code management.health.sharedmemory.threshold} and UP again once blocks are unlinked.
  */
 @SpringBootTest(classes = SharedMemoryTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "management.endpoints.web.exposure.include=health,sharedmemory",
-				"management.endpoint.health.show-details=always", "shared-memory.health.min-free=2MB" })
+				"management.endpoint.health.show-details=always", "management.health.sharedmemory.threshold=2MB" })
 @DirtiesContext
 class FullDirectoryTests {
 
@@ -117,7 +117,7 @@ class FullDirectoryTests {
 		assertThat(down.statusCode()).isEqualTo(503);
 		assertThat(JsonPath.parse(down.body()).read("$.status", String.class)).isEqualTo("DOWN");
 		assertThat(JsonPath.parse(down.body()).read("$.details.usable", Long.class)).isLessThan(2 * MIB);
-		assertThat(JsonPath.parse(down.body()).read("$.details.minFree", Long.class)).isEqualTo(2 * MIB);
+		assertThat(JsonPath.parse(down.body()).read("$.details.threshold", Long.class)).isEqualTo(2 * MIB);
 		try (SharedMemory attached = this.manager.attach(blocks.get(0))) {
 			assertThat(attached.buf().get((int) MIB - 1)).isEqualTo((byte) 1);
 		}

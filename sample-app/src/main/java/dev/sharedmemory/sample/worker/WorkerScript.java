@@ -3,38 +3,40 @@ package dev.sharedmemory.sample.worker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.HexFormat;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.io.ClassPathResource;
-import org.springframework.util.FileSystemUtils;
+import org.springframework.util.DigestUtils;
 
 /**
- * The worker script on disk: the one configured, or the one bundled in the application, copied to a temporary
- * directory so that the application runs the same way from its jar, from any directory, and from the build.
+ * The worker script on disk: the one configured, or the one bundled in the application, so that the application
+ * runs the same way from its jar, from any directory, and from the build.
+ * <p>
+ * The bundled script is extracted once per user and content, to
+ * {@code ${java.io.tmpdir}/shared-memory-sample-worker-<user>-<hash>/worker.py}, and reused by every later start:
+ * an application killed with SIGKILL leaves nothing new behind, and instances started side by side share one copy.
  */
-final class WorkerScript implements AutoCloseable {
+final class WorkerScript {
 
 	static final String BUNDLED = "worker/worker.py";
 
-	private static final Log logger = LogFactory.getLog(WorkerScript.class);
-
 	private final Path path;
 
-	private final @Nullable Path extractedTo;
-
-	private WorkerScript(Path path, @Nullable Path extractedTo) {
+	private WorkerScript(Path path) {
 		this.path = path;
-		this.extractedTo = extractedTo;
 	}
 
 	/**
-	 * Returns the configured script, or extracts the bundled one.
+	 * Returns the configured script, or the bundled one extracted to the temporary directory.
 	 * @param configured the configured script, or {@code null}
 	 * @return the script
 	 * @throws IllegalStateException if the configured script is not a file
@@ -45,37 +47,54 @@ final class WorkerScript implements AutoCloseable {
 				throw new IllegalStateException("Worker script " + configured.toAbsolutePath()
 						+ " (sample.worker.script) is not a file");
 			}
-			return new WorkerScript(configured, null);
+			return new WorkerScript(configured);
 		}
 		try (InputStream bundled = new ClassPathResource(BUNDLED).getInputStream()) {
-			Path directory = Files.createTempDirectory("shared-memory-sample-worker");
-			Path script = directory.resolve("worker.py");
-			Files.copy(bundled, script, StandardCopyOption.REPLACE_EXISTING);
-			return new WorkerScript(script, directory);
+			return new WorkerScript(extract(bundled.readAllBytes(), Path.of(System.getProperty("java.io.tmpdir"))));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not extract the bundled worker script " + BUNDLED, ex);
 		}
 	}
 
-	Path path() {
-		return this.path;
-	}
-
 	/**
-	 * Deletes the script if it was extracted.
+	 * Writes the script to a directory named after the user and the script's content, unless it is there already.
+	 * @param script the script's bytes
+	 * @param parent where to create the directory
+	 * @return the script's path
+	 * @throws IOException if it cannot be written, or the directory is not the user's own
 	 */
-	@Override
-	public void close() {
-		if (this.extractedTo != null) {
+	static Path extract(byte[] script, Path parent) throws IOException {
+		String hash = HexFormat.of().formatHex(DigestUtils.md5Digest(script), 0, 6);
+		String user = System.getProperty("user.name");
+		String safeUser = user.replaceAll("[^A-Za-z0-9_.-]", "_");
+		Path directory = parent.resolve("shared-memory-sample-worker-" + safeUser + "-" + hash);
+		if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
 			try {
-				FileSystemUtils.deleteRecursively(this.extractedTo);
+				Files.createDirectory(directory,
+						PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
 			}
-			catch (IOException ex) {
-				// Only a temporary file left behind: not worth failing the application's stop for.
-				logger.warn("Could not delete the extracted worker script in " + this.extractedTo + ": " + ex);
+			catch (FileAlreadyExistsException ex) {
+				// Created by an instance starting beside this one: checked below like any other.
 			}
 		}
+		// A shared temporary directory: run only what this user wrote, never what another left under that name.
+		if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)
+				|| !Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS).getName().equals(user)) {
+			throw new IOException(directory + " is not a directory of user " + user);
+		}
+		Path path = directory.resolve("worker.py");
+		if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) && Arrays.equals(Files.readAllBytes(path), script)) {
+			return path;
+		}
+		// Written aside and moved in, so that an instance starting beside this one never runs half a script.
+		Path written = Files.write(Files.createTempFile(directory, "worker", ".py"), script);
+		Files.move(written, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+		return path;
+	}
+
+	Path path() {
+		return this.path;
 	}
 
 }

@@ -221,9 +221,6 @@ public class WorkerSupervisor implements SmartLifecycle {
 		if (stopping != null) {
 			awaitExit(stopping);
 		}
-		if (this.script != null) {
-			this.script.close();
-		}
 	}
 
 	private void closeInput() {
