@@ -57,6 +57,9 @@ public record DType(Kind kind, int itemSize, ByteOrder byteOrder) {
 	/** numpy's {@code complex128}: two {@code float64}, real part first. */
 	public static final DType COMPLEX128 = of(Kind.COMPLEX, 16);
 
+	// An error shows at most this much of a dtype it cannot read, which may be a forged header's.
+	private static final int SHOWN_CHARACTERS = 60;
+
 	private static final String SUPPORTED = "bool, int8 to int64, uint8 to uint64, float32, float64, complex64 and "
 			+ "complex128, in either byte order";
 
@@ -123,9 +126,17 @@ public record DType(Kind kind, int itemSize, ByteOrder byteOrder) {
 
 	private static IllegalArgumentException unsupported(String text, Exception cause) {
 		StringBuilder shown = new StringBuilder();
-		text.codePoints()
-			.forEach((c) -> shown.append((c >= 0x20 && c != 0x7F) ? Character.toString(c)
-					: String.format("\\x%02x", c)));
+		text.codePoints().limit(SHOWN_CHARACTERS).forEach((c) -> {
+			if (c >= 0x20 && c != 0x7F) {
+				shown.appendCodePoint(c);
+			}
+			else {
+				shown.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xF, 16));
+			}
+		});
+		if (text.codePointCount(0, text.length()) > SHOWN_CHARACTERS) {
+			shown.append("...");
+		}
 		return new IllegalArgumentException(
 				"Unsupported dtype '" + shown + "'" + explain(text) + "; supported are " + SUPPORTED, cause);
 	}
