@@ -78,7 +78,7 @@ public final class NDArray implements AutoCloseable {
 		this.shape = shape;
 		this.nbytes = nbytes;
 		this.size = (nbytes == 0) ? 0 : nbytes / dtype.itemSize();
-		this.strides = strides(dtype, order, shape, nbytes);
+		this.strides = strides(dtype, order, shape);
 		this.dataOffset = dataOffset;
 		this.headerLength = headerLength;
 		this.windows = new ByteBuffer[(int) ((nbytes + WINDOW_MASK) >>> WINDOW_SHIFT)];
@@ -283,18 +283,16 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Returns the strides as numpy reports them: in bytes, and all 0 for an empty array (as numpy 2 does).
+	 * Returns the strides in bytes as numpy computes them for an array over a buffer ({@code np.load} with
+	 * {@code mmap_mode}, {@code np.ndarray(buffer=...)}): a dimension of 0 steps as one of 1 would.
 	 */
-	private static long[] strides(DType dtype, Order order, long[] shape, long nbytes) {
+	private static long[] strides(DType dtype, Order order, long[] shape) {
 		long[] strides = new long[shape.length];
-		if (nbytes == 0) {
-			return strides;
-		}
 		long stride = dtype.itemSize();
 		for (int i = 0; i < shape.length; i++) {
 			int axis = (order == Order.C) ? shape.length - 1 - i : i;
 			strides[axis] = stride;
-			stride *= shape[axis];
+			stride *= Math.max(1, shape[axis]);
 		}
 		return strides;
 	}
