@@ -1,6 +1,7 @@
 package dev.sharedmemory.ndarray;
 
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.List;
 
 import dev.sharedmemory.SharedMemory;
@@ -169,7 +170,7 @@ class NDArrayTests {
 	@Test
 	void headerShapeLargerThanTheBlockIsRefused() {
 		byte[] header = NpyLayout.header(DType.FLOAT64, Order.C, new long[] { 1000 });
-		SharedMemory block = this.blocks.block(java.util.Arrays.copyOf(header, header.length + 16));
+		SharedMemory block = this.blocks.block(Arrays.copyOf(header, header.length + 16));
 		assertThatExceptionOfType(InvalidNDArrayException.class).isThrownBy(() -> NDArray.of(block))
 			.withMessage("Shared memory block '" + block.name() + "' holds no valid .npy array: shape (1000,) of <f8 "
 					+ "needs 8000 bytes of data from offset 128, but the block has 144 bytes");
