@@ -1,0 +1,879 @@
+package dev.sharedmemory.ndarray;
+
+import java.nio.ByteBuffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
+import java.util.Objects;
+
+import dev.sharedmemory.SharedMemory;
+import dev.sharedmemory.SharedMemoryDirectory;
+
+/**
+ * An n-dimensional array of numbers in a shared memory block, as numpy holds one: a {@link DType}, a shape, an
+ * {@link Order} and the elements. {@link #create created} arrays are in numpy's {@code .npy} layout, so the block
+ * describes itself and numpy opens it zero-copy, and sees every write:
+ * <pre>
+ * a = np.load("/dev/shm/" + name, mmap_mode="r+")
+ * </pre>
+ * {@link #attach attach} reads such a block whichever side wrote it ({@code np.save} into {@code /dev/shm},
+ * {@code np.lib.format.open_memmap}), and {@link #wrap wrap} reads a plain block, or part of one, as an array of a
+ * dtype and shape passed along some other way (such as an {@link NDArrayDescriptor}).
+ * <p>
+ * Elements are read and written by index ({@link #getDouble(long...)}, {@link #setDouble(double, long...)}, ...),
+ * through typed views of the data in the array's byte order ({@link #doubles()}, ...), and in bulk from and to Java
+ * arrays ({@link #copyTo(long, double[], int, int)}, ...) at the speed of a memory copy. Each accessor serves the
+ * dtypes of its Java type: {@code getDouble} {@code float64}, {@code getInt} {@code int32} and {@code uint32}
+ * (unsigned values as the same bits), {@code getBoolean} {@code bool}; a complex array is read as its real and
+ * imaginary parts, interleaved, through the views and bulk copies of its part type. An array larger than 2 GiB is
+ * reached through windows ({@link #data(long, int)}); index access and bulk copies work at any size.
+ * <p>
+ * Like the block, an array is thread-safe in the way memory is: nothing is locked. {@link #close()} closes the block
+ * and never unlinks it; {@code shm().unlink()} does. After close, every access throws {@link IllegalStateException}.
+ */
+public final class NDArray implements AutoCloseable {
+
+	// A power of two, so that no element (of 1 to 16 bytes, each a power of two) straddles two windows; the largest
+	// one a ByteBuffer holds.
+	private static final int WINDOW_SHIFT = 30;
+
+	private static final long WINDOW_BYTES = 1L << WINDOW_SHIFT;
+
+	private static final long WINDOW_MASK = WINDOW_BYTES - 1;
+
+	private final SharedMemory shm;
+
+	private final DType dtype;
+
+	private final Order order;
+
+	private final long[] shape;
+
+	private final long[] strides;
+
+	private final long size;
+
+	private final long nbytes;
+
+	private final long dataOffset;
+
+	private final int headerLength;
+
+	private final ByteBuffer[] windows;
+
+	// The Java type of an element ('D' double, 'J' long, ..., 'Z' boolean; 0 for complex) and of a value in a view.
+	private final char elementType;
+
+	private final char valueType;
+
+	private final int valueBytes;
+
+	private NDArray(SharedMemory shm, long dataOffset, int headerLength, DType dtype, Order order, long[] shape,
+			long nbytes) {
+		this.shm = shm;
+		this.dtype = dtype;
+		this.order = order;
+		this.shape = shape;
+		this.nbytes = nbytes;
+		this.size = (nbytes == 0) ? 0 : nbytes / dtype.itemSize();
+		this.strides = strides(dtype, order, shape);
+		this.dataOffset = dataOffset;
+		this.headerLength = headerLength;
+		this.windows = new ByteBuffer[(int) ((nbytes + WINDOW_MASK) >>> WINDOW_SHIFT)];
+		for (int i = 0; i < this.windows.length; i++) {
+			long start = (long) i << WINDOW_SHIFT;
+			this.windows[i] = shm.buf(dataOffset + start, (int) Math.min(WINDOW_BYTES, nbytes - start))
+				.order(dtype.byteOrder());
+		}
+		boolean complex = dtype.kind() == DType.Kind.COMPLEX;
+		this.valueBytes = complex ? dtype.itemSize() / 2 : dtype.itemSize();
+		this.valueType = switch (dtype.kind()) {
+			case BOOL -> 'B';
+			case INT, UINT -> switch (dtype.itemSize()) {
+				case 1 -> 'B';
+				case 2 -> 'S';
+				case 4 -> 'I';
+				default -> 'J';
+			};
+			case FLOAT, COMPLEX -> (this.valueBytes == 4) ? 'F' : 'D';
+		};
+		this.elementType = complex ? 0 : (dtype.kind() == DType.Kind.BOOL) ? 'Z' : this.valueType;
+	}
+
+	/**
+	 * Creates an array of zeros in a new block under a generated name, in the {@code .npy} layout: the block holds
+	 * exactly what {@code np.save} writes for such an array.
+	 * @param directory where to create the block
+	 * @param dtype the dtype
+	 * @param order the order
+	 * @param shape the dimensions, none for a 0-d array (one element)
+	 * @return the array
+	 * @throws IllegalArgumentException if a dimension is negative, there are more than 64, or the array is larger
+	 * than a block can be
+	 * @throws dev.sharedmemory.SharedMemoryException if the block cannot be created
+	 */
+	public static NDArray create(SharedMemoryDirectory directory, DType dtype, Order order, long... shape) {
+		return create(directory, null, dtype, order, shape);
+	}
+
+	/**
+	 * Creates an array of zeros in a new block under the given name, in the {@code .npy} layout: the block holds
+	 * exactly what {@code np.save} writes for such an array.
+	 * @param directory where to create the block
+	 * @param name the block's name, or {@code null} for a generated one
+	 * @param dtype the dtype
+	 * @param order the order
+	 * @param shape the dimensions, none for a 0-d array (one element)
+	 * @return the array
+	 * @throws IllegalArgumentException if a dimension is negative, there are more than 64, or the array is larger
+	 * than a block can be
+	 * @throws dev.sharedmemory.SharedMemoryExistsException if the name is taken
+	 * @throws dev.sharedmemory.SharedMemoryException if the block cannot be created
+	 */
+	public static NDArray create(SharedMemoryDirectory directory, String name, DType dtype, Order order,
+			long... shape) {
+		Objects.requireNonNull(directory, "directory must not be null");
+		Objects.requireNonNull(dtype, "dtype must not be null");
+		Objects.requireNonNull(order, "order must not be null");
+		long[] dimensions = shape.clone();
+		long nbytes = dataBytes(dtype, dimensions);
+		byte[] header = NpyLayout.header(dtype, order, dimensions);
+		if (nbytes > Long.MAX_VALUE - header.length) {
+			throw new IllegalArgumentException("An array of shape " + NpyLayout.tuple(dimensions) + " and dtype "
+					+ dtype + " is larger than a block can be");
+		}
+		long blockSize = header.length + nbytes;
+		SharedMemory block = (name != null) ? directory.create(name, blockSize) : directory.create(blockSize);
+		try {
+			block.buf(0, header.length).put(header);
+			return new NDArray(block, header.length, header.length, dtype, order, dimensions, nbytes);
+		}
+		catch (RuntimeException ex) {
+			block.close();
+			block.unlink();
+			throw ex;
+		}
+	}
+
+	/**
+	 * Attaches to an array in the {@code .npy} layout, whichever side created it.
+	 * @param directory the directory that holds the block
+	 * @param name the block's name
+	 * @return the array
+	 * @throws dev.sharedmemory.SharedMemoryNotFoundException if there is no such block
+	 * @throws InvalidNDArrayException if the block holds no array this library reads, naming the fault; the block
+	 * is then closed, never unlinked
+	 */
+	public static NDArray attach(SharedMemoryDirectory directory, String name) {
+		Objects.requireNonNull(directory, "directory must not be null");
+		SharedMemory block = directory.attach(name);
+		try {
+			return of(block);
+		}
+		catch (RuntimeException ex) {
+			block.close();
+			throw ex;
+		}
+	}
+
+	/**
+	 * Attaches to the array a descriptor describes: its block, read as the dtype, shape and order at the offset the
+	 * descriptor gives, with no header read.
+	 * @param directory the directory that holds the block
+	 * @param descriptor the descriptor
+	 * @return the array
+	 * @throws dev.sharedmemory.SharedMemoryNotFoundException if there is no such block
+	 * @throws InvalidNDArrayException if the array does not fit the block; the block is then closed
+	 */
+	public static NDArray attach(SharedMemoryDirectory directory, NDArrayDescriptor descriptor) {
+		Objects.requireNonNull(directory, "directory must not be null");
+		SharedMemory block = directory.attach(descriptor.name());
+		try {
+			return wrap(block, descriptor.offset(), descriptor.dtype(), descriptor.order(), descriptor.shapeArray());
+		}
+		catch (RuntimeException ex) {
+			block.close();
+			throw ex;
+		}
+	}
+
+	/**
+	 * Reads an attached block in the {@code .npy} layout as an array. On failure the block is left open.
+	 * @param block the block; closing the array closes it
+	 * @return the array
+	 * @throws InvalidNDArrayException if the block holds no array this library reads, naming the fault
+	 * @throws IllegalStateException if the block is closed
+	 */
+	public static NDArray of(SharedMemory block) {
+		Objects.requireNonNull(block, "block must not be null");
+		NpyLayout.Header header = NpyLayout.read(block);
+		return layOut(block, header.dataOffset(), header.dataOffset(), header.dtype(), header.order(),
+				header.shape(), "holds no valid .npy array");
+	}
+
+	/**
+	 * Reads part of a block as an array with no header, as {@code np.ndarray(shape, dtype, buffer=shm.buf,
+	 * offset=offset, order=order)} does in Python.
+	 * @param block the block; closing the array closes it
+	 * @param offset where the first element lies in the block
+	 * @param dtype the dtype
+	 * @param order the order
+	 * @param shape the dimensions, none for a 0-d array (one element)
+	 * @return the array
+	 * @throws InvalidNDArrayException if the array does not fit the block or its shape is invalid, naming the fault
+	 * @throws IllegalStateException if the block is closed
+	 */
+	public static NDArray wrap(SharedMemory block, long offset, DType dtype, Order order, long... shape) {
+		Objects.requireNonNull(block, "block must not be null");
+		Objects.requireNonNull(dtype, "dtype must not be null");
+		Objects.requireNonNull(order, "order must not be null");
+		if (offset < 0 || offset > block.size()) {
+			throw new InvalidNDArrayException(block.name(), "Shared memory block '" + block.name() + "' of "
+					+ block.size() + " bytes cannot hold an array at offset " + offset);
+		}
+		return layOut(block, offset, 0, dtype, order, shape.clone(), "cannot hold the array");
+	}
+
+	private static NDArray layOut(SharedMemory block, long dataOffset, int headerLength, DType dtype, Order order,
+			long[] shape, String fault) {
+		String prefix = "Shared memory block '" + block.name() + "' " + fault + ": ";
+		long nbytes;
+		try {
+			nbytes = dataBytes(dtype, shape);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidNDArrayException(block.name(), prefix + ex.getMessage());
+		}
+		if (nbytes > block.size() - dataOffset) {
+			throw new InvalidNDArrayException(block.name(), prefix + "shape " + NpyLayout.tuple(shape) + " of "
+					+ dtype + " needs " + nbytes + " bytes of data from offset " + dataOffset + ", but the block has "
+					+ block.size() + " bytes");
+		}
+		return new NDArray(block, dataOffset, headerLength, dtype, order, shape, nbytes);
+	}
+
+	/**
+	 * Returns the bytes of data of an array, checking its shape; as numpy, a dimension of 0 makes the others
+	 * irrelevant to the size but not to the check.
+	 */
+	private static long dataBytes(DType dtype, long[] shape) {
+		if (shape.length > NpyLayout.MAX_DIMENSIONS) {
+			throw new IllegalArgumentException("shape " + NpyLayout.tuple(shape) + " has " + shape.length
+					+ " dimensions, more than numpy's " + NpyLayout.MAX_DIMENSIONS);
+		}
+		long bytes = dtype.itemSize();
+		boolean empty = false;
+		for (long dimension : shape) {
+			if (dimension < 0) {
+				throw new IllegalArgumentException("shape " + NpyLayout.tuple(shape) + " has a negative dimension");
+			}
+			if (dimension == 0) {
+				empty = true;
+				continue;
+			}
+			if (bytes > Long.MAX_VALUE / dimension) {
+				throw new IllegalArgumentException("shape " + NpyLayout.tuple(shape) + " of " + dtype
+						+ " holds more bytes than a long counts");
+			}
+			bytes *= dimension;
+		}
+		return empty ? 0 : bytes;
+	}
+
+	/**
+	 * Returns the strides in bytes as numpy computes them for an array over a buffer ({@code np.load} with
+	 * {@code mmap_mode}, {@code np.ndarray(buffer=...)}): a dimension of 0 steps as one of 1 would.
+	 */
+	private static long[] strides(DType dtype, Order order, long[] shape) {
+		long[] strides = new long[shape.length];
+		long stride = dtype.itemSize();
+		for (int i = 0; i < shape.length; i++) {
+			int axis = (order == Order.C) ? shape.length - 1 - i : i;
+			strides[axis] = stride;
+			stride *= Math.max(1, shape[axis]);
+		}
+		return strides;
+	}
+
+	/**
+	 * Returns the block that holds the array.
+	 * @return the block
+	 */
+	public SharedMemory shm() {
+		return this.shm;
+	}
+
+	/**
+	 * Returns the type of the elements.
+	 * @return the dtype
+	 */
+	public DType dtype() {
+		return this.dtype;
+	}
+
+	/**
+	 * Returns the order of the elements in memory.
+	 * @return the order
+	 */
+	public Order order() {
+		return this.order;
+	}
+
+	/**
+	 * Returns the dimensions, as numpy's {@code shape}.
+	 * @return a copy of the dimensions; empty for a 0-d array
+	 */
+	public long[] shape() {
+		return this.shape.clone();
+	}
+
+	/**
+	 * Returns the number of dimensions, as numpy's {@code ndim}.
+	 * @return the number of dimensions
+	 */
+	public int ndim() {
+		return this.shape.length;
+	}
+
+	/**
+	 * Returns how many bytes to step in memory for one step along each dimension, as numpy's {@code strides}.
+	 * @return a copy of the strides, in bytes
+	 */
+	public long[] strides() {
+		return this.strides.clone();
+	}
+
+	/**
+	 * Returns the number of elements, as numpy's {@code size}: 1 for a 0-d array, 0 for an empty one.
+	 * @return the number of elements
+	 */
+	public long size() {
+		return this.size;
+	}
+
+	/**
+	 * Returns the size of the data in bytes, as numpy's {@code nbytes}.
+	 * @return the size of the data
+	 */
+	public long nbytes() {
+		return this.nbytes;
+	}
+
+	/**
+	 * Returns the length of the {@code .npy} preamble and header in the block, so that a raw reader can skip it.
+	 * @return the header's length in bytes, or 0 for an array {@link #wrap wrapped} without one
+	 */
+	public int headerLength() {
+		return this.headerLength;
+	}
+
+	/**
+	 * Returns where the data starts in the block.
+	 * @return the offset of the first element in bytes
+	 */
+	public long dataOffset() {
+		return this.dataOffset;
+	}
+
+	/**
+	 * Returns a descriptor of the array, to pass to another process as JSON.
+	 * @return the descriptor
+	 */
+	public NDArrayDescriptor descriptor() {
+		return NDArrayDescriptor.of(this.shm.name(), this.shm.size(), this.dtype, this.order, this.shape,
+				this.dataOffset);
+	}
+
+	/**
+	 * Returns a view of the whole data in the array's byte order.
+	 * @return a view with position 0 and limit {@link #nbytes()}
+	 * @throws IllegalStateException if the array is closed, or its data is larger than a {@link ByteBuffer} can
+	 * address (use {@link #data(long, int)} then)
+	 */
+	public ByteBuffer data() {
+		checkOpen();
+		if (this.nbytes > SharedMemory.MAX_BUFFER_BYTES) {
+			throw new IllegalStateException(this + " holds " + this.nbytes + " bytes of data, more than one "
+					+ "ByteBuffer can address (" + SharedMemory.MAX_BUFFER_BYTES + "); use data(offset, length)");
+		}
+		return this.shm.buf(this.dataOffset, (int) this.nbytes).order(this.dtype.byteOrder());
+	}
+
+	/**
+	 * Returns a view of part of the data in the array's byte order: the way to reach all the data of an array larger
+	 * than 2 GiB.
+	 * @param offset where the view starts, in bytes from the first element
+	 * @param length how many bytes it covers
+	 * @return a view with position 0 and limit {@code length}
+	 * @throws IndexOutOfBoundsException if the window does not lie within the data
+	 * @throws IllegalStateException if the array is closed
+	 */
+	public ByteBuffer data(long offset, int length) {
+		checkOpen();
+		Objects.checkFromIndexSize(offset, length, this.nbytes);
+		return this.shm.buf(this.dataOffset + offset, length).order(this.dtype.byteOrder());
+	}
+
+	/**
+	 * Returns a view of the data of a {@code float64} or {@code complex128} array.
+	 * @return the view, in the array's byte order
+	 * @throws IllegalStateException if the array is of another dtype, closed, or larger than 2 GiB
+	 */
+	public DoubleBuffer doubles() {
+		requireValues('D', "doubles()");
+		return data().asDoubleBuffer();
+	}
+
+	/**
+	 * Returns a view of the data of a {@code float32} or {@code complex64} array.
+	 * @return the view, in the array's byte order
+	 * @throws IllegalStateException if the array is of another dtype, closed, or larger than 2 GiB
+	 */
+	public FloatBuffer floats() {
+		requireValues('F', "floats()");
+		return data().asFloatBuffer();
+	}
+
+	/**
+	 * Returns a view of the data of an {@code int64} or {@code uint64} array.
+	 * @return the view, in the array's byte order
+	 * @throws IllegalStateException if the array is of another dtype, closed, or larger than 2 GiB
+	 */
+	public LongBuffer longs() {
+		requireValues('J', "longs()");
+		return data().asLongBuffer();
+	}
+
+	/**
+	 * Returns a view of the data of an {@code int32} or {@code uint32} array.
+	 * @return the view, in the array's byte order
+	 * @throws IllegalStateException if the array is of another dtype, closed, or larger than 2 GiB
+	 */
+	public IntBuffer ints() {
+		requireValues('I', "ints()");
+		return data().asIntBuffer();
+	}
+
+	/**
+	 * Returns a view of the data of an {@code int16} or {@code uint16} array.
+	 * @return the view, in the array's byte order
+	 * @throws IllegalStateException if the array is of another dtype, closed, or larger than 2 GiB
+	 */
+	public ShortBuffer shorts() {
+		requireValues('S', "shorts()");
+		return data().asShortBuffer();
+	}
+
+	/**
+	 * Reads an element of a {@code float64} array.
+	 * @param index one index per dimension, none for a 0-d array
+	 * @return the element
+	 * @throws IndexOutOfBoundsException if an index is out of its dimension's bounds
+	 * @throws IllegalArgumentException if there is not one index per dimension
+	 * @throws IllegalStateException if the array is of another dtype or closed
+	 */
+	public double getDouble(long... index) {
+		long at = element('D', "getDouble", index);
+		return window(at).getDouble(within(at));
+	}
+
+	/**
+	 * Writes an element of a {@code float64} array.
+	 * @param value the value
+	 * @param index one index per dimension, none for a 0-d array
+	 * @throws IndexOutOfBoundsException if an index is out of its dimension's bounds
+	 * @throws IllegalArgumentException if there is not one index per dimension
+	 * @throws IllegalStateException if the array is of another dtype or closed
+	 */
+	public void setDouble(double value, long... index) {
+		long at = element('D', "setDouble", index);
+		window(at).putDouble(within(at), value);
+	}
+
+	/**
+	 * Reads an element of a {@code float32} array.
+	 * @param index one index per dimension, none for a 0-d array
+	 * @return the element
+	 * @see #getDouble(long...)
+	 */
+	public float getFloat(long... index) {
+		long at = element('F', "getFloat", index);
+		return window(at).getFloat(within(at));
+	}
+
+	/**
+	 * Writes an element of a {@code float32} array.
+	 * @param value the value
+	 * @param index one index per dimension, none for a 0-d array
+	 * @see #setDouble(double, long...)
+	 */
+	public void setFloat(float value, long... index) {
+		long at = element('F', "setFloat", index);
+		window(at).putFloat(within(at), value);
+	}
+
+	/**
+	 * Reads an element of an {@code int64} or {@code uint64} array (an unsigned value as its bits, as
+	 * {@link Long#toUnsignedString(long)} reads them).
+	 * @param index one index per dimension, none for a 0-d array
+	 * @return the element
+	 * @see #getDouble(long...)
+	 */
+	public long getLong(long... index) {
+		long at = element('J', "getLong", index);
+		return window(at).getLong(within(at));
+	}
+
+	/**
+	 * Writes an element of an {@code int64} or {@code uint64} array.
+	 * @param value the value (for {@code uint64}, its bits)
+	 * @param index one index per dimension, none for a 0-d array
+	 * @see #setDouble(double, long...)
+	 */
+	public void setLong(long value, long... index) {
+		long at = element('J', "setLong", index);
+		window(at).putLong(within(at), value);
+	}
+
+	/**
+	 * Reads an element of an {@code int32} or {@code uint32} array (an unsigned value as its bits, as
+	 * {@link Integer#toUnsignedLong(int)} reads them).
+	 * @param index one index per dimension, none for a 0-d array
+	 * @return the element
+	 * @see #getDouble(long...)
+	 */
+	public int getInt(long... index) {
+		long at = element('I', "getInt", index);
+		return window(at).getInt(within(at));
+	}
+
+	/**
+	 * Writes an element of an {@code int32} or {@code uint32} array.
+	 * @param value the value (for {@code uint32}, its bits)
+	 * @param index one index per dimension, none for a 0-d array
+	 * @see #setDouble(double, long...)
+	 */
+	public void setInt(int value, long... index) {
+		long at = element('I', "setInt", index);
+		window(at).putInt(within(at), value);
+	}
+
+	/**
+	 * Reads an element of an {@code int16} or {@code uint16} array (an unsigned value as its bits).
+	 * @param index one index per dimension, none for a 0-d array
+	 * @return the element
+	 * @see #getDouble(long...)
+	 */
+	public short getShort(long... index) {
+		long at = element('S', "getShort", index);
+		return window(at).getShort(within(at));
+	}
+
+	/**
+	 * Writes an element of an {@code int16} or {@code uint16} array.
+	 * @param value the value (for {@code uint16}, its bits)
+	 * @param index one index per dimension, none for a 0-d array
+	 * @see #setDouble(double, long...)
+	 */
+	public void setShort(short value, long... index) {
+		long at = element('S', "setShort", index);
+		window(at).putShort(within(at), value);
+	}
+
+	/**
+	 * Reads an element of an {@code int8} or {@code uint8} array (an unsigned value as its bits).
+	 * @param index one index per dimension, none for a 0-d array
+	 * @return the element
+	 * @see #getDouble(long...)
+	 */
+	public byte getByte(long... index) {
+		long at = element('B', "getByte", index);
+		return window(at).get(within(at));
+	}
+
+	/**
+	 * Writes an element of an {@code int8} or {@code uint8} array.
+	 * @param value the value (for {@code uint8}, its bits)
+	 * @param index one index per dimension, none for a 0-d array
+	 * @see #setDouble(double, long...)
+	 */
+	public void setByte(byte value, long... index) {
+		long at = element('B', "setByte", index);
+		window(at).put(within(at), value);
+	}
+
+	/**
+	 * Reads an element of a {@code bool} array: any byte but 0 is {@code true}, as in numpy.
+	 * @param index one index per dimension, none for a 0-d array
+	 * @return the element
+	 * @see #getDouble(long...)
+	 */
+	public boolean getBoolean(long... index) {
+		long at = element('Z', "getBoolean", index);
+		return window(at).get(within(at)) != 0;
+	}
+
+	/**
+	 * Writes an element of a {@code bool} array, as 1 or 0.
+	 * @param value the value
+	 * @param index one index per dimension, none for a 0-d array
+	 * @see #setDouble(double, long...)
+	 */
+	public void setBoolean(boolean value, long... index) {
+		long at = element('Z', "setBoolean", index);
+		window(at).put(within(at), (byte) (value ? 1 : 0));
+	}
+
+	/**
+	 * Copies values of a {@code float64} or {@code complex128} array (real and imaginary parts interleaved) into a
+	 * Java array, in memory order.
+	 * @param first the first value to copy, counted in memory order from the start of the data
+	 * @param target the array to copy into
+	 * @param offset where in it the first value goes
+	 * @param length how many values to copy
+	 * @throws IndexOutOfBoundsException if either range is out of bounds
+	 * @throws IllegalStateException if the array is of another dtype or closed
+	 */
+	public void copyTo(long first, double[] target, int offset, int length) {
+		transfer('D', "copyTo(double[])", first, offset, length, target.length,
+				(bytes, at, count) -> bytes.asDoubleBuffer().get(target, at, count));
+	}
+
+	/**
+	 * Copies values from a Java array into a {@code float64} or {@code complex128} array, in memory order.
+	 * @param first the first value to write, counted in memory order from the start of the data
+	 * @param source the array to copy from
+	 * @param offset where in it the first value is
+	 * @param length how many values to copy
+	 * @throws IndexOutOfBoundsException if either range is out of bounds
+	 * @throws IllegalStateException if the array is of another dtype or closed
+	 */
+	public void copyFrom(long first, double[] source, int offset, int length) {
+		transfer('D', "copyFrom(double[])", first, offset, length, source.length,
+				(bytes, at, count) -> bytes.asDoubleBuffer().put(source, at, count));
+	}
+
+	/**
+	 * Copies values of a {@code float32} or {@code complex64} array into a Java array.
+	 * @param first the first value to copy, counted in memory order from the start of the data
+	 * @param target the array to copy into
+	 * @param offset where in it the first value goes
+	 * @param length how many values to copy
+	 * @see #copyTo(long, double[], int, int)
+	 */
+	public void copyTo(long first, float[] target, int offset, int length) {
+		transfer('F', "copyTo(float[])", first, offset, length, target.length,
+				(bytes, at, count) -> bytes.asFloatBuffer().get(target, at, count));
+	}
+
+	/**
+	 * Copies values from a Java array into a {@code float32} or {@code complex64} array.
+	 * @param first the first value to write, counted in memory order from the start of the data
+	 * @param source the array to copy from
+	 * @param offset where in it the first value is
+	 * @param length how many values to copy
+	 * @see #copyFrom(long, double[], int, int)
+	 */
+	public void copyFrom(long first, float[] source, int offset, int length) {
+		transfer('F', "copyFrom(float[])", first, offset, length, source.length,
+				(bytes, at, count) -> bytes.asFloatBuffer().put(source, at, count));
+	}
+
+	/**
+	 * Copies values of an {@code int64} or {@code uint64} array into a Java array.
+	 * @param first the first value to copy, counted in memory order from the start of the data
+	 * @param target the array to copy into
+	 * @param offset where in it the first value goes
+	 * @param length how many values to copy
+	 * @see #copyTo(long, double[], int, int)
+	 */
+	public void copyTo(long first, long[] target, int offset, int length) {
+		transfer('J', "copyTo(long[])", first, offset, length, target.length,
+				(bytes, at, count) -> bytes.asLongBuffer().get(target, at, count));
+	}
+
+	/**
+	 * Copies values from a Java array into an {@code int64} or {@code uint64} array.
+	 * @param first the first value to write, counted in memory order from the start of the data
+	 * @param source the array to copy from
+	 * @param offset where in it the first value is
+	 * @param length how many values to copy
+	 * @see #copyFrom(long, double[], int, int)
+	 */
+	public void copyFrom(long first, long[] source, int offset, int length) {
+		transfer('J', "copyFrom(long[])", first, offset, length, source.length,
+				(bytes, at, count) -> bytes.asLongBuffer().put(source, at, count));
+	}
+
+	/**
+	 * Copies values of an {@code int32} or {@code uint32} array into a Java array.
+	 * @param first the first value to copy, counted in memory order from the start of the data
+	 * @param target the array to copy into
+	 * @param offset where in it the first value goes
+	 * @param length how many values to copy
+	 * @see #copyTo(long, double[], int, int)
+	 */
+	public void copyTo(long first, int[] target, int offset, int length) {
+		transfer('I', "copyTo(int[])", first, offset, length, target.length,
+				(bytes, at, count) -> bytes.asIntBuffer().get(target, at, count));
+	}
+
+	/**
+	 * Copies values from a Java array into an {@code int32} or {@code uint32} array.
+	 * @param first the first value to write, counted in memory order from the start of the data
+	 * @param source the array to copy from
+	 * @param offset where in it the first value is
+	 * @param length how many values to copy
+	 * @see #copyFrom(long, double[], int, int)
+	 */
+	public void copyFrom(long first, int[] source, int offset, int length) {
+		transfer('I', "copyFrom(int[])", first, offset, length, source.length,
+				(bytes, at, count) -> bytes.asIntBuffer().put(source, at, count));
+	}
+
+	/**
+	 * Copies values of an {@code int16} or {@code uint16} array into a Java array.
+	 * @param first the first value to copy, counted in memory order from the start of the data
+	 * @param target the array to copy into
+	 * @param offset where in it the first value goes
+	 * @param length how many values to copy
+	 * @see #copyTo(long, double[], int, int)
+	 */
+	public void copyTo(long first, short[] target, int offset, int length) {
+		transfer('S', "copyTo(short[])", first, offset, length, target.length,
+				(bytes, at, count) -> bytes.asShortBuffer().get(target, at, count));
+	}
+
+	/**
+	 * Copies values from a Java array into an {@code int16} or {@code uint16} array.
+	 * @param first the first value to write, counted in memory order from the start of the data
+	 * @param source the array to copy from
+	 * @param offset where in it the first value is
+	 * @param length how many values to copy
+	 * @see #copyFrom(long, double[], int, int)
+	 */
+	public void copyFrom(long first, short[] source, int offset, int length) {
+		transfer('S', "copyFrom(short[])", first, offset, length, source.length,
+				(bytes, at, count) -> bytes.asShortBuffer().put(source, at, count));
+	}
+
+	/**
+	 * Copies values of an {@code int8}, {@code uint8} or {@code bool} array into a Java array.
+	 * @param first the first value to copy, counted in memory order from the start of the data
+	 * @param target the array to copy into
+	 * @param offset where in it the first value goes
+	 * @param length how many values to copy
+	 * @see #copyTo(long, double[], int, int)
+	 */
+	public void copyTo(long first, byte[] target, int offset, int length) {
+		transfer('B', "copyTo(byte[])", first, offset, length, target.length,
+				(bytes, at, count) -> bytes.get(target, at, count));
+	}
+
+	/**
+	 * Copies values from a Java array into an {@code int8}, {@code uint8} or {@code bool} array.
+	 * @param first the first value to write, counted in memory order from the start of the data
+	 * @param source the array to copy from
+	 * @param offset where in it the first value is
+	 * @param length how many values to copy
+	 * @see #copyFrom(long, double[], int, int)
+	 */
+	public void copyFrom(long first, byte[] source, int offset, int length) {
+		transfer('B', "copyFrom(byte[])", first, offset, length, source.length,
+				(bytes, at, count) -> bytes.put(source, at, count));
+	}
+
+	/**
+	 * Closes the block that holds the array; never unlinks it. Idempotent.
+	 */
+	@Override
+	public void close() {
+		this.shm.close();
+	}
+
+	/**
+	 * Copies a range of values window by window: each window is a whole number of values, so no value is split.
+	 */
+	private void transfer(char type, String method, long first, int offset, int length, int arrayLength,
+			Chunk chunk) {
+		requireValues(type, method);
+		checkOpen();
+		Objects.checkFromIndexSize(offset, length, arrayLength);
+		Objects.checkFromIndexSize(first, length, this.nbytes / this.valueBytes);
+		long at = first * this.valueBytes;
+		while (length > 0) {
+			ByteBuffer window = window(at);
+			int within = within(at);
+			int count = Math.min(length, (window.capacity() - within) / this.valueBytes);
+			chunk.copy(window.slice(within, count * this.valueBytes).order(this.dtype.byteOrder()), offset, count);
+			at += (long) count * this.valueBytes;
+			offset += count;
+			length -= count;
+		}
+	}
+
+	/**
+	 * Returns the byte offset of an element in the data, checking the dtype, the index and that the array is open.
+	 */
+	private long element(char type, String method, long[] index) {
+		if (this.elementType != type) {
+			throw wrongType(method);
+		}
+		checkOpen();
+		if (index.length != this.shape.length) {
+			throw new IllegalArgumentException(method + " was given " + index.length + " indices for " + this
+					+ ", which has " + this.shape.length + " dimensions");
+		}
+		long at = 0;
+		for (int i = 0; i < index.length; i++) {
+			long position = index[i];
+			if (position < 0 || position >= this.shape[i]) {
+				throw new IndexOutOfBoundsException("Index " + position + " is out of bounds for dimension " + i
+						+ " of " + this + ", of size " + this.shape[i]);
+			}
+			at += position * this.strides[i];
+		}
+		return at;
+	}
+
+	private ByteBuffer window(long at) {
+		return this.windows[(int) (at >>> WINDOW_SHIFT)];
+	}
+
+	private static int within(long at) {
+		return (int) (at & WINDOW_MASK);
+	}
+
+	private void requireValues(char type, String method) {
+		if (this.valueType != type) {
+			throw wrongType(method);
+		}
+	}
+
+	private IllegalStateException wrongType(String method) {
+		return new IllegalStateException(method + " does not serve " + this + ", whose dtype is " + this.dtype
+				+ " (" + this.dtype.name() + ")");
+	}
+
+	private void checkOpen() {
+		if (this.shm.isClosed()) {
+			throw new IllegalStateException(this + " is closed");
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "NDArray('" + this.shm.name() + "', dtype=" + this.dtype + ", shape=" + NpyLayout.tuple(this.shape)
+				+ ", order=" + this.order + ")";
+	}
+
+	@FunctionalInterface
+	private interface Chunk {
+
+		void copy(ByteBuffer bytes, int offset, int count);
+
+	}
+
+}
