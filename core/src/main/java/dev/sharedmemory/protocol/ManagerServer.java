@@ -27,7 +27,6 @@ import dev.sharedmemory.SharedMemoryDirectory;
 import dev.sharedmemory.protocol.Deadlines.Deadline;
 import dev.sharedmemory.protocol.pickle.PickleDecoder;
 import dev.sharedmemory.protocol.pickle.PickleEncoder;
-import dev.sharedmemory.protocol.wire.AuthenticationException;
 import dev.sharedmemory.protocol.wire.Handshake;
 import dev.sharedmemory.protocol.wire.MessageStream;
 import jdk.net.ExtendedSocketOptions;
@@ -305,7 +304,7 @@ public final class ManagerServer implements AutoCloseable {
 		Peer peer = peer(connection);
 		Deadline deadline = Deadlines.start(connection, this.settings.timeout());
 		boolean authenticated = false;
-		try (connection) {
+		try {
 			MessageStream stream = new MessageStream(Channels.newInputStream(connection),
 					Channels.newOutputStream(connection));
 			this.handshake.authenticateClient(stream);
@@ -315,14 +314,14 @@ public final class ManagerServer implements AutoCloseable {
 				request = Request.of(this.decoder.decode(stream.receive(this.settings.maxRequestBytes())));
 			}
 			catch (EOFException ex) {
-				this.counters.connection(ConnectionOutcome.BAD_REQUEST);
 				logger.log(Level.WARNING, "Shared memory manager server: {0} authenticated, then sent no request", peer);
+				this.counters.connection(ConnectionOutcome.BAD_REQUEST);
 				return;
 			}
 			catch (ProtocolException ex) {
-				this.counters.connection(ConnectionOutcome.BAD_REQUEST);
 				logger.log(Level.WARNING, "Shared memory manager server refused a request from {0}: {1}", peer,
 						ex.getMessage());
+				this.counters.connection(ConnectionOutcome.BAD_REQUEST);
 				stream.send(this.encoder.encode(Reply.traceback("ValueError", ex.getMessage()).toTuple()));
 				return;
 			}
@@ -334,15 +333,14 @@ public final class ManagerServer implements AutoCloseable {
 		}
 		catch (IOException ex) {
 			if (deadline.expired()) {
-				this.counters.connection(ConnectionOutcome.TIMED_OUT);
 				logger.log(Level.WARNING, "Shared memory manager server cut off {0}: no {1} within {2}", peer,
 						authenticated ? "request" : "authentication", this.settings.timeout());
+				this.counters.connection(ConnectionOutcome.TIMED_OUT);
 			}
 			else if (!authenticated) {
-				this.counters.connection(ConnectionOutcome.AUTHENTICATION_FAILED);
 				logger.log(Level.WARNING, "Shared memory manager server refused a connection from {0}: {1}", peer,
-						(ex instanceof AuthenticationException || ex instanceof ProtocolException) ? ex.getMessage()
-								: ex.toString());
+						(ex instanceof ProtocolException) ? ex.getMessage() : ex.toString());
+				this.counters.connection(ConnectionOutcome.AUTHENTICATION_FAILED);
 			}
 			else {
 				// The request was read and answered, or refused and counted: the peer left before the reply.
@@ -350,7 +348,9 @@ public final class ManagerServer implements AutoCloseable {
 			}
 		}
 		finally {
+			// Closed after counting, so that whoever sees the connection end sees it counted.
 			deadline.cancel();
+			closeQuietly(connection);
 		}
 	}
 
