@@ -232,7 +232,8 @@ public final class PickleDecoder {
 		}
 
 		private void push(@Nullable Object value) {
-			this.stack.add(new Item(value, 0));
+			boolean container = value instanceof PickleTuple || value instanceof List<?> || value instanceof Map<?, ?>;
+			this.stack.add(new Item(value, container ? 1 : 0));
 		}
 
 		private Item pop(String name) throws PickleException {
