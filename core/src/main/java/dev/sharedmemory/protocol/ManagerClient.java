@@ -6,6 +6,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -169,18 +170,19 @@ public final class ManagerClient {
 		catch (IOException | RuntimeException ex) {
 			deadline.cancel();
 			channel.close();
-			throw timedOut(deadline, ex);
+			if (ex instanceof IOException io) {
+				throw timedOutOr(deadline, io);
+			}
+			throw ex;
 		}
 	}
 
-	private IOException timedOut(Deadline deadline, Exception ex) throws IOException {
+	/** A failure the deadline caused says so; any other is passed on as it is. */
+	private IOException timedOutOr(Deadline deadline, IOException ex) {
 		if (deadline.expired()) {
 			return new IOException("The manager at " + this.address + " did not answer within " + this.timeout, ex);
 		}
-		if (ex instanceof IOException io) {
-			throw io;
-		}
-		throw (RuntimeException) ex;
+		return ex;
 	}
 
 	/**
@@ -201,14 +203,14 @@ public final class ManagerClient {
 		}
 
 		@Nullable Object dispatch(String method, @Nullable Object... args) throws IOException {
-			Request request = new Request(method, java.util.Arrays.asList(args), Map.of());
+			Request request = new Request(method, Arrays.asList(args), Map.of());
 			byte[] reply;
 			try {
 				this.stream.send(ManagerClient.this.encoder.encode(request.toTuple()));
 				reply = this.stream.receive(MAX_REPLY_BYTES);
 			}
 			catch (IOException ex) {
-				throw timedOut(this.deadline, ex);
+				throw timedOutOr(this.deadline, ex);
 			}
 			Object decoded = ManagerClient.this.decoder.decode(reply);
 			if (!(decoded instanceof PickleTuple tuple) || tuple.size() != 2 || !(tuple.get(0) instanceof String)) {

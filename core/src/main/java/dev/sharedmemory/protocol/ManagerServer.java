@@ -1,5 +1,6 @@
 package dev.sharedmemory.protocol;
 
+import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -314,7 +315,8 @@ public final class ManagerServer implements AutoCloseable {
 				request = Request.of(this.decoder.decode(stream.receive(this.settings.maxRequestBytes())));
 			}
 			catch (EOFException ex) {
-				logger.log(Level.WARNING, "Shared memory manager server: {0} authenticated, then sent no request", peer);
+				logger.log(Level.WARNING, "Shared memory manager server: {0} authenticated, then sent no request",
+						peer);
 				this.counters.connection(ConnectionOutcome.BAD_REQUEST);
 				return;
 			}
@@ -388,7 +390,7 @@ public final class ManagerServer implements AutoCloseable {
 		}
 	}
 
-	private static void closeQuietly(java.io.Closeable closeable) {
+	private static void closeQuietly(Closeable closeable) {
 		try {
 			closeable.close();
 		}

@@ -1,5 +1,6 @@
 package dev.sharedmemory.protocol;
 
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -118,7 +119,7 @@ public record ManagerServerSettings(ManagerAddress address, byte[] authkey, bool
 	@Override
 	public boolean equals(Object other) {
 		return other instanceof ManagerServerSettings that && this.address.equals(that.address)
-				&& java.security.MessageDigest.isEqual(this.authkey, that.authkey)
+				&& MessageDigest.isEqual(this.authkey, that.authkey)
 				&& this.allowRemoteShutdown == that.allowRemoteShutdown && this.timeout.equals(that.timeout)
 				&& this.maxRequestBytes == that.maxRequestBytes && this.threads == that.threads
 				&& this.queue == that.queue;

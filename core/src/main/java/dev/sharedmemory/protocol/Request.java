@@ -1,5 +1,6 @@
 package dev.sharedmemory.protocol;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ public record Request(String method, List<@Nullable Object> args, Map<String, @N
 	 */
 	public Request {
 		args = new PickleTuple(args).items();
-		kwds = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(kwds));
+		kwds = Collections.unmodifiableMap(new LinkedHashMap<>(kwds));
 	}
 
 	/**

@@ -51,7 +51,8 @@ public record PickleTuple(List<@Nullable Object> items) {
 
 	@Override
 	public String toString() {
-		return this.items.stream().map(String::valueOf).collect(Collectors.joining(", ", "(", (size() == 1) ? ",)" : ")"));
+		String end = (size() == 1) ? ",)" : ")";
+		return this.items.stream().map(String::valueOf).collect(Collectors.joining(", ", "(", end));
 	}
 
 }

@@ -60,7 +60,10 @@ class PickleDecoderPropertyTests {
 	}
 
 	private static Arbitrary<byte[]> randomAfterProto() {
-		return Arbitraries.bytes().array(byte[].class).ofMaxSize(300).map((tail) -> concat(bytes("\u0080\u0004"), tail));
+		return Arbitraries.bytes()
+			.array(byte[].class)
+			.ofMaxSize(300)
+			.map((tail) -> concat(bytes("\u0080\u0004"), tail));
 	}
 
 	/** Real opcodes, each followed by 0 to 8 random operand bytes: forged lengths, marks, memo indexes. */

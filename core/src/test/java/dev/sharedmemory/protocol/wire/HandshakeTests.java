@@ -54,7 +54,8 @@ class HandshakeTests {
 			.isThrownBy(() -> this.handshake.verify(challenge, wrong))
 			.withMessageContaining("wrong authkey");
 		byte[] sha1 = concat("{sha1}".getBytes(StandardCharsets.US_ASCII), new byte[20]);
-		assertThatExceptionOfType(AuthenticationException.class).isThrownBy(() -> this.handshake.verify(challenge, sha1))
+		assertThatExceptionOfType(AuthenticationException.class)
+			.isThrownBy(() -> this.handshake.verify(challenge, sha1))
 			.withMessageContaining("unsupported digest");
 		assertThatExceptionOfType(AuthenticationException.class)
 			.isThrownBy(() -> this.handshake.verify(challenge, Arrays.copyOf(wrong, 30)))
