@@ -1,0 +1,196 @@
+package dev.sharedmemory.protocol.wire;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The mutual authentication of {@code multiprocessing.connection}, both schemes: 3.9 to 3.11 challenge with
+ * {@code #CHALLENGE#} and 20 random bytes and answer with a raw HMAC-MD5 of them; 3.12+ challenge with
+ * {@code #CHALLENGE#{sha256}} and 40 random bytes and answer with {@code {sha256}} and the HMAC-SHA256 of the whole
+ * prefixed message.
+ * <p>
+ * This side always challenges as 3.12+ do: a 3.9 to 3.11 peer takes the whole prefixed message for its challenge and
+ * answers with a raw HMAC-MD5 of it, which {@link #deliverChallenge} accepts, as CPython 3.12+ does. When answering,
+ * it follows the challenger's scheme. Instances are immutable and thread-safe.
+ */
+public final class Handshake {
+
+	private static final byte[] CHALLENGE = ascii("#CHALLENGE#");
+
+	private static final byte[] WELCOME = ascii("#WELCOME#");
+
+	private static final byte[] FAILURE = ascii("#FAILURE#");
+
+	private static final int MESSAGE_LENGTH = 40;
+
+	private static final int LEGACY_CHALLENGE_LENGTH = 20;
+
+	private static final int LEGACY_ANSWER_LENGTH = 16;
+
+	private static final HmacDigest CHALLENGE_DIGEST = HmacDigest.SHA256;
+
+	private static final SecureRandom RANDOM = new SecureRandom();
+
+	private final byte[] authkey;
+
+	/**
+	 * Creates the handshake for an authkey.
+	 * @param authkey the shared secret, not empty (an empty authkey means no authentication to CPython, which this
+	 * library never offers)
+	 */
+	public Handshake(byte[] authkey) {
+		Objects.requireNonNull(authkey, "authkey must not be null");
+		if (authkey.length == 0) {
+			throw new IllegalArgumentException("authkey must not be empty");
+		}
+		this.authkey = authkey.clone();
+	}
+
+	/**
+	 * Authenticates a client, as CPython's {@code Listener.accept}: delivers a challenge, then answers the client's.
+	 * @param stream the connection
+	 * @throws AuthenticationException if the client's answer is wrong (after telling it {@code #FAILURE#}), or it
+	 * refuses ours
+	 * @throws IOException if the connection fails or breaks the protocol
+	 */
+	public void authenticateClient(MessageStream stream) throws IOException {
+		deliverChallenge(stream);
+		answerChallenge(stream);
+	}
+
+	/**
+	 * Authenticates to a server, as CPython's {@code Client}: answers its challenge, then delivers one.
+	 * @param stream the connection
+	 * @throws AuthenticationException if the server refuses our answer or answers ours wrongly
+	 * @throws IOException if the connection fails or breaks the protocol
+	 */
+	public void authenticateServer(MessageStream stream) throws IOException {
+		answerChallenge(stream);
+		deliverChallenge(stream);
+	}
+
+	/**
+	 * Sends a challenge, reads the answer and sends the verdict.
+	 * @param stream the connection
+	 * @throws AuthenticationException if the answer is wrong; {@code #FAILURE#} has been sent
+	 * @throws IOException if the connection fails or breaks the protocol
+	 */
+	public void deliverChallenge(MessageStream stream) throws IOException {
+		byte[] random = new byte[MESSAGE_LENGTH];
+		RANDOM.nextBytes(random);
+		byte[] message = concat(CHALLENGE_DIGEST.prefix(), random);
+		stream.send(concat(CHALLENGE, message));
+		byte[] answer = stream.receive(MessageStream.MAX_HANDSHAKE_BYTES);
+		try {
+			verify(message, answer);
+		}
+		catch (AuthenticationException ex) {
+			stream.send(FAILURE);
+			throw ex;
+		}
+		stream.send(WELCOME);
+	}
+
+	/**
+	 * Reads a challenge, answers it and reads the verdict.
+	 * @param stream the connection
+	 * @throws AuthenticationException if the challenge is malformed or the verdict is not {@code #WELCOME#}
+	 * @throws IOException if the connection fails or breaks the protocol
+	 */
+	public void answerChallenge(MessageStream stream) throws IOException {
+		byte[] challenge = stream.receive(MessageStream.MAX_HANDSHAKE_BYTES);
+		if (!startsWith(challenge, CHALLENGE)) {
+			throw new AuthenticationException("Protocol error: expected a challenge, got a message of "
+					+ challenge.length + " bytes that does not start with #CHALLENGE#");
+		}
+		byte[] message = Arrays.copyOfRange(challenge, CHALLENGE.length, challenge.length);
+		if (message.length < LEGACY_CHALLENGE_LENGTH) {
+			throw new AuthenticationException("Challenge too short: " + message.length + " bytes");
+		}
+		stream.send(answer(message));
+		byte[] verdict = stream.receive(MessageStream.MAX_HANDSHAKE_BYTES);
+		if (!Arrays.equals(verdict, WELCOME)) {
+			throw new AuthenticationException("The peer rejected our answer to its challenge: wrong authkey?");
+		}
+	}
+
+	/**
+	 * Computes the answer to a challenge (without {@code #CHALLENGE#}), as CPython's {@code _create_response}.
+	 */
+	byte[] answer(byte[] message) throws AuthenticationException {
+		Prefixed parsed = parse(message);
+		if (parsed.digest() == null) {
+			return HmacDigest.MD5.mac(this.authkey, message);
+		}
+		return concat(parsed.digest().prefix(), parsed.digest().mac(this.authkey, message));
+	}
+
+	/**
+	 * Checks an answer to our challenge message, as CPython's {@code _verify_challenge}: a raw 16-byte answer is
+	 * HMAC-MD5, any other names its digest.
+	 */
+	void verify(byte[] message, byte[] answer) throws AuthenticationException {
+		Prefixed parsed = parse(answer);
+		HmacDigest digest = (parsed.digest() != null) ? parsed.digest() : HmacDigest.MD5;
+		byte[] expected = digest.mac(this.authkey, message);
+		if (expected.length != parsed.payload().length) {
+			throw new AuthenticationException("Expected an HMAC-" + digest.pythonName() + " of " + expected.length
+					+ " bytes, got " + parsed.payload().length);
+		}
+		if (!MessageDigest.isEqual(expected, parsed.payload())) {
+			throw new AuthenticationException("The answer to our challenge was wrong: wrong authkey?");
+		}
+	}
+
+	/**
+	 * Splits a challenge or an answer into its digest and payload, as CPython's {@code _get_digest_name_and_payload}:
+	 * 16 or 20 bytes are legacy (no digest), anything else must start with an allowed {@code {name}}.
+	 */
+	static Prefixed parse(byte[] message) throws AuthenticationException {
+		if (message.length == LEGACY_CHALLENGE_LENGTH || message.length == LEGACY_ANSWER_LENGTH) {
+			return new Prefixed(null, message);
+		}
+		if (message.length > 0 && message[0] == '{') {
+			int limit = Math.min(message.length, HmacDigest.MAX_NAME_LENGTH + 2);
+			for (int i = 1; i < limit; i++) {
+				if (message[i] == '}') {
+					HmacDigest digest = HmacDigest
+						.ofPythonName(new String(message, 1, i - 1, StandardCharsets.US_ASCII));
+					if (digest != null) {
+						return new Prefixed(digest, Arrays.copyOfRange(message, i + 1, message.length));
+					}
+					break;
+				}
+			}
+		}
+		throw new AuthenticationException("Unsupported message length (" + message.length
+				+ " bytes), missing digest prefix, or unsupported digest");
+	}
+
+	private static boolean startsWith(byte[] bytes, byte[] prefix) {
+		return bytes.length >= prefix.length && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+	}
+
+	private static byte[] concat(byte[] first, byte[] second) {
+		byte[] both = Arrays.copyOf(first, first.length + second.length);
+		System.arraycopy(second, 0, both, first.length, second.length);
+		return both;
+	}
+
+	private static byte[] ascii(String text) {
+		return text.getBytes(StandardCharsets.US_ASCII);
+	}
+
+	/**
+	 * A challenge or answer split: its digest ({@code null} for legacy MD5) and what follows the prefix.
+	 */
+	record Prefixed(@Nullable HmacDigest digest, byte[] payload) {
+	}
+
+}
