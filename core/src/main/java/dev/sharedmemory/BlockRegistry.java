@@ -54,6 +54,13 @@ final class BlockRegistry {
 		return List.copyOf(blocks);
 	}
 
+	/**
+	 * Returns the entries oldest first, as a snapshot.
+	 */
+	List<Entry> entriesOldestFirst() {
+		return List.copyOf(this.oldestFirst);
+	}
+
 	Collection<Entry> entries() {
 		return List.copyOf(this.byName.values());
 	}
@@ -65,31 +72,41 @@ final class BlockRegistry {
 	long totalBytes() {
 		long total = 0;
 		for (Entry entry : this.byName.values()) {
-			total += entry.block().size();
+			total += entry.size();
 		}
 		return total;
 	}
 
 	/**
-	 * A tracked block, with the handle the manager returned.
+	 * A tracked block: one the manager created, with the handle it returned, or one it tracks for a client of its
+	 * manager server, which it holds no handle of and knows by inode.
 	 *
-	 * @param block the block
-	 * @param list the list it holds, if it was created as one
-	 * @param createdAt when the manager created it
-	 * @param origin who asked for it: {@code null} for this process, else the peer it was created for
+	 * @param name the block's name
+	 * @param size its size in bytes
+	 * @param block the handle the manager returned, or {@code null} for a block tracked for a client
+	 * @param list the list it holds, if the manager created it as one
+	 * @param createdAt when the manager created it or started tracking it
+	 * @param origin who asked for it: {@code null} for this process, else the peer it is tracked for
+	 * @param inode for a block tracked for a client, the inode of its file when tracked; {@code -1} otherwise
 	 */
-	record Entry(SharedMemory block, @Nullable ShareableList list, Instant createdAt, @Nullable String origin) {
+	record Entry(String name, long size, @Nullable SharedMemory block, @Nullable ShareableList list,
+			Instant createdAt, @Nullable String origin, long inode) {
 
-		String name() {
-			return this.block.name();
+		static Entry created(SharedMemory block, @Nullable ShareableList list, Instant createdAt) {
+			return new Entry(block.name(), block.size(), block, list, createdAt, null, -1);
+		}
+
+		static Entry tracked(String name, long size, long inode, Instant createdAt, String origin) {
+			return new Entry(name, size, null, null, createdAt, origin, inode);
 		}
 
 		ManagedBlock describe() {
 			if (this.list == null) {
-				return new ManagedBlock(name(), this.block.size(), BlockKind.SHARED_MEMORY, this.createdAt, -1, null);
+				return new ManagedBlock(this.name, this.size, BlockKind.SHARED_MEMORY, this.createdAt, -1, null,
+						this.origin);
 			}
-			return new ManagedBlock(name(), this.block.size(), BlockKind.SHAREABLE_LIST, this.createdAt,
-					this.list.size(), formatOrNull(this.list));
+			return new ManagedBlock(this.name, this.size, BlockKind.SHAREABLE_LIST, this.createdAt,
+					this.list.size(), formatOrNull(this.list), this.origin);
 		}
 
 		/**
@@ -97,7 +114,7 @@ final class BlockRegistry {
 		 * now), or an item holds what CPython never writes. One list must not break the description of all.
 		 */
 		private @Nullable String formatOrNull(ShareableList list) {
-			if (this.block.isClosed()) {
+			if (list.shm().isClosed()) {
 				return null;
 			}
 			try {

@@ -1,10 +1,15 @@
 package dev.sharedmemory;
 
+import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -15,6 +20,9 @@ import org.jspecify.annotations.Nullable;
 
 import dev.sharedmemory.ownership.OrphanReclaimer;
 import dev.sharedmemory.ownership.OwnerRecord;
+import dev.sharedmemory.protocol.ManagerServer;
+import dev.sharedmemory.protocol.Peer;
+import dev.sharedmemory.protocol.SegmentRegistry;
 
 /**
  * Creates blocks and unlinks them all when it shuts down: Python's
@@ -35,6 +43,13 @@ import dev.sharedmemory.ownership.OwnerRecord;
  * record: a normal stop, or a {@code SIGTERM} that runs the JVM's shutdown hooks and through them
  * {@code shutdown()}, leaves none behind. A manager that does not unlink its blocks at shutdown hands them over
  * deliberately: it removes its record too, so that no later start reclaims them.
+ * <p>
+ * <strong>Blocks of Python clients.</strong> {@link #segmentRegistry()} is what a {@link ManagerServer} tracks
+ * its clients' blocks in: a block a Python process created and asked the server to track is tracked here beside the
+ * manager's own, with where it came from ({@link ManagedBlock#origin()}), recorded in the owner record, counted, and
+ * unlinked at shutdown. Such a block is known by its inode, so that no other file that took its name later is ever
+ * unlinked for it; one that its client unlinked itself (Python's resource tracker does, at the client's exit) is
+ * dropped from tracking quietly.
  * <p>
  * Thread-safe: many threads may create, attach and unlink through one manager while another lists its blocks. Use
  * before {@link #start()} or after {@link #shutdown()} throws {@link IllegalStateException}; a manager that was shut
@@ -59,6 +74,11 @@ public final class SharedMemoryManager implements AutoCloseable {
 	private final BlockRegistry registry = new BlockRegistry();
 
 	private final OperationCounters counters = new OperationCounters();
+
+	private final SegmentRegistry segments = new TrackedSegments();
+
+	// Serializes tracking for clients, so that a name is tracked at most once.
+	private final Object tracking = new Object();
 
 	// Records each block the moment its name is taken, before it is sized: a crash from then on leaves it known.
 	private final SharedMemoryDirectory.CreationListener recorder = new Recorder();
@@ -195,7 +215,7 @@ public final class SharedMemoryManager implements AutoCloseable {
 	public SharedMemory sharedMemory(long size) {
 		return whileRunning(() -> this.counters.counted(SharedMemoryOperation.CREATE, () -> {
 			SharedMemory block = this.directory.create(size, this.recorder);
-			this.registry.add(new BlockRegistry.Entry(block, null, this.clock.instant(), null));
+			this.registry.add(BlockRegistry.Entry.created(block, null, this.clock.instant()));
 			return block;
 		}));
 	}
@@ -208,7 +228,7 @@ public final class SharedMemoryManager implements AutoCloseable {
 	public ShareableList shareableList(List<?> items) {
 		return whileRunning(() -> this.counters.counted(SharedMemoryOperation.CREATE, () -> {
 			ShareableList list = ShareableList.create(items, (size) -> this.directory.create(size, this.recorder));
-			this.registry.add(new BlockRegistry.Entry(list.shm(), list, this.clock.instant(), null));
+			this.registry.add(BlockRegistry.Entry.created(list.shm(), list, this.clock.instant()));
 			return list;
 		}));
 	}
@@ -223,6 +243,17 @@ public final class SharedMemoryManager implements AutoCloseable {
 		String checked = SharedMemoryDirectory.checkName(name);
 		return whileRunning(() -> this.counters.counted(SharedMemoryOperation.ATTACH,
 				() -> this.directory.attach(checked)));
+	}
+
+	/**
+	 * Returns the manager as a {@link ManagerServer}'s registry: blocks that Python clients of the server created
+	 * are tracked by this manager, as {@link ManagedBlock#origin() coming from} the client. The registry releases
+	 * only blocks tracked for clients, never one the manager created. Start a server over it with
+	 * {@link ManagerServer#start(dev.sharedmemory.protocol.ManagerServerSettings, SharedMemoryManager)}.
+	 * @return the registry, the same every time
+	 */
+	public SegmentRegistry segmentRegistry() {
+		return this.segments;
 	}
 
 	/**
@@ -261,8 +292,9 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
-	 * Unlinks a block the manager created, closes its handle and stops tracking it. A block the manager did not
-	 * create is left alone, and counted as a failed {@code UNLINK}. If unlinking fails, the manager keeps tracking the
+	 * Unlinks a block the manager tracks, closes its handle and stops tracking it; a block tracked for a client of
+	 * its server is unlinked only while its file is still the one tracked. A block the manager does not track is left
+	 * alone, and counted as a failed {@code UNLINK}. If unlinking fails, the manager keeps tracking the
 	 * block, so that shutdown tries again.
 	 * @param name the block's name, with or without a leading slash
 	 * @return {@code true} if the manager tracked the block, {@code false} if it did not
@@ -355,13 +387,15 @@ public final class SharedMemoryManager implements AutoCloseable {
 	private void release(BlockRegistry.Entry entry, boolean unlink) {
 		// Unlink before closing: unlinking needs no mapping, and a close that fails (on JDK 22 and later while another
 		// thread's I/O uses one of the block's views) must not leave the block behind.
+		SharedMemory block = entry.block();
 		if (unlink) {
-			this.counters.counted(SharedMemoryOperation.UNLINK, () -> unlinkUnlessGone(entry.name()));
+			this.counters.counted(SharedMemoryOperation.UNLINK,
+					() -> (block != null) ? unlinkUnlessGone(entry.name()) : unlinkIfSame(entry.name(), entry.inode()));
 		}
-		if (!entry.block().isClosed()) {
+		if (block != null && !block.isClosed()) {
 			try {
 				this.counters.counted(SharedMemoryOperation.CLOSE, () -> {
-					entry.block().close();
+					block.close();
 					return null;
 				});
 			}
@@ -380,6 +414,33 @@ public final class SharedMemoryManager implements AutoCloseable {
 			// Unlinked by its handle or by another process: what the manager wanted is done.
 		}
 		return null;
+	}
+
+	/**
+	 * Unlinks a block tracked for a client if its file is still the one tracked. The check and the unlink are two
+	 * steps: a block replaced in between is the one race left, as narrow as CPython's own attach-then-unlink.
+	 */
+	private @Nullable Void unlinkIfSame(String name, long inode) {
+		Path file = this.directory.path().resolve(name);
+		try {
+			if (Objects.equals(inodeOrNull(file), inode)) {
+				Files.deleteIfExists(file);
+			}
+		}
+		catch (IOException ex) {
+			throw new SharedMemoryException("Cannot unlink shared memory block '" + name + "' in "
+					+ this.directory.path() + ": " + ex, ex);
+		}
+		return null;
+	}
+
+	private static @Nullable Long inodeOrNull(Path file) throws IOException {
+		try {
+			return ((Number) Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
+		}
+		catch (NoSuchFileException ex) {
+			return null;
+		}
 	}
 
 	private <T> T whileRunning(Supplier<T> action) {
@@ -476,6 +537,131 @@ public final class SharedMemoryManager implements AutoCloseable {
 		 */
 		public SharedMemoryManager build() {
 			return new SharedMemoryManager(this);
+		}
+
+	}
+
+	/**
+	 * The manager as a {@link SegmentRegistry}: tracks, lists and releases the blocks of the server's clients, and
+	 * never one the manager created.
+	 */
+	private final class TrackedSegments implements SegmentRegistry {
+
+		private static final int FILE_TYPE_MASK = 0170000;
+
+		private static final int REGULAR_FILE = 0100000;
+
+		@Override
+		public Path directory() {
+			return SharedMemoryManager.this.directory.path();
+		}
+
+		@Override
+		public void track(String name, Peer peer) {
+			String checked = SharedMemoryDirectory.checkName(name);
+			Objects.requireNonNull(peer, "peer must not be null");
+			whileRunning(() -> {
+				synchronized (SharedMemoryManager.this.tracking) {
+					Map<String, Object> file = regularFileAttributes(checked);
+					long inode = ((Number) file.get("ino")).longValue();
+					BlockRegistry.Entry known = SharedMemoryManager.this.registry.get(checked);
+					if (known != null && (known.origin() == null || known.inode() == inode)) {
+						// The application's own block, or this very block tracked again: tracked already.
+						return null;
+					}
+					if (known != null) {
+						// Its file is another by now: the block tracked before is gone.
+						forget(known);
+					}
+					long size = ((Number) file.get("size")).longValue();
+					currentRecord().add(checked, size, inode);
+					SharedMemoryManager.this.registry.add(BlockRegistry.Entry.tracked(checked, size, inode,
+							SharedMemoryManager.this.clock.instant(), peer.toString()));
+					return null;
+				}
+			});
+		}
+
+		@Override
+		public void release(String name) {
+			String checked = SharedMemoryDirectory.checkName(name);
+			BlockRegistry.Entry entry;
+			synchronized (SharedMemoryManager.this.tracking) {
+				entry = SharedMemoryManager.this.registry.get(checked);
+				if (entry == null || entry.origin() == null
+						|| SharedMemoryManager.this.registry.remove(checked) == null) {
+					return;
+				}
+			}
+			SharedMemoryManager.this.release(entry, true);
+			currentRecord().remove(checked);
+		}
+
+		@Override
+		public List<String> names() {
+			List<String> names = new ArrayList<>();
+			for (BlockRegistry.Entry entry : SharedMemoryManager.this.registry.entriesOldestFirst()) {
+				if (entry.origin() != null) {
+					if (isGone(entry)) {
+						// Unlinked by its client (Python's resource tracker does, at the client's exit): no loss.
+						dropQuietly(entry);
+					}
+					else {
+						names.add(entry.name());
+					}
+				}
+			}
+			return List.copyOf(names);
+		}
+
+		@Override
+		public void releaseAll() {
+			for (BlockRegistry.Entry entry : SharedMemoryManager.this.registry.entries()) {
+				if (entry.origin() != null) {
+					release(entry.name());
+				}
+			}
+		}
+
+		private Map<String, Object> regularFileAttributes(String name) {
+			Path file = directory().resolve(name);
+			try {
+				Map<String, Object> attributes = Files.readAttributes(file, "unix:ino,mode,size",
+						LinkOption.NOFOLLOW_LINKS);
+				if ((((Number) attributes.get("mode")).intValue() & FILE_TYPE_MASK) == REGULAR_FILE) {
+					return attributes;
+				}
+			}
+			catch (IOException ex) {
+				// Not there: refused below, as is anything but a regular file.
+			}
+			throw new IllegalArgumentException("No shared memory block '" + name + "' in " + directory()
+					+ " to track");
+		}
+
+		private boolean isGone(BlockRegistry.Entry entry) {
+			try {
+				return !Objects.equals(inodeOrNull(directory().resolve(entry.name())), entry.inode());
+			}
+			catch (IOException ex) {
+				return false;
+			}
+		}
+
+		private void dropQuietly(BlockRegistry.Entry entry) {
+			synchronized (SharedMemoryManager.this.tracking) {
+				if (SharedMemoryManager.this.registry.get(entry.name()) == entry) {
+					forget(entry);
+				}
+			}
+		}
+
+		private void forget(BlockRegistry.Entry entry) {
+			SharedMemoryManager.this.registry.remove(entry.name());
+			OwnerRecord record = SharedMemoryManager.this.record;
+			if (record != null) {
+				record.remove(entry.name());
+			}
 		}
 
 	}

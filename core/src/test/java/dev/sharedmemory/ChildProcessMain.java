@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
+import dev.sharedmemory.protocol.Peer;
+
 /**
  * The other process of {@link CrossProcessTests}: a plain JVM that uses the library and exits without closing or
  * unlinking anything, as a process that dies would.
@@ -15,7 +17,8 @@ public final class ChildProcessMain {
 
 	/**
 	 * Runs one command: {@code attach-write <name> <text>}, {@code create-write <name> <size> <text>},
-	 * {@code create-non-ascii <directory>} or {@code manager <directory> <blocks> <hook|no-hook>}.
+	 * {@code create-non-ascii <directory>}, {@code manager <directory> <blocks> <hook|no-hook>} or
+	 * {@code manager-tracking <directory> <blocks>}.
 	 * @param args the command and its arguments
 	 * @throws InterruptedException if interrupted while waiting to be killed
 	 */
@@ -37,6 +40,22 @@ public final class ChildProcessMain {
 				}
 				ShareableList list = manager.shareableList(List.of(1L, "list"));
 				System.out.println("block " + list.shm().name() + " " + list.shm().size());
+				System.out.println("ready");
+				System.out.flush();
+				Thread.sleep(Long.MAX_VALUE);
+			}
+			case "manager-tracking" -> {
+				// Tracks blocks created beside the manager, as its server does for Python clients, and waits.
+				SharedMemoryDirectory directory = SharedMemoryDirectory.of(Path.of(args[1]));
+				SharedMemoryManager manager = SharedMemoryManager.builder().directory(directory).build();
+				manager.start();
+				int blocks = Integer.parseInt(args[2]);
+				for (int i = 0; i < blocks; i++) {
+					SharedMemory block = directory.create(2000 + i);
+					block.close();
+					manager.segmentRegistry().track(block.name(), new Peer("127.0.0.1:" + (50000 + i), null));
+					System.out.println("block " + block.name() + " " + block.size());
+				}
 				System.out.println("ready");
 				System.out.flush();
 				Thread.sleep(Long.MAX_VALUE);

@@ -97,6 +97,19 @@ class CrashReclaimTests {
 	}
 
 	@Test
+	void theBlocksAKilledProcessTrackedForPythonClientsAreReclaimedAsItsOwn() throws Exception {
+		Child killed = startChild(List.of("manager-tracking", this.path.toString(), "3"), 3);
+		killed.process.destroyForcibly();
+		assertThat(killed.process.waitFor(1, TimeUnit.MINUTES)).isTrue();
+		assertThat(blocks()).isEqualTo(killed.blocks.keySet());
+
+		SharedMemoryManager next = started();
+		assertThat(next.reclaimedBlocks()).isEqualTo(3);
+		assertThat(next.reclaimedBytes()).isEqualTo(2000 + 2001 + 2002);
+		assertThat(this.path).isEmptyDirectory();
+	}
+
+	@Test
 	void aTerminatedProcessWhoseHookShutsItsManagerDownLeavesNothing() throws Exception {
 		Child terminated = startChild(3, true);
 		assertThat(blocks()).isEqualTo(terminated.blocks.keySet());
@@ -108,11 +121,16 @@ class CrashReclaimTests {
 	}
 
 	private Child startChild(int blocks, boolean hook) throws Exception {
-		List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp",
+		return startChild(List.of("manager", this.path.toString(), Integer.toString(blocks),
+				hook ? "hook" : "no-hook"), blocks + 1);
+	}
+
+	private Child startChild(List<String> arguments, int blocks) throws Exception {
+		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+			.toString(), "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp",
 				location(SharedMemory.class) + File.pathSeparator + location(ChildProcessMain.class),
-				ChildProcessMain.class.getName(), "manager", this.path.toString(), Integer.toString(blocks),
-				hook ? "hook" : "no-hook");
+				ChildProcessMain.class.getName()));
+		command.addAll(arguments);
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
 		this.children.add(process);
 		BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(),
@@ -126,7 +144,7 @@ class CrashReclaimTests {
 				created.put(parts[1], Long.parseLong(parts[2]));
 			}
 		}
-		assertThat(created).as("blocks the child created; it said %s", lines).hasSize(blocks + 1);
+		assertThat(created).as("blocks the child created; it said %s", lines).hasSize(blocks);
 		return new Child(process, created);
 	}
 

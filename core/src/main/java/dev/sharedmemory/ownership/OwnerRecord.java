@@ -136,7 +136,14 @@ public final class OwnerRecord {
 		add(name, size, inode);
 	}
 
-	synchronized void add(String name, long size, long inode) {
+	/**
+	 * Records a block known by its inode, before anything else is done with it.
+	 * @param name the block's name
+	 * @param size its size
+	 * @param inode the inode of its file
+	 * @throws SharedMemoryException if the record cannot be written
+	 */
+	public synchronized void add(String name, long size, long inode) {
 		try {
 			if (this.channel == null) {
 				rewrite();

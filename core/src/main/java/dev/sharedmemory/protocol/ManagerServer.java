@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.sharedmemory.SharedMemoryDirectory;
+import dev.sharedmemory.SharedMemoryManager;
 import dev.sharedmemory.protocol.Deadlines.Deadline;
 import dev.sharedmemory.protocol.pickle.PickleDecoder;
 import dev.sharedmemory.protocol.pickle.PickleEncoder;
@@ -43,6 +44,21 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * The server only speaks the protocol: the blocks belong to its {@link SegmentRegistry}, which outlives
  * {@link #stop()}. Thread-safe; it can be started once.
+ * <p>
+ * An application's {@link SharedMemoryManager} serves Python processes with one call, and tracks their blocks as
+ * its own (listed with where they came from, recorded against a crash, unlinked at its shutdown); stop the server
+ * before the manager:
+ * <pre class="code">
+ * SharedMemoryManager manager = new SharedMemoryManager(); // in /dev/shm, where Python's blocks are
+ * manager.start();
+ * ManagerServer server = ManagerServer.start(
+ *         ManagerServerSettings.of(ManagerAddress.parse("127.0.0.1:50000"), authkey), manager);
+ * // Python: smm = SharedMemoryManager(address=("127.0.0.1", 50000), authkey=authkey); smm.connect()
+ * ...
+ * server.stop();
+ * manager.shutdown();
+ * </pre>
+ * A server that no manager backs tracks its clients' blocks in a {@link DirectorySegmentRegistry}.
  */
 public final class ManagerServer implements AutoCloseable {
 
@@ -90,6 +106,21 @@ public final class ManagerServer implements AutoCloseable {
 		this.registry = Objects.requireNonNull(registry, "registry must not be null");
 		this.service = new ManagerService(registry, settings.allowRemoteShutdown(), this::stopSoon);
 		this.handshake = new Handshake(settings.authkey());
+	}
+
+	/**
+	 * Starts a server whose clients' blocks the given manager tracks: {@code track_segment} adds a block to the
+	 * manager's blocks, as coming from the client, and the manager unlinks it at its shutdown.
+	 * @param settings how to listen
+	 * @param manager the manager, working in {@code /dev/shm}
+	 * @return the server, listening
+	 * @throws IllegalStateException if the manager works in another directory than {@code /dev/shm}
+	 * @throws UncheckedIOException if the address cannot be bound, naming it
+	 */
+	public static ManagerServer start(ManagerServerSettings settings, SharedMemoryManager manager) {
+		ManagerServer server = new ManagerServer(settings, manager.segmentRegistry());
+		server.start();
+		return server;
 	}
 
 	/**
