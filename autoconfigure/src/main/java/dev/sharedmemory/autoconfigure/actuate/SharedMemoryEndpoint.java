@@ -17,8 +17,9 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 /**
- * {@link Endpoint @Endpoint} that lists the shared memory blocks a {@link SharedMemoryManager} created and unlinks
- * them one by one. A block the application did not create is never shown and never unlinked.
+ * {@link Endpoint @Endpoint} that lists the shared memory blocks a {@link SharedMemoryManager} tracks and unlinks
+ * them one by one: those it created, and those Python processes created through its manager server, with where they
+ * came from. A block the manager does not track is never shown and never unlinked.
  */
 @Endpoint(id = "sharedmemory")
 public class SharedMemoryEndpoint {
@@ -114,17 +115,19 @@ public class SharedMemoryEndpoint {
 	 * @param name the block's name
 	 * @param size its size in bytes
 	 * @param kind {@code SharedMemory} or {@code ShareableList}
-	 * @param createdAt when the manager created it
+	 * @param createdAt when the manager created it, or started tracking it
 	 * @param length for a {@code ShareableList}, its number of items; {@code null} otherwise
 	 * @param format for a {@code ShareableList}, its struct format as Python gives it; {@code null} otherwise
+	 * @param origin {@code null} for a block the application created; for one a Python process created through the
+	 * manager server, where it came from (its address, or its user and the socket path)
 	 */
 	public record BlockDescriptor(String name, long size, String kind, Instant createdAt, @Nullable Integer length,
-			@Nullable String format) implements OperationResponseBody {
+			@Nullable String format, @Nullable String origin) implements OperationResponseBody {
 
 		static BlockDescriptor of(ManagedBlock block) {
 			Integer length = (block.length() >= 0) ? block.length() : null;
 			return new BlockDescriptor(block.name(), block.size(), block.kind().displayName(), block.createdAt(),
-					length, block.format());
+					length, block.format(), block.origin());
 		}
 
 	}

@@ -3,6 +3,9 @@ package dev.sharedmemory.autoconfigure.health;
 import dev.sharedmemory.SharedMemoryManager;
 import dev.sharedmemory.autoconfigure.SharedMemoryAutoConfiguration;
 import dev.sharedmemory.autoconfigure.SharedMemoryProperties;
+import dev.sharedmemory.protocol.ManagerServer;
+
+import org.springframework.beans.factory.ObjectProvider;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -32,9 +35,10 @@ public final class SharedMemoryHealthContributorAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(name = "sharedMemoryHealthIndicator")
 	SharedMemoryHealthIndicator sharedMemoryHealthIndicator(SharedMemoryManager sharedMemoryManager,
-			SharedMemoryHealthIndicatorProperties properties, SharedMemoryProperties sharedMemoryProperties) {
+			SharedMemoryHealthIndicatorProperties properties, SharedMemoryProperties sharedMemoryProperties,
+			ObjectProvider<ManagerServer> server) {
 		return new SharedMemoryHealthIndicator(sharedMemoryManager,
-				threshold(properties, sharedMemoryProperties.getHealth()));
+				threshold(properties, sharedMemoryProperties.getHealth()), server.getIfUnique());
 	}
 
 	// The deprecated key still counts, until the application sets its replacement.

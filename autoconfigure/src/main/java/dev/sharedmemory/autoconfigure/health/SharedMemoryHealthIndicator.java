@@ -4,9 +4,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import dev.sharedmemory.SharedMemoryDirectory;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import dev.sharedmemory.SharedMemoryManager;
+import dev.sharedmemory.protocol.ManagerServer;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -18,7 +23,8 @@ import org.springframework.util.unit.DataSize;
 /**
  * A {@link HealthIndicator} that checks the directory a {@link SharedMemoryManager} creates its blocks in, and
  * reports a status of {@link Status#DOWN} when it is missing, not writable, or its usable space drops below a
- * threshold.
+ * threshold. When the manager is served to Python processes, the details say whether its server listens, and
+ * where.
  */
 public class SharedMemoryHealthIndicator extends AbstractHealthIndicator {
 
@@ -28,15 +34,29 @@ public class SharedMemoryHealthIndicator extends AbstractHealthIndicator {
 
 	private final DataSize threshold;
 
+	private final @Nullable ManagerServer server;
+
 	/**
 	 * Creates a new {@code SharedMemoryHealthIndicator}.
 	 * @param manager the manager whose directory and blocks to report
 	 * @param threshold the minimum usable space the directory should have
 	 */
 	public SharedMemoryHealthIndicator(SharedMemoryManager manager, DataSize threshold) {
+		this(manager, threshold, null);
+	}
+
+	/**
+	 * Creates a new {@code SharedMemoryHealthIndicator} that reports the manager's server too.
+	 * @param manager the manager whose directory and blocks to report
+	 * @param threshold the minimum usable space the directory should have
+	 * @param server the server through which Python processes use the manager, if any
+	 */
+	public SharedMemoryHealthIndicator(SharedMemoryManager manager, DataSize threshold,
+			@Nullable ManagerServer server) {
 		super("Shared memory health check failed");
 		this.manager = manager;
 		this.threshold = threshold;
+		this.server = server;
 	}
 
 	@Override
@@ -64,6 +84,19 @@ public class SharedMemoryHealthIndicator extends AbstractHealthIndicator {
 			.withDetail("threshold", this.threshold.toBytes())
 			.withDetail("blocks", this.manager.blockCount())
 			.withDetail("bytes", this.manager.totalBytes());
+		if (this.server != null) {
+			builder.withDetail("server", serverDetails(this.server));
+		}
+	}
+
+	private static Map<String, Object> serverDetails(ManagerServer server) {
+		Map<String, Object> details = new LinkedHashMap<>();
+		boolean listening = server.isRunning();
+		details.put("listening", listening);
+		if (listening) {
+			details.put("address", server.address().toString());
+		}
+		return details;
 	}
 
 }
