@@ -10,7 +10,8 @@ import struct
 import subprocess
 import sys
 import unittest
-from multiprocessing import shared_memory
+from multiprocessing import resource_tracker, shared_memory
+from multiprocessing.managers import SharedMemoryManager, dispatch
 
 import worker
 
@@ -28,9 +29,10 @@ def new_job(readings, status="pending", job_id=7):
     data = shared_memory.SharedMemory(create=True, size=max(8 * len(readings), 1))
     struct.pack_into(f"={len(readings)}d", data.buf, 0, *readings)
     job = shared_memory.ShareableList([job_id, " " * 15, data.name, len(readings), math.nan, math.nan, math.nan,
-                                       math.nan, math.nan, 0, " " * 127])
+                                       math.nan, math.nan, 0, " " * 127, " " * 31])
     job[worker.STATUS] = status
     job[worker.ERROR] = ""
+    job[worker.RESULTS_BLOCK] = ""
     return data, job
 
 
@@ -42,15 +44,26 @@ def discard(*blocks):
             shm.unlink()
 
 
-def run(*list_names, use_numpy=False):
+def run(*list_names, use_numpy=False, env=None):
     """Runs the worker as the application does: a separate process reading list names from its standard input."""
     command = [sys.executable, WORKER] + ([] if use_numpy else ["--no-numpy"])
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SHARED_MEMORY_MANAGER_")}
+    environment.update(env or {})
     result = subprocess.run(command, input="".join(name + "\n" for name in list_names), capture_output=True,
-                            text=True, timeout=60, check=True)
+                            text=True, timeout=60, check=True, env=environment)
     # Nothing on stderr: in particular no resource tracker warning about blocks it would unlink.
     if result.stderr:
         raise AssertionError("worker wrote to stderr:\n" + result.stderr)
     return result.stdout
+
+
+def served_segments(smm):
+    """Asks a manager server which blocks it tracks, as its list_segments method answers."""
+    conn = smm._Client(smm._address, authkey=smm._authkey)
+    try:
+        return dispatch(conn, None, "list_segments")
+    finally:
+        conn.close()
 
 
 class ComputeTest(unittest.TestCase):
@@ -109,6 +122,42 @@ class ProcessTest(unittest.TestCase):
                     self.assertTrue(os.path.exists("/dev/shm/" + data.name))
                 finally:
                     discard(data, job)
+
+    def test_shares_its_results_through_the_applications_manager(self):
+        # CPython's own manager server stands in for the application's: the worker cannot tell them apart.
+        authkey = os.urandom(16).hex()
+        server = SharedMemoryManager(address=("127.0.0.1", 0), authkey=authkey.encode())
+        server.start()
+        data, job = new_job([1.0, 2.0, 3.0, 4.0])
+        try:
+            host, port = server.address
+            output = run(job.shm.name, env={"SHARED_MEMORY_MANAGER_ADDRESS": f"{host}:{port}",
+                                            "SHARED_MEMORY_MANAGER_AUTHKEY": authkey})
+            self.assertEqual(job[worker.STATUS], "done")
+            name = job[worker.RESULTS_BLOCK]
+            self.assertTrue(name.startswith("psm_"), name)
+            self.assertIn("connected to the application's shared memory manager", output)
+            # Handed over: the worker exited, and its resource tracker left the block to the manager.
+            results = shared_memory.ShareableList(name=name)
+            try:
+                self.assertEqual(list(results)[:3], [7, 2.5, 1.0])
+            finally:
+                resource_tracker.unregister(results.shm._name, "shared_memory")
+                results.shm.close()
+            self.assertIn(name, served_segments(server))
+        finally:
+            server.shutdown()
+            discard(data, job)
+        self.assertFalse(os.path.exists("/dev/shm/" + name))
+
+    def test_without_a_manager_it_leaves_the_results_slot_empty(self):
+        data, job = new_job([1.0])
+        try:
+            run(job.shm.name)
+            self.assertEqual(job[worker.STATUS], "done")
+            self.assertEqual(job[worker.RESULTS_BLOCK], "")
+        finally:
+            discard(data, job)
 
     def test_runs_jobs_in_the_order_given(self):
         first, second = new_job([1.0, 3.0], job_id=1), new_job([10.0], job_id=2)

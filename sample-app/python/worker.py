@@ -10,6 +10,13 @@ The worker attaches to both by name, claims the job (status "running" and its pi
 them into the list and sets the status to "done" last, so that a reader who sees "done" sees the results too. It never
 unlinks a block: the application owns them.
 
+When the application serves its SharedMemoryManager to Python processes, the environment says where
+(SHARED_MEMORY_MANAGER_ADDRESS, host:port or a socket path) and with which key (SHARED_MEMORY_MANAGER_AUTHKEY). The
+worker then also creates a ShareableList of the results through the application's manager, exactly as it would with
+CPython's own SharedMemoryManager, hands it over to the application (unregisters it from its own resource tracker,
+which would otherwise unlink it when the worker exits), and names it in the job's list. The application lists it in
+/actuator/sharedmemory with the worker's address as its origin, and unlinks it with the job or at shutdown.
+
 How jobs arrive:
 
 * ``worker.py`` reads list names from standard input, one per line, until end of input. This is how the application
@@ -40,6 +47,7 @@ import sys
 import time
 import urllib.request
 from multiprocessing import resource_tracker, shared_memory
+from multiprocessing.managers import SharedMemoryManager
 
 try:
     import numpy
@@ -58,7 +66,8 @@ STDDEV = 7
 P95 = 8
 WORKER_PID = 9  # int: pid of the worker that claimed the job, 0 before
 ERROR = 10  # str: why the job failed, empty otherwise
-SLOTS = 11
+RESULTS_BLOCK = 11  # str: name of the results list the worker created through the application's manager, or empty
+SLOTS = 12
 
 # The application sizes the error slot for at least this many UTF-8 bytes.
 ERROR_CAPACITY = 120
@@ -74,6 +83,33 @@ def untracked(block):
     """Keeps Python's resource tracker from unlinking, when this process exits, a block it merely attached to."""
     resource_tracker.unregister(block._name, "shared_memory")
     return block
+
+
+def application_manager():
+    """Connects to the application's manager server, if the environment names one; returns None otherwise."""
+    address = os.environ.get("SHARED_MEMORY_MANAGER_ADDRESS")
+    authkey = os.environ.get("SHARED_MEMORY_MANAGER_AUTHKEY")
+    if not address or not authkey:
+        return None
+    if "/" not in address:
+        host, port = address.rsplit(":", 1)
+        address = (host.strip("[]"), int(port))
+    smm = SharedMemoryManager(address=address, authkey=authkey.encode("utf-8"))
+    smm.connect()
+    log(f"connected to the application's shared memory manager at {address}")
+    return smm
+
+
+def share_results(smm, job_id, results):
+    """Creates the results as a ShareableList through the application's manager; returns its name."""
+    shared = smm.ShareableList([job_id] + list(results))
+    try:
+        # The application owns it from now on: without this, this process's resource tracker would unlink it when
+        # the worker exits (and warn about it if the application unlinked it first). Python 3.9 to 3.13 alike.
+        untracked(shared.shm)
+        return shared.shm.name
+    finally:
+        shared.shm.close()
 
 
 def compute(readings, use_numpy):
@@ -116,7 +152,7 @@ def truncated(text, capacity):
     return text.encode("utf-8")[:capacity].decode("utf-8", "ignore")
 
 
-def process(list_name, use_numpy):
+def process(list_name, use_numpy, smm=None):
     """Runs one job; never raises, so that one bad job cannot stop the worker."""
     try:
         job = shared_memory.ShareableList(name=list_name)
@@ -150,6 +186,13 @@ def process(list_name, use_numpy):
         job[MAX] = high
         job[STDDEV] = stddev
         job[P95] = p95
+        if smm is not None:
+            try:
+                job[RESULTS_BLOCK] = share_results(smm, job_id, (mean, low, high, stddev, p95))
+            except Exception as ex:
+                # The results are in the job's list all the same: the job is done.
+                log(f"job {job_id}: could not share its results through the application's manager: "
+                    f"{type(ex).__name__}: {ex}")
         job[STATUS] = "done"
         millis = (time.perf_counter() - started) * 1000
         log(f"job {job_id} done: {job[COUNT]} readings in {millis:.1f} ms, mean={mean:.6g} min={low:.6g} "
@@ -158,7 +201,7 @@ def process(list_name, use_numpy):
         job.shm.close()
 
 
-def read_stdin(use_numpy):
+def read_stdin(use_numpy, smm=None):
     # The application decides when the worker stops (it closes the pipe): a signal sent to its whole process group,
     # such as Ctrl-C in a terminal, must not kill a job half way.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -171,10 +214,10 @@ def read_stdin(use_numpy):
             return
         name = line.strip()
         if name:
-            process(name, use_numpy)
+            process(name, use_numpy, smm)
 
 
-def poll(base_url, interval, use_numpy):
+def poll(base_url, interval, use_numpy, smm=None):
     url = base_url.rstrip("/") + "/jobs?status=pending"
     log(f"ready, polling {url} every {interval}s")
     reachable = True
@@ -192,7 +235,7 @@ def poll(base_url, interval, use_numpy):
             log(f"{url} reachable again")
         reachable = True
         for job in jobs:
-            process(job["statusBlock"], use_numpy)
+            process(job["statusBlock"], use_numpy, smm)
         if not jobs:
             time.sleep(interval)
 
@@ -207,13 +250,19 @@ def main(argv=None):
     use_numpy = numpy is not None and not args.no_numpy
     engine = f"numpy {numpy.__version__}" if use_numpy else "pure Python"
     log(f"Python {sys.version.split()[0]}, computing with {engine}")
+    try:
+        smm = application_manager()
+    except Exception as ex:
+        # The jobs' results are in their lists all the same: the worker goes on without the manager.
+        log(f"cannot connect to the application's shared memory manager: {type(ex).__name__}: {ex}")
+        smm = None
     if args.poll:
         try:
-            poll(args.poll, args.interval, use_numpy)
+            poll(args.poll, args.interval, use_numpy, smm)
         except KeyboardInterrupt:
             log("interrupted, stopping")
     else:
-        read_stdin(use_numpy)
+        read_stdin(use_numpy, smm)
 
 
 if __name__ == "__main__":

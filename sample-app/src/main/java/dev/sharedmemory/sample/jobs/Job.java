@@ -66,7 +66,20 @@ final class Job {
 						number(JobSlots.P95).doubleValue());
 		String error = (status != JobStatus.FAILED) ? null : text(JobSlots.ERROR);
 		return new JobView(this.id, status.text(), this.count, this.submittedAt, dataBlock(), statusBlock(),
-				(pid != 0) ? pid : null, results, error);
+				(pid != 0) ? pid : null, results, error, resultsBlockOrNull());
+	}
+
+	/**
+	 * Returns the name of the results list the worker created through the application's manager.
+	 * @return the name, or {@code null} if the worker created none
+	 */
+	synchronized @Nullable String resultsBlock() {
+		return this.released ? null : resultsBlockOrNull();
+	}
+
+	private @Nullable String resultsBlockOrNull() {
+		String name = text(JobSlots.RESULTS_BLOCK).strip();
+		return name.isEmpty() ? null : name;
 	}
 
 	/**

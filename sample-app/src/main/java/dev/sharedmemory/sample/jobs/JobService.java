@@ -99,6 +99,7 @@ public class JobService {
 					JobSlots.placeholders(id, data.name(), readings.length));
 			slots.set(JobSlots.STATUS, JobStatus.PENDING.text());
 			slots.set(JobSlots.ERROR, "");
+			slots.set(JobSlots.RESULTS_BLOCK, "");
 			Job job = new Job(id, data, slots, readings.length, Instant.now());
 			this.jobs.put(id, job);
 			return job;
@@ -150,11 +151,16 @@ public class JobService {
 	public void delete(String id) {
 		Job job = find(id);
 		if (this.jobs.remove(job.id(), job)) {
+			String resultsBlock = job.resultsBlock();
 			job.release();
 			this.manager.unlink(job.dataBlock());
 			this.manager.unlink(job.statusBlock());
+			// The worker's own block, tracked by the manager for it: unlinked with the job, if still tracked.
+			if (resultsBlock != null && this.manager.block(resultsBlock).isPresent()) {
+				this.manager.unlink(resultsBlock);
+			}
 			logger.info("Job " + job.id() + " deleted: blocks '" + job.dataBlock() + "' and '" + job.statusBlock()
-					+ "' unlinked");
+					+ "'" + ((resultsBlock != null) ? " and its results '" + resultsBlock + "'" : "") + " unlinked");
 		}
 	}
 

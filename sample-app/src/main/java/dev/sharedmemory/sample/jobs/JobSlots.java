@@ -38,13 +38,22 @@ final class JobSlots {
 	/** Why the job failed, text, empty otherwise. */
 	static final int ERROR = 10;
 
-	static final int SLOTS = 11;
+	/**
+	 * The name of the {@code ShareableList} of results that the worker created through the application's manager
+	 * server, text, empty if it created none.
+	 */
+	static final int RESULTS_BLOCK = 11;
+
+	static final int SLOTS = 12;
 
 	// A str slot is sized when the list is created and never grows: the list is created with placeholders this
 	// long, and the real values written next. The worker keeps its error messages to 120 bytes.
 	private static final int STATUS_CAPACITY = 15;
 
 	private static final int ERROR_CAPACITY = 127;
+
+	// Python names its blocks psm_ and 8 hex digits: room to spare.
+	private static final int RESULTS_BLOCK_CAPACITY = 31;
 
 	private JobSlots() {
 	}
@@ -65,6 +74,7 @@ final class JobSlots {
 		Arrays.fill(items, MEAN, P95 + 1, Double.NaN);
 		items[WORKER_PID] = 0L;
 		items[ERROR] = " ".repeat(ERROR_CAPACITY);
+		items[RESULTS_BLOCK] = " ".repeat(RESULTS_BLOCK_CAPACITY);
 		return Arrays.asList(items);
 	}
 

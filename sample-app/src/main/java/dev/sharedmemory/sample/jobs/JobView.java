@@ -16,8 +16,11 @@ import org.jspecify.annotations.Nullable;
  * @param workerPid the pid of the worker that claimed the job, {@code null} until one did
  * @param results the results once the job is done, {@code null} before
  * @param error why the job failed, {@code null} unless it did
+ * @param resultsBlock the {@code ShareableList} of results the worker created through the application's manager
+ * server, {@code null} if it created none
  */
 public record JobView(long id, String status, int count, Instant submittedAt, String dataBlock, String statusBlock,
-		@Nullable Long workerPid, @Nullable JobResults results, @Nullable String error) {
+		@Nullable Long workerPid, @Nullable JobResults results, @Nullable String error,
+		@Nullable String resultsBlock) {
 
 }

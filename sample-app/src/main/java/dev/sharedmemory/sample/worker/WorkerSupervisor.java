@@ -15,10 +15,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import dev.sharedmemory.autoconfigure.server.SharedMemoryServerProperties;
+import dev.sharedmemory.protocol.ManagerServer;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -26,7 +29,10 @@ import org.springframework.stereotype.Component;
 /**
  * Runs the Python worker as a child process: starts it with the application, restarts it when it dies, and stops it
  * when the application stops. Jobs reach it as lines on its standard input, one list name each; closing that input
- * tells it to stop, and since the pipe closes with the application too, the worker never outlives it.
+ * tells it to stop, and since the pipe closes with the application too, the worker never outlives it. When the
+ * application's manager is served to Python processes ({@code shared-memory.server.enabled}), the worker is told
+ * where and with which authkey through its environment ({@value #ADDRESS_VARIABLE}, {@value #AUTHKEY_VARIABLE}),
+ * never on its command line, which any user can read.
  */
 @Component
 @ConditionalOnBooleanProperty(name = "sample.worker.enabled", matchIfMissing = true)
@@ -42,11 +48,21 @@ public class WorkerSupervisor implements SmartLifecycle {
 	// The restart delay doubles up to 2^5 = 32 times sample.worker.restart-delay.
 	private static final int MAX_DOUBLINGS = 5;
 
+	/** The environment variable that tells the worker where the application's manager server listens. */
+	public static final String ADDRESS_VARIABLE = "SHARED_MEMORY_MANAGER_ADDRESS";
+
+	/** The environment variable that holds the manager server's authkey. */
+	public static final String AUTHKEY_VARIABLE = "SHARED_MEMORY_MANAGER_AUTHKEY";
+
 	private static final Log logger = LogFactory.getLog(WorkerSupervisor.class);
 
 	private static final Log workerOutput = LogFactory.getLog("dev.sharedmemory.sample.worker.python");
 
 	private final WorkerProperties properties;
+
+	private final ObjectProvider<ManagerServer> managerServer;
+
+	private final ObjectProvider<SharedMemoryServerProperties> managerServerProperties;
 
 	private @Nullable WorkerScript script;
 
@@ -69,9 +85,14 @@ public class WorkerSupervisor implements SmartLifecycle {
 	/**
 	 * Creates a supervisor.
 	 * @param properties how to run the worker
+	 * @param managerServer the server of the application's manager, if it is served to Python processes
+	 * @param managerServerProperties its properties, which hold the authkey
 	 */
-	public WorkerSupervisor(WorkerProperties properties) {
+	public WorkerSupervisor(WorkerProperties properties, ObjectProvider<ManagerServer> managerServer,
+			ObjectProvider<SharedMemoryServerProperties> managerServerProperties) {
 		this.properties = properties;
+		this.managerServer = managerServer;
+		this.managerServerProperties = managerServerProperties;
 	}
 
 	/**
@@ -103,6 +124,13 @@ public class WorkerSupervisor implements SmartLifecycle {
 		List<String> command = command();
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
 		builder.environment().put("PYTHONUNBUFFERED", "1");
+		ManagerServer server = this.managerServer.getIfUnique();
+		SharedMemoryServerProperties serverProperties = this.managerServerProperties.getIfUnique();
+		String authkey = (serverProperties != null) ? serverProperties.getAuthkey() : null;
+		if (server != null && server.isRunning() && authkey != null) {
+			builder.environment().put(ADDRESS_VARIABLE, server.address().toString());
+			builder.environment().put(AUTHKEY_VARIABLE, authkey);
+		}
 		Process started = builder.start();
 		this.process = started;
 		this.input = new BufferedWriter(new OutputStreamWriter(started.getOutputStream(), StandardCharsets.UTF_8));
