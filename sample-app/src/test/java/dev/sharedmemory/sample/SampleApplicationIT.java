@@ -144,6 +144,11 @@ class SampleApplicationIT {
 		assertThat(results.path("p95").asDouble()).isCloseTo(expected.p95(), within(1e-9));
 		assertThat(done.path("error").isNull()).isTrue();
 		assertThat(done.path("workerPid").asLong()).isEqualTo(workerPid());
+		// The worker shared the results itself, through the application's manager.
+		String resultsBlock = done.path("resultsBlock").asString();
+		this.blocksSeen.add(resultsBlock);
+		assertThat(resultsBlock).startsWith("psm_");
+		assertThat(SHM.resolve(resultsBlock)).exists();
 	}
 
 	@Test
@@ -157,8 +162,10 @@ class SampleApplicationIT {
 			names.add(block.path("name").asString());
 			total += block.path("size").asLong();
 		}
-		assertThat(names).containsExactly(job.path("dataBlock").asString(), job.path("statusBlock").asString());
-		assertThat(endpoint.path("count").asInt()).isEqualTo(2);
+		String resultsBlock = job.path("resultsBlock").asString();
+		assertThat(names).containsExactly(job.path("dataBlock").asString(), job.path("statusBlock").asString(),
+				resultsBlock);
+		assertThat(endpoint.path("count").asInt()).isEqualTo(3);
 		assertThat(endpoint.path("totalBytes").asLong()).isEqualTo(total);
 		JsonNode data = get("/actuator/sharedmemory/" + job.path("dataBlock").asString());
 		assertThat(data.path("size").asLong()).isEqualTo(8L * job.path("count").asInt());
@@ -166,12 +173,21 @@ class SampleApplicationIT {
 		JsonNode list = get("/actuator/sharedmemory/" + job.path("statusBlock").asString());
 		assertThat(list.path("kind").asString()).isEqualTo("ShareableList");
 		assertThat(Files.size(SHM.resolve(job.path("statusBlock").asString()))).isEqualTo(list.path("size").asLong());
+		assertThat(data.path("origin").isNull()).isTrue();
+		// Created by the Python worker through the manager server: where it came from is its address.
+		JsonNode results = get("/actuator/sharedmemory/" + resultsBlock);
+		assertThat(results.path("origin").asString()).startsWith("127.0.0.1:");
+		assertThat(results.path("size").asLong()).isEqualTo(Files.size(SHM.resolve(resultsBlock)));
+		assertThat(metric("shared.memory.server.requests?tag=method:track_segment&tag=outcome:returned"))
+			.isEqualTo(1);
+		assertThat(get("/actuator/health").path("components").path("sharedMemory").path("details").path("server")
+			.path("listening").asBoolean()).isTrue();
 
-		assertThat(metric("shared.memory.blocks")).isEqualTo(2);
+		assertThat(metric("shared.memory.blocks")).isEqualTo(3);
 		assertThat(metric("shared.memory.size")).isEqualTo(total);
 		assertThat(metric("shared.memory.operations?tag=operation:create&tag=outcome:success")).isEqualTo(2);
 		String prometheus = getText("/actuator/prometheus");
-		assertThat(prometheusValue(prometheus, "shared_memory_blocks")).isEqualTo(2);
+		assertThat(prometheusValue(prometheus, "shared_memory_blocks")).isEqualTo(3);
 		assertThat(prometheusValue(prometheus, "shared_memory_size_bytes")).isEqualTo(total);
 	}
 
@@ -191,7 +207,7 @@ class SampleApplicationIT {
 		assertProblem(get("/jobs/abc", BodyHandlers.ofString()), 404, "No job with id 'abc'");
 		assertProblem(delete("/jobs/999"), 404, "No job with id '999'");
 		assertProblem(get("/jobs?status=sleeping", BodyHandlers.ofString()), 400, "Unknown job status 'sleeping'");
-		assertThat(get("/actuator/sharedmemory").path("count").asInt()).isEqualTo(2);
+		assertThat(get("/actuator/sharedmemory").path("count").asInt()).isEqualTo(3);
 	}
 
 	@Test
@@ -201,16 +217,17 @@ class SampleApplicationIT {
 		assertThat(response.statusCode()).isEqualTo(201);
 		JsonNode job = this.json.readTree(response.body());
 		String location = response.headers().firstValue("Location").orElseThrow();
-		List<String> blocks = List.of(job.path("dataBlock").asString(), job.path("statusBlock").asString());
-		this.blocksSeen.addAll(blocks);
+		List<String> blocks = new ArrayList<>(List.of(job.path("dataBlock").asString(),
+				job.path("statusBlock").asString()));
 		assertThat(blocks).allSatisfy((block) -> assertThat(SHM.resolve(block)).exists());
-		awaitStatus(location, "done");
+		blocks.add(awaitStatus(location, "done").path("resultsBlock").asString());
+		this.blocksSeen.addAll(blocks);
 
 		assertThat(delete(location).statusCode()).isEqualTo(204);
 		assertThat(blocks).allSatisfy((block) -> assertThat(SHM.resolve(block)).doesNotExist());
 		assertThat(get(location, BodyHandlers.ofString()).statusCode()).isEqualTo(404);
-		assertThat(get("/actuator/sharedmemory").path("count").asInt()).isEqualTo(2);
-		assertThat(metric("shared.memory.blocks")).isEqualTo(2);
+		assertThat(get("/actuator/sharedmemory").path("count").asInt()).isEqualTo(3);
+		assertThat(metric("shared.memory.blocks")).isEqualTo(3);
 	}
 
 	@Test
@@ -225,6 +242,7 @@ class SampleApplicationIT {
 		this.blocksSeen.add(job.path("dataBlock").asString());
 		this.blocksSeen.add(job.path("statusBlock").asString());
 		JsonNode done = awaitStatus(response.headers().firstValue("Location").orElseThrow(), "done");
+		this.blocksSeen.add(done.path("resultsBlock").asString());
 		assertThat(done.path("workerPid").asLong()).isEqualTo(restarted);
 		assertThat(done.path("results").path("mean").asDouble()).isCloseTo(Statistics.of(readings).mean(),
 				within(1e-9));
@@ -239,7 +257,8 @@ class SampleApplicationIT {
 		for (JsonNode block : get("/actuator/sharedmemory").path("blocks")) {
 			this.blocksSeen.add(block.path("name").asString());
 		}
-		assertThat(this.blocksSeen).hasSize(6).allSatisfy((block) -> assertThat(block).startsWith("psm_"));
+		// Three jobs left, of three blocks each: the readings, the job's list and the worker's results.
+		assertThat(this.blocksSeen).hasSize(9).allSatisfy((block) -> assertThat(block).startsWith("psm_"));
 		long worker = workerPid();
 
 		this.app.destroy();
