@@ -354,8 +354,7 @@ class SharedMemoryManagerTests {
 	 * unlinked or replaced.
 	 */
 	private SharedMemoryManager unwatched() {
-		return this.managers.started(this.directory,
-				(builder) -> builder.watchMode(DirectoryWatcher.Mode.OFF));
+		return this.managers.started(this.directory, Managers::unwatched);
 	}
 
 	/**
