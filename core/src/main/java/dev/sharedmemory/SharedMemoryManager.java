@@ -405,10 +405,10 @@ public final class SharedMemoryManager implements AutoCloseable {
 		if (unlink) {
 			this.counters.counted(SharedMemoryOperation.UNLINK, () -> unlinkUnlessGone(entry.name()));
 		}
-		close(entry.block());
+		closeHandle(entry.block());
 	}
 
-	private void close(SharedMemory block) {
+	private void closeHandle(SharedMemory block) {
 		if (!block.isClosed()) {
 			try {
 				this.counters.counted(SharedMemoryOperation.CLOSE, () -> {
@@ -425,7 +425,7 @@ public final class SharedMemoryManager implements AutoCloseable {
 
 	private void closeUntrackedHandles() {
 		for (SharedMemory handle = this.untrackedHandles.poll(); handle != null; handle = this.untrackedHandles.poll()) {
-			close(handle);
+			closeHandle(handle);
 		}
 	}
 
