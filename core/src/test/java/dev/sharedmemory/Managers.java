@@ -67,6 +67,16 @@ public final class Managers implements AfterEachCallback {
 	}
 
 	/**
+	 * Configures a manager not to watch its directory, for tests of what it does itself with blocks that someone
+	 * else unlinked or replaced (a watching manager would notice, and drop them).
+	 * @param builder the builder
+	 * @return the builder
+	 */
+	public static SharedMemoryManager.Builder unwatched(SharedMemoryManager.Builder builder) {
+		return builder.watchMode(DirectoryWatcher.Mode.OFF);
+	}
+
+	/**
 	 * Returns the file of a manager's owner record of its current run.
 	 * @param manager a started manager
 	 * @return the file, which exists once a block was created

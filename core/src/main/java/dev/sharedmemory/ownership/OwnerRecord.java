@@ -19,6 +19,7 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
@@ -148,6 +149,16 @@ public final class OwnerRecord {
 					+ "recorded in " + this.file + ": " + ex.getMessage(), ex);
 		}
 		this.live.put(name, new Entry(size, inode));
+	}
+
+	/**
+	 * Returns the inode of a block the record names, which tells the block from a later file of the same name.
+	 * @param name the block's name
+	 * @return its inode, or empty if the record does not name it
+	 */
+	public synchronized OptionalLong inode(String name) {
+		Entry entry = this.live.get(name);
+		return (entry != null) ? OptionalLong.of(entry.inode()) : OptionalLong.empty();
 	}
 
 	/**

@@ -119,7 +119,8 @@ class OwnerRecordTests {
 
 	@Test
 	void blocksThatCouldNotBeUnlinkedAtShutdownStayRecorded() throws Exception {
-		SharedMemoryManager manager = started(true);
+		// Unwatched: a watching manager would notice the replaced block and stop tracking it.
+		SharedMemoryManager manager = this.managers.started(this.directory, Managers::unwatched);
 		SharedMemory stuck = manager.sharedMemory(10);
 		SharedMemory fine = manager.sharedMemory(10);
 		Path record = Managers.ownerRecord(manager);
