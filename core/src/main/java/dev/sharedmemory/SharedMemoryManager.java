@@ -37,8 +37,10 @@ import dev.sharedmemory.ownership.OwnerRecord;
  * {@link #reclaimOrphans()}, which unlinks the blocks named by records whose owner is gone, and only those: never a
  * block of a live owner (another instance running beside this one), never a block no record names (Python's, or one
  * created without a manager), never a file of another user, never a file that took a recorded name after the block
- * was gone. A record written in another pid namespace (a container that shares the directory, or an earlier run of
- * a restarted container) is left alone, since its process id means nothing here. {@link #shutdown()} removes the
+ * was gone. Whether an owner is gone is told by a lock it holds while it lives on a file beside its record, which the
+ * kernel releases at any death: it holds in every pid namespace that shares the directory, so a container restarted
+ * on the same tmpfs reclaims what its previous run left, and never touches what a live container holds.
+ * {@link #shutdown()} removes the
  * record: a normal stop, or a {@code SIGTERM} that runs the JVM's shutdown hooks and through them
  * {@code shutdown()}, leaves none behind. A manager that does not unlink its blocks at shutdown hands them over
  * deliberately: it removes its record too, so that no later start reclaims them.

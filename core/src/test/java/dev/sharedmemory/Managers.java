@@ -86,14 +86,14 @@ public final class Managers implements AfterEachCallback {
 	}
 
 	/**
-	 * Returns the names of the blocks in a directory: every file but the managers' owner records.
+	 * Returns the names of the blocks in a directory: every file but the managers' owner records and lock files.
 	 * @param directory the directory
 	 * @return the names
 	 * @throws IOException if the directory cannot be listed
 	 */
 	public static Set<String> blockFiles(Path directory) throws IOException {
 		return files(directory).stream()
-			.filter((name) -> !name.startsWith(OwnerRecord.FILE_PREFIX))
+			.filter((name) -> !OwnerRecord.isOwnerFile(name))
 			.collect(Collectors.toSet());
 	}
 
