@@ -120,6 +120,7 @@ class ProcessTest(unittest.TestCase):
                     self.assertIn(f"worker {pid}: end of input, stopping", output)
                     # The worker only attached, and exited since: the blocks are still there for their owner.
                     self.assertTrue(os.path.exists("/dev/shm/" + data.name))
+                    self.assertTrue(os.path.exists("/dev/shm/" + job.shm.name))
                 finally:
                     discard(data, job)
 

@@ -80,9 +80,21 @@ def log(message):
 
 
 def untracked(block):
-    """Keeps Python's resource tracker from unlinking, when this process exits, a block it merely attached to."""
+    """Keeps Python's resource tracker from unlinking, when this process exits, a block it merely attached to.
+
+    CPython 3.8 to 3.13 register every block a process attaches to, and unlink it at exit. Unregistering right after
+    attaching works on every version; it is the only way for a ShareableList, which has no track parameter (3.13
+    included). For a SharedMemory on 3.13 and later, attach_untracked() does better: it never registers the block.
+    """
     resource_tracker.unregister(block._name, "shared_memory")
     return block
+
+
+def attach_untracked(name):
+    """Attaches to a SharedMemory block without its ever being registered for unlinking at exit."""
+    if sys.version_info >= (3, 13):
+        return shared_memory.SharedMemory(name, track=False)
+    return untracked(shared_memory.SharedMemory(name))
 
 
 def application_manager():
@@ -136,7 +148,7 @@ def compute(readings, use_numpy):
 def statistics_of(data_name, count, use_numpy):
     if count < 1:
         raise ValueError(f"job has {count} readings, at least 1 needed")
-    data = untracked(shared_memory.SharedMemory(data_name))
+    data = attach_untracked(data_name)
     try:
         needed = count * 8
         if data.size < needed:

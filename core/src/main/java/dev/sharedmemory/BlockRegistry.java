@@ -39,6 +39,18 @@ final class BlockRegistry {
 		return entry;
 	}
 
+	/**
+	 * Removes the entry if the registry still holds it, not another of the same name.
+	 * @return whether this call removed it
+	 */
+	boolean remove(Entry entry) {
+		if (!this.byName.remove(entry.name(), entry)) {
+			return false;
+		}
+		this.oldestFirst.remove(entry);
+		return true;
+	}
+
 	@Nullable Entry get(String name) {
 		return this.byName.get(name);
 	}

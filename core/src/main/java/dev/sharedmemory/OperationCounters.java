@@ -4,7 +4,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
- * What a {@link SharedMemoryManager} counts: each operation by outcome, and the orphans it reclaimed. The one place
+ * What a {@link SharedMemoryManager} counts: each operation by outcome, the orphans it reclaimed and the blocks it
+ * lost to someone else. The one place
  * that counts; lock-free, so that counting never serializes the operations it counts.
  */
 final class OperationCounters {
@@ -16,6 +17,8 @@ final class OperationCounters {
 	private final LongAdder reclaimedBlocks = new LongAdder();
 
 	private final LongAdder reclaimedBytes = new LongAdder();
+
+	private final LongAdder lostBlocks = new LongAdder();
 
 	/**
 	 * Runs an operation and counts it: a success if it returns, a failure if it throws.
@@ -45,6 +48,10 @@ final class OperationCounters {
 		this.reclaimedBytes.add(reclaimed.totalBytes());
 	}
 
+	void lost() {
+		this.lostBlocks.increment();
+	}
+
 	long count(SharedMemoryOperation operation, boolean success) {
 		return (success ? this.successes : this.failures)[operation.ordinal()].sum();
 	}
@@ -55,6 +62,10 @@ final class OperationCounters {
 
 	long reclaimedBytes() {
 		return this.reclaimedBytes.sum();
+	}
+
+	long lostBlocks() {
+		return this.lostBlocks.sum();
 	}
 
 	private static LongAdder[] newAdders() {

@@ -53,6 +53,10 @@ public final class SharedMemory implements AutoCloseable {
 
 	private volatile boolean closed;
 
+	// Set before this handle unlinks the block, so that its manager, told of the file's removal, knows it was this
+	// process that removed it, not someone else.
+	private volatile boolean unlinkedHere;
+
 	SharedMemory(SharedMemoryDirectory directory, String name, long size, MappedRegion region) {
 		this.directory = directory;
 		this.name = name;
@@ -190,7 +194,22 @@ public final class SharedMemory implements AutoCloseable {
 	 * @throws SharedMemoryNotFoundException if the block was already unlinked
 	 */
 	public void unlink() {
-		this.directory.unlink(this.name);
+		this.unlinkedHere = true;
+		try {
+			this.directory.unlink(this.name);
+		}
+		catch (RuntimeException ex) {
+			// Not this handle's doing after all (perhaps someone else unlinked it first).
+			this.unlinkedHere = false;
+			throw ex;
+		}
+	}
+
+	/**
+	 * Tells whether {@link #unlink()} was called on this handle and did not fail (or is under way).
+	 */
+	boolean isUnlinkedHere() {
+		return this.unlinkedHere;
 	}
 
 	private void checkOpen() {

@@ -7,6 +7,7 @@ public class SharedMemoryExistsException extends SharedMemoryException {
 
 	private static final long serialVersionUID = 1L;
 
+	/** The block's name. */
 	private final String name;
 
 	/**

@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
@@ -38,8 +41,10 @@ import dev.sharedmemory.protocol.SegmentRegistry;
  * {@link #reclaimOrphans()}, which unlinks the blocks named by records whose owner is gone, and only those: never a
  * block of a live owner (another instance running beside this one), never a block no record names (Python's, or one
  * created without a manager), never a file of another user, never a file that took a recorded name after the block
- * was gone. A record written in another pid namespace (a container that shares the directory, or an earlier run of
- * a restarted container) is left alone, since its process id means nothing here. {@link #shutdown()} removes the
+ * was gone. Whether an owner is gone is told by a lock it holds while it lives on a file beside its record, which the
+ * kernel releases at any death: it holds in every pid namespace that shares the directory, so a container restarted
+ * on the same tmpfs reclaims what its previous run left, and never touches what a live container holds.
+ * {@link #shutdown()} removes the
  * record: a normal stop, or a {@code SIGTERM} that runs the JVM's shutdown hooks and through them
  * {@code shutdown()}, leaves none behind. A manager that does not unlink its blocks at shutdown hands them over
  * deliberately: it removes its record too, so that no later start reclaims them.
@@ -50,6 +55,17 @@ import dev.sharedmemory.protocol.SegmentRegistry;
  * unlinked at shutdown. Such a block is known by its inode, so that no other file that took its name later is ever
  * unlinked for it; one that its client unlinked itself (Python's resource tracker does, at the client's exit) is
  * dropped from tracking quietly.
+ * <p>
+ * <strong>Blocks lost to someone else.</strong> Another process can unlink a block the manager created: most often
+ * a Python process's resource tracker, which unlinks, when that process exits, the blocks it merely attached to
+ * (CPython 3.8 to 3.13, unless attached with {@code SharedMemory(name, track=False)} on 3.13 or later, or
+ * unregistered with {@code resource_tracker.unregister(shm._name, "shared_memory")}). While running, the manager
+ * watches its directory (inotify, on one daemon thread; once a second per block where the directory cannot be
+ * watched) and notices within about a second that a block it tracks was unlinked, or replaced by another file of
+ * the same name, by anyone but itself. It then stops tracking the block (it is no longer listed, counted nor unlinked
+ * at shutdown, though the handle it returned stays open until then), logs a warning that names it, counts it
+ * ({@link #lostBlocks()}) and tells the {@link BlockListener}s. A block unlinked through its own handle in this
+ * process is dropped quietly.
  * <p>
  * Thread-safe: many threads may create, attach and unlink through one manager while another lists its blocks. Use
  * before {@link #start()} or after {@link #shutdown()} throws {@link IllegalStateException}; a manager that was shut
@@ -71,6 +87,10 @@ public final class SharedMemoryManager implements AutoCloseable {
 
 	private final Clock clock;
 
+	private final List<BlockListener> listeners;
+
+	private final DirectoryWatcher.Mode watchMode;
+
 	private final BlockRegistry registry = new BlockRegistry();
 
 	private final OperationCounters counters = new OperationCounters();
@@ -86,8 +106,14 @@ public final class SharedMemoryManager implements AutoCloseable {
 	// Operations hold the read lock, so that shutdown, under the write lock, never misses a block created meanwhile.
 	private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
 
+	// Handles of blocks lost or unlinked through their handle: no longer tracked, but closed at shutdown all the same.
+	private final Queue<SharedMemory> untrackedHandles = new ConcurrentLinkedQueue<>();
+
 	// Replaced at each start.
 	private volatile @Nullable OwnerRecord record;
+
+	// Replaced at each start, closed at shutdown.
+	private volatile @Nullable DirectoryWatcher watcher;
 
 	private volatile boolean running;
 
@@ -105,6 +131,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 		this.unlinkOnShutdown = builder.unlinkOnShutdown;
 		this.reclaimOrphans = builder.reclaimOrphans;
 		this.clock = builder.clock;
+		this.listeners = List.copyOf(builder.listeners);
+		this.watchMode = builder.watchMode;
 	}
 
 	/**
@@ -135,7 +163,9 @@ public final class SharedMemoryManager implements AutoCloseable {
 							ex.getMessage());
 				}
 			}
-			this.record = OwnerRecord.forCurrentProcess(this.directory.path());
+			OwnerRecord started = OwnerRecord.forCurrentProcess(this.directory.path());
+			this.record = started;
+			this.watcher = DirectoryWatcher.start(this.directory.path(), new LossDetector(started), this.watchMode);
 			this.running = true;
 		}
 		finally {
@@ -181,6 +211,15 @@ public final class SharedMemoryManager implements AutoCloseable {
 	 */
 	public long reclaimedBytes() {
 		return this.counters.reclaimedBytes();
+	}
+
+	/**
+	 * Returns how many blocks the manager tracked were unlinked or replaced by someone else since the manager was
+	 * made: blocks whose data was lost to every other process (see the class description).
+	 * @return the count
+	 */
+	public long lostBlocks() {
+		return this.counters.lostBlocks();
 	}
 
 	/**
@@ -293,8 +332,9 @@ public final class SharedMemoryManager implements AutoCloseable {
 
 	/**
 	 * Unlinks a block the manager tracks, closes its handle and stops tracking it; a block tracked for a client of
-	 * its server is unlinked only while its file is still the one tracked. A block the manager does not track is left
-	 * alone, and counted as a failed {@code UNLINK}. If unlinking fails, the manager keeps tracking the
+	 * its server is unlinked only while its file is still the one tracked. A block the manager does not track, or no
+	 * longer tracks (it was lost), is left alone, and counted as a failed {@code UNLINK}. If unlinking fails, the
+	 * manager keeps tracking the
 	 * block, so that shutdown tries again.
 	 * @param name the block's name, with or without a leading slash
 	 * @return {@code true} if the manager tracked the block, {@code false} if it did not
@@ -322,9 +362,9 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
-	 * Stops the manager: closes every handle it holds and, unless told otherwise, unlinks every block it created.
+	 * Stops the manager: closes every handle it holds and, unless told otherwise, unlinks every block it still tracks.
 	 * Idempotent. A block someone else unlinked already is skipped; any other failure is thrown once every block was
-	 * tried.
+	 * tried. Nothing shutdown unlinks is reported lost.
 	 */
 	public void shutdown() {
 		this.lifecycle.writeLock().lock();
@@ -333,10 +373,15 @@ public final class SharedMemoryManager implements AutoCloseable {
 				return;
 			}
 			this.running = false;
+			// First, so that the unlinks below are not even looked at.
+			Objects.requireNonNull(this.watcher, "started").close();
 			SharedMemoryException failure = null;
 			List<String> left = new ArrayList<>();
 			for (BlockRegistry.Entry entry : this.registry.entries()) {
-				this.registry.remove(entry.name());
+				if (!this.registry.remove(entry)) {
+					// Lost a moment ago, and reported: the file is not the manager's to unlink any more.
+					continue;
+				}
 				try {
 					release(entry, this.unlinkOnShutdown);
 				}
@@ -352,6 +397,7 @@ public final class SharedMemoryManager implements AutoCloseable {
 					}
 				}
 			}
+			closeUntrackedHandles();
 			// Blocks handed over (no unlink at shutdown) are no orphans. Blocks that could not be unlinked stay
 			// recorded, so that a start after this process is gone tries again.
 			currentRecord().retainOnly(left);
@@ -392,7 +438,13 @@ public final class SharedMemoryManager implements AutoCloseable {
 			this.counters.counted(SharedMemoryOperation.UNLINK,
 					() -> (block != null) ? unlinkUnlessGone(entry.name()) : unlinkIfSame(entry.name(), entry.inode()));
 		}
-		if (block != null && !block.isClosed()) {
+		if (block != null) {
+			closeHandle(block);
+		}
+	}
+
+	private void closeHandle(SharedMemory block) {
+		if (!block.isClosed()) {
 			try {
 				this.counters.counted(SharedMemoryOperation.CLOSE, () -> {
 					block.close();
@@ -400,9 +452,15 @@ public final class SharedMemoryManager implements AutoCloseable {
 				});
 			}
 			catch (IllegalStateException ex) {
-				logger.log(Level.WARNING, "Could not close shared memory block ''{0}'': {1}", entry.name(),
+				logger.log(Level.WARNING, "Could not close shared memory block ''{0}'': {1}", block.name(),
 						ex.getMessage());
 			}
+		}
+	}
+
+	private void closeUntrackedHandles() {
+		for (SharedMemory handle = this.untrackedHandles.poll(); handle != null; handle = this.untrackedHandles.poll()) {
+			closeHandle(handle);
 		}
 	}
 
@@ -462,6 +520,52 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
+	 * Stops tracking a block whose file was unlinked or replaced by someone else, and reports it, unless the manager
+	 * got there first (its own unlink, or shutdown, took the entry out of the registry before unlinking) or the
+	 * block was unlinked through its own handle here.
+	 */
+	private void lost(BlockRegistry.Entry entry, LostBlock.Reason reason, OwnerRecord record) {
+		if (!this.registry.remove(entry)) {
+			return;
+		}
+		record.remove(entry.name());
+		SharedMemory handle = entry.block();
+		if (handle != null) {
+			this.untrackedHandles.add(handle);
+		}
+		ManagedBlock block = entry.describe();
+		if ((handle != null && handle.isUnlinkedHere()) || entry.origin() != null) {
+			// This process's own doing, or a block of a peer of the manager's server, who may drop it as it likes.
+			logger.log(Level.DEBUG, "Shared memory block ''{0}'' in {1} was {2}: no longer tracked", block.name(),
+					this.directory.path(), reason);
+			return;
+		}
+		this.counters.lost();
+		logger.log(Level.WARNING, lossMessage(block, reason));
+		LostBlock lost = new LostBlock(block.name(), block.size(), block.kind(), reason);
+		for (BlockListener listener : this.listeners) {
+			try {
+				listener.blockLost(lost);
+			}
+			catch (RuntimeException ex) {
+				logger.log(Level.WARNING, "BlockListener " + listener + " failed on " + lost, ex);
+			}
+		}
+	}
+
+	private String lossMessage(ManagedBlock block, LostBlock.Reason reason) {
+		String what = (reason == LostBlock.Reason.UNLINKED) ? "was unlinked by another process"
+				: "was replaced by another file of the same name";
+		return "Shared memory block '" + block.name() + "' (" + block.kind().displayName() + ", " + block.size()
+				+ " bytes) in " + this.directory.path() + " " + what + ", not by this manager: its data is lost to "
+				+ "every other process, and the manager no longer tracks it. Probably a Python process's resource "
+				+ "tracker: CPython 3.8 to 3.13 unlink the blocks a process merely attached to when it exits, unless "
+				+ "it attaches with SharedMemory(name, track=False) (3.13 and later) or calls "
+				+ "resource_tracker.unregister(shm._name, \"shared_memory\") after attaching (for a ShareableList, "
+				+ "on its .shm).";
+	}
+
+	/**
 	 * Returns the file of the owner record of the manager's current run, for tests; it exists only once a block was
 	 * created.
 	 */
@@ -487,6 +591,10 @@ public final class SharedMemoryManager implements AutoCloseable {
 		private boolean reclaimOrphans = true;
 
 		private Clock clock = Clock.systemUTC();
+
+		private final List<BlockListener> listeners = new ArrayList<>();
+
+		private DirectoryWatcher.Mode watchMode = DirectoryWatcher.Mode.WATCH;
 
 		private Builder() {
 		}
@@ -519,6 +627,25 @@ public final class SharedMemoryManager implements AutoCloseable {
 		 */
 		public Builder reclaimOrphans(boolean reclaimOrphans) {
 			this.reclaimOrphans = reclaimOrphans;
+			return this;
+		}
+
+		/**
+		 * Adds a listener, told of each block the manager tracked that someone else unlinked or replaced.
+		 * @param listener the listener
+		 * @return this builder
+		 */
+		public Builder listener(BlockListener listener) {
+			this.listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
+			return this;
+		}
+
+		/**
+		 * Sets how the manager follows its directory for blocks lost, for tests: checking once a second as where
+		 * the directory cannot be watched, or not at all.
+		 */
+		Builder watchMode(DirectoryWatcher.Mode watchMode) {
+			this.watchMode = Objects.requireNonNull(watchMode, "watchMode must not be null");
 			return this;
 		}
 
@@ -650,18 +777,70 @@ public final class SharedMemoryManager implements AutoCloseable {
 
 		private void dropQuietly(BlockRegistry.Entry entry) {
 			synchronized (SharedMemoryManager.this.tracking) {
-				if (SharedMemoryManager.this.registry.get(entry.name()) == entry) {
-					forget(entry);
-				}
+				forget(entry);
 			}
 		}
 
 		private void forget(BlockRegistry.Entry entry) {
-			SharedMemoryManager.this.registry.remove(entry.name());
+			if (!SharedMemoryManager.this.registry.remove(entry)) {
+				return;
+			}
 			OwnerRecord record = SharedMemoryManager.this.record;
 			if (record != null) {
 				record.remove(entry.name());
 			}
+		}
+
+	}
+
+	/**
+	 * Finds, when the directory watcher asks, whether blocks the manager tracks are still the files it created: a
+	 * {@code stat} of a block only when a file of its name changed, never on a listing.
+	 */
+	private final class LossDetector implements DirectoryWatcher.Checks {
+
+		private final OwnerRecord record;
+
+		LossDetector(OwnerRecord record) {
+			this.record = record;
+		}
+
+		@Override
+		public void check(String name) {
+			BlockRegistry.Entry entry = SharedMemoryManager.this.registry.get(name);
+			if (entry != null) {
+				check(entry);
+			}
+		}
+
+		@Override
+		public void checkAll() {
+			SharedMemoryManager.this.registry.entries().forEach(this::check);
+		}
+
+		private void check(BlockRegistry.Entry entry) {
+			LostBlock.Reason reason = lossOf(entry.name());
+			if (reason != null) {
+				lost(entry, reason, this.record);
+			}
+		}
+
+		private LostBlock.@Nullable Reason lossOf(String name) {
+			long inode;
+			try {
+				inode = ((Number) Files.getAttribute(SharedMemoryManager.this.directory.path().resolve(name),
+						"unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
+			}
+			catch (NoSuchFileException ex) {
+				return LostBlock.Reason.UNLINKED;
+			}
+			catch (IOException ex) {
+				// Cannot tell: the next change of the name, or shutdown, will.
+				return null;
+			}
+			// The inode the block was created with tells it from a later file that took its name.
+			OptionalLong recorded = this.record.inode(name);
+			return (recorded.isPresent() && recorded.getAsLong() != inode) ? LostBlock.Reason.REPLACED : null;
 		}
 
 	}

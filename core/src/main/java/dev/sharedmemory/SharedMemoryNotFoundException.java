@@ -8,6 +8,7 @@ public class SharedMemoryNotFoundException extends SharedMemoryException {
 
 	private static final long serialVersionUID = 1L;
 
+	/** The block's name. */
 	private final String name;
 
 	/**

@@ -1,7 +1,10 @@
 package dev.sharedmemory;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 import dev.sharedmemory.protocol.Peer;
@@ -17,13 +20,29 @@ public final class ChildProcessMain {
 
 	/**
 	 * Runs one command: {@code attach-write <name> <text>}, {@code create-write <name> <size> <text>},
-	 * {@code create-non-ascii <directory>}, {@code manager <directory> <blocks> <hook|no-hook>} or
-	 * {@code manager-tracking <directory> <blocks>}.
+	 * {@code create-non-ascii <directory>}, {@code manager <directory> <blocks> <hook|no-hook>},
+	 * {@code manager-tracking <directory> <blocks>}, {@code reclaim <directory>} or {@code probe-lock <file>}.
 	 * @param args the command and its arguments
 	 * @throws InterruptedException if interrupted while waiting to be killed
 	 */
-	public static void main(String[] args) throws InterruptedException {
+	public static void main(String[] args) throws InterruptedException, IOException {
 		switch (args[0]) {
+			case "reclaim" -> {
+				// Starts a manager, which reclaims; says what it reclaimed and stops.
+				SharedMemoryManager manager = SharedMemoryManager.builder()
+					.directory(SharedMemoryDirectory.of(Path.of(args[1])))
+					.build();
+				manager.start();
+				System.out.println("reclaimed " + manager.reclaimedBlocks() + " " + manager.reclaimedBytes());
+				manager.shutdown();
+			}
+			case "probe-lock" -> {
+				// Whether another process holds a record lock on the file: what a reclaimer elsewhere would see.
+				try (FileChannel channel = FileChannel.open(Path.of(args[1]), StandardOpenOption.READ,
+						StandardOpenOption.WRITE)) {
+					System.out.println((channel.tryLock() != null) ? "free" : "held");
+				}
+			}
 			case "manager" -> {
 				// Creates blocks through a manager, says which, and waits to be killed.
 				SharedMemoryManager manager = SharedMemoryManager.builder()

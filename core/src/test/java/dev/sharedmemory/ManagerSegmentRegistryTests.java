@@ -2,6 +2,7 @@ package dev.sharedmemory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import dev.sharedmemory.ownership.OwnerRecords;
 import dev.sharedmemory.protocol.Peer;
@@ -15,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link SharedMemoryManager#segmentRegistry()}: blocks that a client of the manager server created are
@@ -39,7 +41,9 @@ class ManagerSegmentRegistryTests {
 	@BeforeEach
 	void setUp() {
 		this.directory = SharedMemoryDirectory.of(this.path);
-		this.manager = this.managers.started(this.directory, (builder) -> builder.reclaimOrphans(false));
+		// Unwatched: each test says when the manager looks at a file; the watcher's part has a test of its own.
+		this.manager = this.managers.started(this.directory,
+				(builder) -> Managers.unwatched(builder).reclaimOrphans(false));
 		this.registry = this.manager.segmentRegistry();
 	}
 
@@ -195,6 +199,17 @@ class ManagerSegmentRegistryTests {
 		assertThat(this.registry.names()).isEmpty();
 		this.registry.releaseAll();
 		assertThat(clientFile(own.name())).exists();
+	}
+
+	@Test
+	void theWatcherDropsABlockItsClientUnlinkedQuietlyNotAsLost() {
+		SharedMemoryManager watched = this.managers.started(this.directory, (builder) -> builder.reclaimOrphans(false));
+		String client = clientBlock("psm_c11e000e", 8);
+		watched.segmentRegistry().track(client, PEER);
+		assertThat(watched.blocks()).hasSize(1);
+		this.directory.unlink(client);
+		await().atMost(Duration.ofSeconds(30)).until(() -> watched.blocks().isEmpty());
+		assertThat(watched.lostBlocks()).isZero();
 	}
 
 	/** Creates a block as a Python client does: in the directory, through no manager. */

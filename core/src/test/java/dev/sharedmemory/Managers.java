@@ -67,6 +67,16 @@ public final class Managers implements AfterEachCallback {
 	}
 
 	/**
+	 * Configures a manager not to watch its directory, for tests of what it does itself with blocks that someone
+	 * else unlinked or replaced (a watching manager would notice, and drop them).
+	 * @param builder the builder
+	 * @return the builder
+	 */
+	public static SharedMemoryManager.Builder unwatched(SharedMemoryManager.Builder builder) {
+		return builder.watchMode(DirectoryWatcher.Mode.OFF);
+	}
+
+	/**
 	 * Returns the file of a manager's owner record of its current run.
 	 * @param manager a started manager
 	 * @return the file, which exists once a block was created
@@ -76,14 +86,14 @@ public final class Managers implements AfterEachCallback {
 	}
 
 	/**
-	 * Returns the names of the blocks in a directory: every file but the managers' owner records.
+	 * Returns the names of the blocks in a directory: every file but the managers' owner records and lock files.
 	 * @param directory the directory
 	 * @return the names
 	 * @throws IOException if the directory cannot be listed
 	 */
 	public static Set<String> blockFiles(Path directory) throws IOException {
 		return files(directory).stream()
-			.filter((name) -> !name.startsWith(OwnerRecord.FILE_PREFIX))
+			.filter((name) -> !OwnerRecord.isOwnerFile(name))
 			.collect(Collectors.toSet());
 	}
 

@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.logging.Level;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,9 @@ class SharedMemoryManagerTests {
 
 	@RegisterExtension
 	final Managers managers = new Managers();
+
+	@RegisterExtension
+	final CapturedLog log = new CapturedLog(SharedMemoryManager.class);
 
 	private SharedMemoryDirectory directory;
 
@@ -224,7 +228,8 @@ class SharedMemoryManagerTests {
 
 	@Test
 	void shutdownSkipsBlocksUnlinkedMeanwhileAndHandlesClosedMeanwhile() {
-		SharedMemoryManager manager = started(true);
+		// Shutdown before the watcher drops the unlinked block (BlockLossTests covers the watcher).
+		SharedMemoryManager manager = unwatched();
 		SharedMemory unlinked = manager.sharedMemory(8);
 		SharedMemory closed = manager.sharedMemory(8);
 		unlinked.unlink();
@@ -239,7 +244,8 @@ class SharedMemoryManagerTests {
 
 	@Test
 	void aBlockThatCannotBeUnlinkedStaysTrackedForShutdown() throws Exception {
-		SharedMemoryManager manager = started(true);
+		// Unwatched: the watcher would drop a block replaced behind the manager's back (BlockLossTests).
+		SharedMemoryManager manager = unwatched();
 		SharedMemory block = manager.sharedMemory(8);
 		Path file = this.path.resolve(block.name());
 		// Something that is not a block took its name: unlinking it must fail, not remove it.
@@ -255,12 +261,16 @@ class SharedMemoryManagerTests {
 		assertThat(manager.isRunning()).isFalse();
 		assertThat(manager.operationCount(SharedMemoryOperation.UNLINK, false)).isEqualTo(2);
 		assertThat(file).isDirectory();
+		assertThat(this.log.messages(Level.WARNING)).singleElement()
+			.asString()
+			.startsWith("Could not unlink shared memory block '" + block.name() + "' at shutdown");
 		Files.delete(file);
 	}
 
 	@Test
 	void shutdownTriesEveryBlockAndReportsEveryFailure() throws Exception {
-		SharedMemoryManager manager = started(true);
+		// Unwatched: the watcher would drop a block replaced behind the manager's back (BlockLossTests).
+		SharedMemoryManager manager = unwatched();
 		List<String> names = new ArrayList<>();
 		for (int i = 0; i < 3; i++) {
 			names.add(manager.sharedMemory(8).name());
@@ -277,6 +287,8 @@ class SharedMemoryManagerTests {
 		assertThat(manager.blocks()).isEmpty();
 		assertThat(manager.operationCount(SharedMemoryOperation.UNLINK, true)).isEqualTo(1);
 		assertThat(manager.operationCount(SharedMemoryOperation.UNLINK, false)).isEqualTo(2);
+		assertThat(this.log.messages(Level.WARNING)).hasSize(2)
+			.allMatch((message) -> message.endsWith("it is a directory"));
 		Files.delete(blocked);
 		Files.delete(alsoBlocked);
 	}
@@ -335,6 +347,14 @@ class SharedMemoryManagerTests {
 		manager.start();
 		assertThat(manager.isRunning()).isTrue();
 		return manager;
+	}
+
+	/**
+	 * Starts a manager that does not watch its directory, for tests of what it does itself with blocks someone else
+	 * unlinked or replaced.
+	 */
+	private SharedMemoryManager unwatched() {
+		return this.managers.started(this.directory, Managers::unwatched);
 	}
 
 	/**

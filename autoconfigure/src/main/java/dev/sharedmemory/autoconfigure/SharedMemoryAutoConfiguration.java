@@ -13,6 +13,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 
@@ -34,17 +35,19 @@ public final class SharedMemoryAutoConfiguration {
 	/**
 	 * The manager starts here rather than in its lifecycle, so that beans may create blocks while they are being
 	 * initialized. Its {@code close()} method is its destroy method: should the context fail to start, the blocks
-	 * created until then are unlinked all the same.
+	 * created until then are unlinked all the same. A block it loses to another process is published as a
+	 * {@link SharedMemoryBlockLostEvent}.
 	 */
 	@Bean
 	@ConditionalOnMissingBean
-	SharedMemoryManager sharedMemoryManager(SharedMemoryProperties properties) {
+	SharedMemoryManager sharedMemoryManager(SharedMemoryProperties properties, ApplicationEventPublisher events) {
 		SharedMemoryDirectory directory = SharedMemoryDirectory.of(properties.getDirectory().toPath());
 		logIfNotTheDefault(directory.path());
 		SharedMemoryManager manager = SharedMemoryManager.builder()
 			.directory(directory)
 			.unlinkOnShutdown(properties.isUnlinkOnShutdown())
 			.reclaimOrphans(properties.isReclaimOrphans())
+			.listener((block) -> events.publishEvent(new SharedMemoryBlockLostEvent(directory, block)))
 			.build();
 		manager.start();
 		return manager;

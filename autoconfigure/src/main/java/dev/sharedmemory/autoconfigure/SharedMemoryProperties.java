@@ -49,42 +49,64 @@ public class SharedMemoryProperties implements Validator {
 
 	private final Metrics metrics = new Metrics();
 
+	/** {@return whether to auto-configure a SharedMemoryManager} */
 	public boolean isEnabled() {
 		return this.enabled;
 	}
 
+	/**
+	 * Sets whether to auto-configure a SharedMemoryManager.
+	 * @param enabled {@code false} to leave it out
+	 */
 	public void setEnabled(boolean enabled) {
 		this.enabled = enabled;
 	}
 
+	/** {@return the directory of the blocks the manager creates and tracks} */
 	public File getDirectory() {
 		return this.directory;
 	}
 
+	/**
+	 * Sets the directory of the blocks the manager creates and tracks.
+	 * @param directory a directory on a tmpfs
+	 */
 	public void setDirectory(File directory) {
 		this.directory = directory;
 	}
 
+	/** {@return whether the manager unlinks its blocks when the application stops} */
 	public boolean isUnlinkOnShutdown() {
 		return this.unlinkOnShutdown;
 	}
 
+	/**
+	 * Sets whether the manager unlinks its blocks when the application stops.
+	 * @param unlinkOnShutdown {@code false} to let the blocks outlive the application
+	 */
 	public void setUnlinkOnShutdown(boolean unlinkOnShutdown) {
 		this.unlinkOnShutdown = unlinkOnShutdown;
 	}
 
+	/** {@return whether to unlink, at start, the blocks of managers that died} */
 	public boolean isReclaimOrphans() {
 		return this.reclaimOrphans;
 	}
 
+	/**
+	 * Sets whether to unlink, at start, the blocks of managers that died.
+	 * @param reclaimOrphans {@code false} to leave them in the directory
+	 */
 	public void setReclaimOrphans(boolean reclaimOrphans) {
 		this.reclaimOrphans = reclaimOrphans;
 	}
 
+	/** {@return the health indicator properties of the deprecated key} */
 	public Health getHealth() {
 		return this.health;
 	}
 
+	/** {@return the metrics properties} */
 	public Metrics getMetrics() {
 		return this.metrics;
 	}
@@ -128,11 +150,16 @@ public class SharedMemoryProperties implements Validator {
 		 */
 		private @Nullable DataSize minFree;
 
+		/** {@return the deprecated health threshold, {@code null} if not set} */
 		@DeprecatedConfigurationProperty(replacement = "management.health.sharedmemory.threshold", since = "0.1.0")
 		public @Nullable DataSize getMinFree() {
 			return this.minFree;
 		}
 
+		/**
+		 * Sets the deprecated health threshold.
+		 * @param minFree the minimum usable space, or {@code null}
+		 */
 		public void setMinFree(@Nullable DataSize minFree) {
 			this.minFree = minFree;
 		}
@@ -156,18 +183,28 @@ public class SharedMemoryProperties implements Validator {
 		 */
 		private Duration perBlockRefresh = Duration.ofSeconds(10);
 
+		/** {@return whether to register a gauge per managed block} */
 		public boolean isPerBlock() {
 			return this.perBlock;
 		}
 
+		/**
+		 * Sets whether to register a gauge per managed block.
+		 * @param perBlock {@code true} for a gauge per block
+		 */
 		public void setPerBlock(boolean perBlock) {
 			this.perBlock = perBlock;
 		}
 
+		/** {@return how often the per-block gauges follow the tracked blocks} */
 		public Duration getPerBlockRefresh() {
 			return this.perBlockRefresh;
 		}
 
+		/**
+		 * Sets how often the per-block gauges follow the tracked blocks.
+		 * @param perBlockRefresh a positive duration
+		 */
 		public void setPerBlockRefresh(Duration perBlockRefresh) {
 			this.perBlockRefresh = perBlockRefresh;
 		}

@@ -8,9 +8,9 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Writes the values a {@link ShareableList} holds as CPython's {@code repr()} does, so that a list prints the same on
- * both sides: {@code None}, {@code True}, {@code 42}, {@code -273.154}, {@code 1e+16}, {@code 'it\'s'},
- * {@code b'\x00\xff'}.
+ * Writes the values a {@link dev.sharedmemory.ShareableList} holds as CPython's {@code repr()} does, so that a list
+ * prints the same on both sides: {@code None}, {@code True}, {@code 42}, {@code -273.154}, {@code 1e+16},
+ * {@code 'it\'s'}, {@code b'\x00\xff'}.
  */
 public final class PythonRepr {
 

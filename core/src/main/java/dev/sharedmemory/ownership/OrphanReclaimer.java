@@ -8,9 +8,14 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
+
+import org.jspecify.annotations.Nullable;
 
 import dev.sharedmemory.ReclaimedOrphans;
 import dev.sharedmemory.SharedMemoryDirectory;
@@ -19,7 +24,11 @@ import dev.sharedmemory.SharedMemoryException;
 /**
  * Unlinks the blocks that {@link OwnerRecord records} of dead processes name, and only those: never a block of a live
  * owner, never a block no record names, never a file of another user, never a file that took a recorded name after
- * the block was gone (its inode or its size differs). Then removes the records it cleared.
+ * the block was gone (its inode or its size differs). Then removes the records it cleared, and their lock files.
+ * <p>
+ * An owner is dead when its lock file is free ({@link OwnerLock}), whatever pid namespace it ran in: a container
+ * restarted on the same tmpfs reclaims what its previous run left. A record without a lock file (written before there
+ * were any) is judged by its process id and start time, and left alone if it comes from another pid namespace.
  * <p>
  * The inode is what tells a block from a later file of the same name on a tmpfs, which numbers inodes from a counter
  * and never reuses a number (short of wrapping around 2^32 creations). A disk file system reuses the number of a
@@ -62,24 +71,35 @@ public final class OrphanReclaimer {
 	public ReclaimedOrphans reclaim() {
 		List<ReclaimedOrphans.Block> reclaimed = new ArrayList<>();
 		int records = 0;
-		for (Path record : records()) {
+		for (OwnerFiles owner : owners()) {
 			try {
-				if (reclaim(record, reclaimed)) {
-					records++;
-				}
+				records += reclaim(owner, reclaimed);
 			}
 			catch (IOException ex) {
-				logger.log(Level.WARNING, "Could not reclaim the shared memory blocks of owner record {0}: {1}",
-						record, ex.toString());
+				logger.log(Level.WARNING, "Could not reclaim the shared memory blocks of owner {0} in {1}: {2}",
+						owner.key, this.directory, ex.toString());
 			}
 		}
 		return new ReclaimedOrphans(reclaimed, records);
 	}
 
-	private List<Path> records() {
-		List<Path> records = new ArrayList<>();
-		try (DirectoryStream<Path> entries = Files.newDirectoryStream(this.directory, OwnerRecord.FILE_PREFIX + "*")) {
-			entries.forEach(records::add);
+	/**
+	 * Lists the owners' files in the directory, by owner: records (and their temporary files) and lock files.
+	 */
+	private Collection<OwnerFiles> owners() {
+		Map<String, OwnerFiles> owners = new TreeMap<>();
+		DirectoryStream.Filter<Path> ownerFiles = (entry) -> OwnerRecord.ownerKey(entry.getFileName().toString()) != null;
+		try (DirectoryStream<Path> entries = Files.newDirectoryStream(this.directory, ownerFiles)) {
+			for (Path entry : entries) {
+				String name = entry.getFileName().toString();
+				OwnerFiles owner = owners.computeIfAbsent(OwnerRecord.ownerKey(name), OwnerFiles::new);
+				if (name.startsWith(OwnerRecord.FILE_PREFIX)) {
+					owner.records.add(entry);
+				}
+				else if (name.equals(OwnerRecord.LOCK_PREFIX + owner.key)) {
+					owner.lock = entry;
+				}
+			}
 		}
 		catch (NoSuchFileException ex) {
 			// No directory, no blocks to reclaim: creating one will say what is wrong.
@@ -88,39 +108,102 @@ public final class OrphanReclaimer {
 			throw new SharedMemoryException("Cannot look for orphaned shared memory blocks in " + this.directory
 					+ ": " + ex.getMessage(), ex);
 		}
-		return records;
+		return owners.values();
 	}
 
 	/**
-	 * Reclaims the blocks of one record if its owner is gone.
-	 * @return whether the record was cleared
+	 * Reclaims the blocks of one owner if it is gone: when its lock file is free (whatever its pid namespace), or,
+	 * for a record without one, when its process is gone from this pid namespace. The lock, once taken, is held until
+	 * the owner's files are cleared, so that no other reclaimer clears them at once.
+	 * @return the number of record files cleared
 	 */
-	private boolean reclaim(Path record, List<ReclaimedOrphans.Block> reclaimed) throws IOException {
-		if (!isOurRegularFile(attributes(record))) {
-			return false;
+	private int reclaim(OwnerFiles files, List<ReclaimedOrphans.Block> reclaimed) throws IOException {
+		for (Path record : files.records) {
+			Map<String, Object> attributes = attributesIfExists(record);
+			if (attributes != null && !isOurRegularFile(attributes)) {
+				// Another user's file, or a link: not this user's owner to judge.
+				return 0;
+			}
 		}
-		OwnerRecord.Contents contents = OwnerRecord.read(record);
-		ProcessIdentity owner = (contents != null) ? contents.owner()
-				: OwnerRecord.ownerFromFileName(record.getFileName().toString(), this.self);
-		if (owner == null || owner.isSameProcess(this.self)
-				|| owner.livenessFrom(this.self) != ProcessIdentity.Liveness.GONE) {
-			return false;
+		OwnerLock lock = null;
+		Map<String, Object> lockAttributes = (files.lock != null) ? attributesIfExists(files.lock) : null;
+		if (files.lock != null && lockAttributes != null && isOurRegularFile(lockAttributes)) {
+			try {
+				lock = OwnerLock.tryAcquire(files.lock);
+			}
+			catch (NoSuchFileException ex) {
+				// Cleared since listed, by another reclaimer.
+				return 0;
+			}
+			if (lock == null) {
+				// Its owner lives, in whatever pid namespace.
+				return 0;
+			}
+		}
+		try {
+			return reclaim(files, lock, reclaimed);
+		}
+		finally {
+			if (lock != null) {
+				lock.release();
+			}
+		}
+	}
+
+	private int reclaim(OwnerFiles files, @Nullable OwnerLock lock, List<ReclaimedOrphans.Block> reclaimed)
+			throws IOException {
+		Map<Path, OwnerRecord.Contents> contents = new LinkedHashMap<>();
+		List<Path> records = new ArrayList<>();
+		for (Path record : files.records) {
+			try {
+				OwnerRecord.Contents read = OwnerRecord.read(record);
+				if (read != null) {
+					contents.put(record, read);
+				}
+				records.add(record);
+			}
+			catch (NoSuchFileException ex) {
+				// Removed since listed: by its owner, or by another reclaimer.
+			}
+		}
+		ProcessIdentity owner = contents.values().stream().map(OwnerRecord.Contents::owner).findFirst()
+			.orElseGet(() -> OwnerRecord.ownerFromFileName(OwnerRecord.LOCK_PREFIX + files.key, this.self));
+		if (lock == null && (records.isEmpty() || !isGone(owner))) {
+			return 0;
 		}
 		List<ReclaimedOrphans.Block> unlinked = new ArrayList<>();
 		boolean complete = true;
-		if (contents != null) {
-			for (Map.Entry<String, OwnerRecord.Entry> block : contents.blocks().entrySet()) {
-				complete &= reclaimBlock(block.getKey(), block.getValue(), owner, unlinked);
+		for (OwnerRecord.Contents record : contents.values()) {
+			for (Map.Entry<String, OwnerRecord.Entry> block : record.blocks().entrySet()) {
+				complete &= reclaimBlock(block.getKey(), block.getValue(), record.owner(), unlinked);
 			}
 		}
+		int cleared = 0;
 		if (complete) {
-			Files.deleteIfExists(record);
+			for (Path record : records) {
+				if (Files.deleteIfExists(record)) {
+					cleared++;
+				}
+			}
+			if (lock != null) {
+				// Last: a record is never seen without its lock by anyone who could take it.
+				lock.deleteAndRelease();
+			}
 		}
-		if (!unlinked.isEmpty()) {
+		if (!unlinked.isEmpty() && owner != null) {
 			log(owner, unlinked);
 		}
 		reclaimed.addAll(unlinked);
-		return complete;
+		return cleared;
+	}
+
+	/**
+	 * Judges an owner that has no lock file, as records written before lock files were: by its process id and start
+	 * time, which only say something in the pid namespace it ran in.
+	 */
+	private boolean isGone(@Nullable ProcessIdentity owner) {
+		return owner != null && !owner.isSameProcess(this.self)
+				&& owner.livenessFrom(this.self) == ProcessIdentity.Liveness.GONE;
 	}
 
 	/**
@@ -138,7 +221,7 @@ public final class OrphanReclaimer {
 					String.valueOf(owner.pid()), this.directory, ex.getMessage());
 			return true;
 		}
-		if (checked.startsWith(OwnerRecord.FILE_PREFIX)) {
+		if (OwnerRecord.isOwnerFile(checked)) {
 			return true;
 		}
 		Path file = this.directory.resolve(checked);
@@ -176,6 +259,15 @@ public final class OrphanReclaimer {
 		return Files.readAttributes(file, "unix:mode,uid,ino,size", LinkOption.NOFOLLOW_LINKS);
 	}
 
+	private static @Nullable Map<String, Object> attributesIfExists(Path file) throws IOException {
+		try {
+			return attributes(file);
+		}
+		catch (NoSuchFileException ex) {
+			return null;
+		}
+	}
+
 	private void log(ProcessIdentity owner, List<ReclaimedOrphans.Block> unlinked) {
 		long bytes = unlinked.stream().mapToLong(ReclaimedOrphans.Block::size).sum();
 		String names = unlinked.stream()
@@ -188,6 +280,24 @@ public final class OrphanReclaimer {
 		logger.log(Level.INFO, "Reclaimed {0} orphaned shared memory blocks ({1} bytes) in {2} left by process {3} "
 				+ "(user {4}), which is gone: {5}", String.valueOf(unlinked.size()), String.valueOf(bytes), this.directory,
 				String.valueOf(owner.pid()), owner.user(), names);
+	}
+
+	/**
+	 * The files of one owner in the directory, as listed.
+	 */
+	private static final class OwnerFiles {
+
+		final String key;
+
+		// The record and, if its owner died while rewriting it, the record's temporary file.
+		final List<Path> records = new ArrayList<>(2);
+
+		@Nullable Path lock;
+
+		OwnerFiles(String key) {
+			this.key = key;
+		}
+
 	}
 
 }

@@ -19,6 +19,7 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
@@ -46,6 +47,11 @@ import dev.sharedmemory.SharedMemoryException;
  * + psm_1a2b3c4d 4096 8812
  * - psm_1a2b3c4d
  * </pre>
+ * Beside it, {@code .psm-lock-<pid>-<start time>-<8 hex>}, an empty file of the same mode, is locked by the owner for
+ * as long as it lives (see {@link OwnerLock}): what tells, from any pid namespace, whether the owner is gone. It is
+ * created before the record and deleted after it; a record without one, as versions before it wrote them, is judged
+ * by its owner's pid and start time instead, which only a process of the same pid namespace can read.
+ * <p>
  * The header appears at once, through a temporary file moved into place; when unlinked blocks outnumber live ones the
  * record is rewritten the same way with only the live ones. A line is written by one {@code write(2)}, and an append
  * that fails is cut off again, so a crash or a full directory never leaves half a line. Names are percent-encoded
@@ -55,6 +61,9 @@ public final class OwnerRecord {
 
 	/** How every record's file name starts: the one place that says it. */
 	public static final String FILE_PREFIX = ".psm-owner-";
+
+	/** How every owner's lock file's name starts; the rest is its record's. */
+	public static final String LOCK_PREFIX = ".psm-lock-";
 
 	static final String TEMPORARY_SUFFIX = ".tmp";
 
@@ -72,11 +81,15 @@ public final class OwnerRecord {
 
 	private final Path file;
 
+	private final Path lockFile;
+
 	private final ProcessIdentity owner;
 
 	private final Map<String, Entry> live = new LinkedHashMap<>();
 
 	private @Nullable FileChannel channel;
+
+	private @Nullable OwnerLock lock;
 
 	private long length;
 
@@ -84,6 +97,7 @@ public final class OwnerRecord {
 
 	private OwnerRecord(Path file, ProcessIdentity owner) {
 		this.file = file;
+		this.lockFile = file.resolveSibling(lockFileName(file.getFileName().toString()));
 		this.owner = owner;
 	}
 
@@ -117,6 +131,23 @@ public final class OwnerRecord {
 	}
 
 	/**
+	 * Returns the file whose lock tells whether the record's owner lives; it exists once a block was added.
+	 * @return the file
+	 */
+	public Path lockFile() {
+		return this.lockFile;
+	}
+
+	/**
+	 * Tells whether a file in a blocks' directory is one of an owner's: a record, its temporary file or a lock file.
+	 * @param fileName the file's name
+	 * @return whether it is an owner's file rather than a block
+	 */
+	public static boolean isOwnerFile(String fileName) {
+		return fileName.startsWith(FILE_PREFIX) || fileName.startsWith(LOCK_PREFIX);
+	}
+
+	/**
 	 * Records a block just created, before anything else is done with it: should the process die from here on, the
 	 * block is known.
 	 * @param name the block's name
@@ -145,6 +176,10 @@ public final class OwnerRecord {
 	 */
 	public synchronized void add(String name, long size, long inode) {
 		try {
+			if (this.lock == null) {
+				// Held before the record exists: a record is never seen without its lock by anyone who could take it.
+				this.lock = OwnerLock.create(this.lockFile);
+			}
 			if (this.channel == null) {
 				rewrite();
 			}
@@ -155,6 +190,16 @@ public final class OwnerRecord {
 					+ "recorded in " + this.file + ": " + ex.getMessage(), ex);
 		}
 		this.live.put(name, new Entry(size, inode));
+	}
+
+	/**
+	 * Returns the inode of a block the record names, which tells the block from a later file of the same name.
+	 * @param name the block's name
+	 * @return its inode, or empty if the record does not name it
+	 */
+	public synchronized OptionalLong inode(String name) {
+		Entry entry = this.live.get(name);
+		return (entry != null) ? OptionalLong.of(entry.inode()) : OptionalLong.empty();
 	}
 
 	/**
@@ -206,6 +251,23 @@ public final class OwnerRecord {
 		closeChannel();
 		Files.deleteIfExists(this.file);
 		this.live.clear();
+		if (this.lock != null) {
+			OwnerLock held = this.lock;
+			this.lock = null;
+			held.deleteAndRelease();
+		}
+	}
+
+	/**
+	 * Lets go of the record as a killed owner does: its lock is released, its files stay. For tests.
+	 */
+	synchronized void abandon() throws IOException {
+		closeChannel();
+		if (this.lock != null) {
+			OwnerLock held = this.lock;
+			this.lock = null;
+			held.release();
+		}
 	}
 
 	/**
@@ -388,14 +450,43 @@ public final class OwnerRecord {
 	}
 
 	/**
-	 * Returns the process a record's file name says owns it, or {@code null} if the name is not a record's: what
-	 * judges a record whose header is incomplete.
+	 * Returns the owner a record's, its temporary file's or a lock file's name stands for: the part after the prefix,
+	 * without the temporary suffix; {@code null} for any other name.
 	 */
-	static @Nullable ProcessIdentity ownerFromFileName(String fileName, ProcessIdentity observer) {
-		if (!fileName.startsWith(FILE_PREFIX)) {
+	static @Nullable String ownerKey(String fileName) {
+		String key;
+		if (fileName.startsWith(FILE_PREFIX)) {
+			key = fileName.substring(FILE_PREFIX.length());
+		}
+		else if (fileName.startsWith(LOCK_PREFIX)) {
+			key = fileName.substring(LOCK_PREFIX.length());
+		}
+		else {
 			return null;
 		}
-		String[] parts = fileName.substring(FILE_PREFIX.length()).split("[-.]");
+		if (key.endsWith(TEMPORARY_SUFFIX)) {
+			key = key.substring(0, key.length() - TEMPORARY_SUFFIX.length());
+		}
+		return key.isEmpty() ? null : key;
+	}
+
+	/**
+	 * Returns the name of the lock file of the owner of a record of the given name.
+	 */
+	static String lockFileName(String recordFileName) {
+		return LOCK_PREFIX + ownerKey(recordFileName);
+	}
+
+	/**
+	 * Returns the process a record's or a lock file's name says owns it, or {@code null} if the name is not an
+	 * owner's: what judges a record whose header is incomplete.
+	 */
+	static @Nullable ProcessIdentity ownerFromFileName(String fileName, ProcessIdentity observer) {
+		String key = ownerKey(fileName);
+		if (key == null) {
+			return null;
+		}
+		String[] parts = key.split("-");
 		if (parts.length < 3) {
 			return null;
 		}

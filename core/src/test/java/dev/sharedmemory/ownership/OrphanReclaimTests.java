@@ -25,9 +25,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Tests that {@link SharedMemoryManager#reclaimOrphans()} unlinks the blocks named by records of dead owners, and
- * nothing else: not the blocks of a live owner, of this process, of another user, of another pid namespace, nor a
- * block no record names, nor a file that took a recorded name later, nor anything outside the directory. Owners are
- * faked: a pid that cannot exist, this process's pid with another start time, a real child process.
+ * nothing else: not the blocks of a live owner, of this process, of another user, nor a block no record names, nor a
+ * file that took a recorded name later, nor anything outside the directory. Owners are faked: records written by the
+ * production writer whose lock is then let go of, as a death does (whatever pid namespace they claim), and records
+ * without a lock file, as versions before lock files wrote them, judged by pid and start time: a pid that cannot
+ * exist, this process's pid with another start time, a real child process, another pid namespace.
  */
 class OrphanReclaimTests {
 
@@ -87,7 +89,7 @@ class OrphanReclaimTests {
 		// This process's id, but started at another time: the process that recorded it is gone.
 		ProcessIdentity earlier = identity(this.self.pid(), this.self.startTime() - 1);
 		String orphan = block("orphan", 10);
-		record(earlier, List.of(orphan));
+		withoutLockFile(record(earlier, List.of(orphan)));
 		assertThat(manager().reclaimOrphans().blocks()).extracting(ReclaimedOrphans.Block::name)
 			.containsExactly(orphan);
 		assertThat(files()).isEmpty();
@@ -96,7 +98,7 @@ class OrphanReclaimTests {
 	@Test
 	void blocksOfThisProcessAreNeverReclaimed() throws Exception {
 		String mine = block("mine", 10);
-		Path record = record(this.self, List.of(mine));
+		Path record = withoutLockFile(record(this.self, List.of(mine)));
 		SharedMemoryManager other = started();
 		SharedMemory tracked = other.sharedMemory(20);
 		ReclaimedOrphans reclaimed = manager().reclaimOrphans();
@@ -113,7 +115,7 @@ class OrphanReclaimTests {
 		try {
 			ProcessIdentity live = ProcessIdentity.of(sleeper.pid(), "sleeper");
 			String block = block("sleepers", 10);
-			Path record = record(live, List.of(block));
+			Path record = withoutLockFile(record(live, List.of(block)));
 			SharedMemoryManager manager = manager();
 			assertThat(manager.reclaimOrphans().blocks()).isEmpty();
 			assertThat(files()).containsExactly(block);
@@ -191,6 +193,7 @@ class OrphanReclaimTests {
 		String half = block("half-written", 4096);
 		OwnerRecord record = OwnerRecord.in(this.path, identity(IMPOSSIBLE_PID, 7));
 		record.add(half, 1 << 20, inode(half));
+		record.abandon();
 		ReclaimedOrphans reclaimed = manager().reclaimOrphans();
 		assertThat(reclaimed.blocks()).containsExactly(new ReclaimedOrphans.Block(half, 4096, IMPOSSIBLE_PID));
 		assertThat(files()).isEmpty();
@@ -212,21 +215,80 @@ class OrphanReclaimTests {
 		ProcessIdentity earlierBoot = new ProcessIdentity(this.self.pid(), this.self.startTime(),
 				"00000000-0000-0000-0000-000000000000", this.self.pidNamespace(), this.self.uid(), "me");
 		String block = block("before-reboot", 10);
-		record(earlierBoot, List.of(block));
+		withoutLockFile(record(earlierBoot, List.of(block)));
 		assertThat(manager().reclaimOrphans().blocks()).extracting(ReclaimedOrphans.Block::name)
 			.containsExactly(block);
 	}
 
 	@Test
-	void aRecordOfAnotherPidNamespaceIsLeftAlone() throws Exception {
+	void aRecordOfAnotherPidNamespaceWithoutALockFileIsLeftAlone() throws Exception {
 		// Its pid means another process here: a container sharing the directory may still run it.
-		ProcessIdentity container = new ProcessIdentity(IMPOSSIBLE_PID, 1, this.self.bootId(), "pid:[1]",
-				this.self.uid(), "me");
 		String block = block("containers", 10);
-		Path record = record(container, List.of(block));
+		Path record = withoutLockFile(record(otherNamespace(), List.of(block)));
 		assertThat(manager().reclaimOrphans().blocks()).isEmpty();
 		assertThat(files()).containsExactly(block);
 		assertThat(record).exists();
+	}
+
+	@Test
+	void aRecordOfAnotherPidNamespaceWhoseLockIsFreeIsReclaimed() throws Exception {
+		String block = block("restarted-container", 10);
+		Path record = record(otherNamespace(), List.of(block));
+		Path lock = lockFile(record);
+		assertThat(lock).exists();
+		assertThat(manager().reclaimOrphans().blocks()).containsExactly(
+				new ReclaimedOrphans.Block(block, 10, IMPOSSIBLE_PID));
+		assertThat(files()).isEmpty();
+		assertThat(record).doesNotExist();
+		assertThat(lock).doesNotExist();
+	}
+
+	@Test
+	void aRecordWhoseLockIsHeldIsLeftAloneWhateverItsPidSays() throws Exception {
+		// Held by this JVM through a record that is not abandoned: a pid that cannot exist here is no sign of death.
+		String block = block("live-container", 10);
+		OwnerRecord live = OwnerRecord.in(this.path, otherNamespace());
+		live.add(block, 10, inode(block));
+		ReclaimedOrphans reclaimed = manager().reclaimOrphans();
+		assertThat(reclaimed.blocks()).isEmpty();
+		assertThat(reclaimed.records()).isZero();
+		assertThat(files()).containsExactly(block);
+		assertThat(live.file()).exists();
+		assertThat(live.lockFile()).exists();
+		live.abandon();
+		assertThat(manager().reclaimOrphans().blocks()).extracting(ReclaimedOrphans.Block::name)
+			.containsExactly(block);
+		assertThat(this.path).isEmptyDirectory();
+	}
+
+	@Test
+	void aLockFileWithoutARecordIsRemovedOnceFree() throws Exception {
+		// Its owner died between taking its lock and writing its record.
+		OwnerRecord record = OwnerRecord.in(this.path, otherNamespace());
+		String block = block("recorded", 10);
+		record.add(block, 10, inode(block));
+		Files.delete(record.file());
+		assertThat(manager().reclaimOrphans().records()).isZero();
+		assertThat(record.lockFile()).exists();
+		record.abandon();
+		ReclaimedOrphans reclaimed = manager().reclaimOrphans();
+		assertThat(reclaimed.blocks()).isEmpty();
+		assertThat(reclaimed.records()).isZero();
+		assertThat(record.lockFile()).doesNotExist();
+		assertThat(files()).containsExactly(block);
+	}
+
+	@Test
+	void aLockFileOfAnotherUserIsNoSignOfLife() throws Exception {
+		// Falls back to what the record says, as for a record without a lock file.
+		String block = block("orphan", 10);
+		Path record = record(identity(IMPOSSIBLE_PID, 1), List.of(block));
+		chown(lockFile(record));
+		assertThat(manager().reclaimOrphans().blocks()).extracting(ReclaimedOrphans.Block::name)
+			.containsExactly(block);
+		assertThat(record).doesNotExist();
+		assertThat(lockFile(record)).exists();
+		Files.delete(lockFile(record));
 	}
 
 	@Test
@@ -242,6 +304,28 @@ class OrphanReclaimTests {
 		assertThat(deadOwners).doesNotExist();
 		assertThat(deadTemporary).doesNotExist();
 		assertThat(ours).exists();
+	}
+
+	@Test
+	void aRecordWithAnIncompleteHeaderIsJudgedByItsLockWhenItHasOne() throws Exception {
+		// Other namespaces: their names say nothing here, their locks do.
+		OwnerRecord live = OwnerRecord.in(this.path, otherNamespace());
+		OwnerRecord dead = OwnerRecord.in(this.path, otherNamespace());
+		for (OwnerRecord record : List.of(live, dead)) {
+			String block = block("b" + record.file().getFileName(), 10);
+			record.add(block, 10, inode(block));
+			Files.writeString(record.file(), "shared-memory owner rec");
+		}
+		dead.abandon();
+		ReclaimedOrphans reclaimed = manager().reclaimOrphans();
+		assertThat(reclaimed.records()).isEqualTo(1);
+		assertThat(dead.file()).doesNotExist();
+		assertThat(dead.lockFile()).doesNotExist();
+		assertThat(live.file()).exists();
+		assertThat(live.lockFile()).exists();
+		live.delete();
+		this.directory.unlink("b" + live.file().getFileName());
+		this.directory.unlink("b" + dead.file().getFileName());
 	}
 
 	@Test
@@ -272,6 +356,7 @@ class OrphanReclaimTests {
 		writer.add(".", 6, 1);
 		writer.add("a\0b", 6, 1);
 		writer.retainOnly(List.of("../outside/canary", "/" + canary, "link", "..", ".", "a\0b"));
+		writer.abandon();
 		Files.writeString(writer.file(), "+ %ZZ 6 1\n+ x notanumber 1\n", StandardOpenOption.APPEND);
 		assertThat(OwnerRecord.read(writer.file()).blocks()).containsOnlyKeys("../outside/canary", "/" + canary, "link",
 				"..", ".", "a\0b");
@@ -349,7 +434,25 @@ class OrphanReclaimTests {
 			record.add(name, Files.size(this.path.resolve(name)), inode(name));
 		}
 		record.retainOnly(blocks);
+		// As a death leaves it: the files stay, the lock goes.
+		record.abandon();
 		return record.file();
+	}
+
+	/**
+	 * Makes a record one of a version before lock files.
+	 */
+	private static Path withoutLockFile(Path record) throws IOException {
+		Files.delete(lockFile(record));
+		return record;
+	}
+
+	private static Path lockFile(Path record) {
+		return record.resolveSibling(OwnerRecord.lockFileName(record.getFileName().toString()));
+	}
+
+	private ProcessIdentity otherNamespace() {
+		return new ProcessIdentity(IMPOSSIBLE_PID, 1, this.self.bootId(), "pid:[1]", this.self.uid(), "me");
 	}
 
 	private long inode(String name) throws IOException {

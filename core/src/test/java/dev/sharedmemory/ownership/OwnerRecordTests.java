@@ -77,6 +77,8 @@ class OwnerRecordTests {
 			.isEqualTo(PosixFilePermissions.fromString("rw-------"));
 		assertThat(Files.getPosixFilePermissions(this.path.resolve(block.name()), LinkOption.NOFOLLOW_LINKS))
 			.isEqualTo(PosixFilePermissions.fromString("rw-------"));
+		assertThat(Files.getPosixFilePermissions(lockFile(manager), LinkOption.NOFOLLOW_LINKS))
+			.isEqualTo(PosixFilePermissions.fromString("rw-------"));
 		// Rewritten records are made the same way.
 		for (int i = 0; i < 1100; i++) {
 			manager.unlink(manager.sharedMemory(1).name());
@@ -99,6 +101,7 @@ class OwnerRecordTests {
 		manager.sharedMemory(10);
 		Path record = Managers.ownerRecord(manager);
 		assertThat(record).exists();
+		assertThat(lockFile(manager)).exists();
 		manager.shutdown();
 		assertThat(record).doesNotExist();
 		assertThat(this.path).isEmptyDirectory();
@@ -119,7 +122,8 @@ class OwnerRecordTests {
 
 	@Test
 	void blocksThatCouldNotBeUnlinkedAtShutdownStayRecorded() throws Exception {
-		SharedMemoryManager manager = started(true);
+		// Unwatched: a watching manager would notice the replaced block and stop tracking it.
+		SharedMemoryManager manager = this.managers.started(this.directory, Managers::unwatched);
 		SharedMemory stuck = manager.sharedMemory(10);
 		SharedMemory fine = manager.sharedMemory(10);
 		Path record = Managers.ownerRecord(manager);
@@ -197,6 +201,7 @@ class OwnerRecordTests {
 			this.directory.create(name, 3).close();
 			record.add(name, 3, this.path.resolve(name));
 		}
+		record.abandon();
 		SharedMemoryManager manager = this.managers.manager(this.directory);
 		assertThat(manager.reclaimOrphans().blocks()).extracting(ReclaimedOrphans.Block::name)
 			.containsExactlyInAnyOrderElementsOf(names);
@@ -211,6 +216,11 @@ class OwnerRecordTests {
 				.filter((name) -> name.startsWith(OwnerRecord.FILE_PREFIX))
 				.count() == 1;
 		}
+	}
+
+	private static Path lockFile(SharedMemoryManager manager) {
+		Path record = Managers.ownerRecord(manager);
+		return record.resolveSibling(OwnerRecord.lockFileName(record.getFileName().toString()));
 	}
 
 	private OwnerRecord.Entry entry(SharedMemory block) throws IOException {

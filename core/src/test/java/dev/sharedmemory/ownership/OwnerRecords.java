@@ -23,4 +23,13 @@ public final class OwnerRecords {
 		return (contents != null) ? Set.copyOf(contents.blocks().keySet()) : Set.of();
 	}
 
+	/**
+	 * Returns the lock file of a record's owner.
+	 * @param record the record's file
+	 * @return the lock file beside it
+	 */
+	public static Path lockFile(Path record) {
+		return record.resolveSibling(OwnerRecord.lockFileName(record.getFileName().toString()));
+	}
+
 }

@@ -36,12 +36,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The crash the reliability work is about, for real: the packaged application is started as a process of its own
- * ({@code java -jar}), creates blocks through its job API, and is killed with {@code SIGKILL}, again and again. After
- * every restart no block of the dead instance is left (the new instance reclaimed them, logged them and counted them
- * in {@code shared.memory.reclaimed}), and a second instance, running beside them in the same directory the whole
- * time, never loses a block. At the end the last instance and the one beside it stop with {@code SIGTERM} and leave
- * the directory empty.
+ * The crash the reliability work is about, for real and as containers have it: the packaged application is started
+ * as a process of its own ({@code java -jar}), each instance in a pid namespace of its own
+ * ({@code unshare --pid --fork --mount-proc}, as root, which CI is), where it is process 1; it creates blocks through
+ * its job API, and is killed with {@code SIGKILL}, again and again. After every restart, in a fresh namespace, no
+ * block of the dead instance is left (the new instance reclaimed them, logged them and counted them in
+ * {@code shared.memory.reclaimed}), and a second instance, running beside them in the same directory and a namespace
+ * of its own the whole time, never loses a block. At the end the last instance and the one beside it stop with
+ * {@code SIGTERM} and leave the directory empty. Without pid namespaces the test fails and says why.
  * <p>
  * {@code -Dreliability.cycles=N} changes the number of cycles (20 by default).
  */
@@ -56,6 +58,11 @@ class KillRestartIT {
 
 	private static final String RECORD_PREFIX = ".psm-owner-";
 
+	private static final String LOCK_PREFIX = ".psm-lock-";
+
+	private static final List<String> NEW_PID_NAMESPACE = List.of("unshare", "--pid", "--fork", "--mount-proc",
+			"--kill-child");
+
 	private final HttpClient http = HttpClient.newHttpClient();
 
 	private final JsonMapper json = JsonMapper.builder().build();
@@ -67,6 +74,17 @@ class KillRestartIT {
 	private Path directory;
 
 	private Path logs;
+
+	@BeforeAll
+	void pidNamespacesCanBeCreated() throws Exception {
+		List<String> command = new ArrayList<>(NEW_PID_NAMESPACE);
+		command.addAll(List.of("sh", "-c", "echo $$"));
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+		String output = new String(process.getInputStream().readAllBytes()).trim();
+		assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
+		assertThat(output).as("Cannot create a pid namespace with %s: this test needs root (CAP_SYS_ADMIN) and "
+				+ "util-linux's unshare, as CI has; it does not skip", NEW_PID_NAMESPACE).isEqualTo("1");
+	}
 
 	@BeforeAll
 	void createDirectory() throws IOException {
@@ -113,6 +131,7 @@ class KillRestartIT {
 						+ " orphaned shared memory blocks (" + bytes + " bytes)");
 			}
 			assertThat(recordFiles()).as("cycle %d: records", cycle).hasSize(1);
+			assertThat(lockFiles()).as("cycle %d: lock files", cycle).hasSize(1);
 
 			// The instance beside lost nothing, and still serves every block it made.
 			assertThat(blockFiles()).as("cycle %d: blocks", cycle).isEqualTo(besideBlocks.keySet());
@@ -128,12 +147,16 @@ class KillRestartIT {
 
 			orphans = submitJobs(instance, 1 + cycle % 3);
 			assertThat(blockFiles()).containsAll(orphans.keySet());
-			instance.process.destroyForcibly();
+			// SIGKILL from outside its namespace: process 1 of its own, it could not be killed from within.
+			ProcessHandle jvm = instance.jvm();
+			assertThat(jvm.destroyForcibly()).isTrue();
 			assertThat(instance.process.waitFor(1, TimeUnit.MINUTES)).isTrue();
-			assertThat(instance.process.exitValue()).isEqualTo(128 + 9);
+			// Gone. (Its exit status stays with unshare, which, re-raising the signal, reports a failure of its own.)
+			assertThat(jvm.isAlive()).isFalse();
 			// Killed: its blocks and its record are left, as a crash leaves them.
 			assertThat(blockFiles()).containsAll(orphans.keySet());
 			assertThat(recordFiles()).hasSize(2);
+			assertThat(lockFiles()).hasSize(2);
 			orphanedBlocks += orphans.size();
 			orphanedBytes += orphans.values().stream().mapToLong(Long::longValue).sum();
 		}
@@ -141,9 +164,9 @@ class KillRestartIT {
 		stop(beside);
 		assertThat(this.directory).isEmptyDirectory();
 		startupMillis.sort(Comparator.naturalOrder());
-		System.out.printf("RELIABILITY kill-restart: %d cycles of start, create, kill -9 survived; %d blocks (%d bytes) "
-				+ "left by killed instances, all reclaimed at the next start; 0 leaked; the instance beside kept all "
-				+ "%d of its blocks; median start %d ms%n", CYCLES, orphanedBlocks, orphanedBytes, besideBlocks.size(),
+		System.out.printf("RELIABILITY kill-restart: %d cycles of start, create, kill -9 survived, each instance in a pid "
+				+ "namespace of its own; %d blocks (%d bytes) left by killed instances, all reclaimed at the next start; "
+				+ "0 leaked; the instance beside kept all %d of its blocks; median start %d ms%n", CYCLES, orphanedBlocks, orphanedBytes, besideBlocks.size(),
 				startupMillis.get(startupMillis.size() / 2));
 	}
 
@@ -151,13 +174,17 @@ class KillRestartIT {
 		Path jar = Path.of(System.getProperty("sample.jar"));
 		Path log = this.logs.resolve(name + ".log");
 		long started = System.nanoTime();
-		// Flags for a quick start on a small machine: it is started CYCLES + 2 times.
-		Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:+UseSerialGC", "-Xmx256m", "-jar", jar.toString(),
-				"--server.port=0", "--sample.worker.enabled=false", "--spring.main.banner-mode=off",
+		// Flags for a quick start on a small machine: it is started CYCLES + 2 times. No perf data: every instance is
+		// process 1 of its namespace, and would want the same /tmp/hsperfdata_<user>/1.
+		List<String> command = new ArrayList<>(NEW_PID_NAMESPACE);
+		command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:+UseSerialGC", "-Xmx256m", "-XX:-UsePerfData", "-jar",
+				jar.toString(), "--server.port=0", "--sample.worker.enabled=false", "--spring.main.banner-mode=off",
 				"--shared-memory.directory=" + this.directory,
-				// Python's clients create their blocks in /dev/shm itself: no manager server over a directory of its own.
-				"--shared-memory.server.enabled=false")
+				// Python's clients create their blocks in /dev/shm itself: no manager server over a directory of its
+				// own.
+				"--shared-memory.server.enabled=false"));
+		Process process = new ProcessBuilder(command)
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile())
 			.start();
@@ -170,8 +197,9 @@ class KillRestartIT {
 	}
 
 	private void stop(Instance instance) throws Exception {
-		// SIGTERM: Spring's shutdown hook unlinks the instance's blocks and removes its record.
-		instance.process.destroy();
+		// SIGTERM: Spring's shutdown hook unlinks the instance's blocks and removes its record. The JVM handles it,
+		// so it reaches process 1 of a namespace from outside.
+		assertThat(instance.jvm().destroy()).isTrue();
 		assertThat(instance.process.waitFor(1, TimeUnit.MINUTES)).isTrue();
 		assertThat(instance.process.exitValue()).as(instance.log()).isEqualTo(128 + 15);
 	}
@@ -219,11 +247,17 @@ class KillRestartIT {
 	}
 
 	private Set<String> blockFiles() throws IOException {
-		return files().stream().filter((name) -> !name.startsWith(RECORD_PREFIX)).collect(Collectors.toSet());
+		return files().stream()
+			.filter((name) -> !name.startsWith(RECORD_PREFIX) && !name.startsWith(LOCK_PREFIX))
+			.collect(Collectors.toSet());
 	}
 
 	private Set<String> recordFiles() throws IOException {
 		return files().stream().filter((name) -> name.startsWith(RECORD_PREFIX)).collect(Collectors.toSet());
+	}
+
+	private Set<String> lockFiles() throws IOException {
+		return files().stream().filter((name) -> name.startsWith(LOCK_PREFIX)).collect(Collectors.toSet());
 	}
 
 	private Set<String> files() throws IOException {
@@ -248,6 +282,13 @@ class KillRestartIT {
 		Instance(Process process, Path log) {
 			this.process = process;
 			this.log = log;
+		}
+
+		/**
+		 * Returns the application's JVM: the child that {@code unshare} forked into the new namespace.
+		 */
+		ProcessHandle jvm() {
+			return this.process.toHandle().children().findFirst().orElseThrow();
 		}
 
 		int port() throws IOException {

@@ -26,10 +26,15 @@ public class SharedMemoryHealthIndicatorProperties implements Validator {
 	 */
 	private @Nullable DataSize threshold;
 
+	/** {@return the configured threshold, {@code null} if not set} */
 	public @Nullable DataSize getThreshold() {
 		return this.threshold;
 	}
 
+	/**
+	 * Sets the minimum usable space below which the health indicator reports DOWN.
+	 * @param threshold the threshold, or {@code null} for the default
+	 */
 	public void setThreshold(@Nullable DataSize threshold) {
 		this.threshold = threshold;
 	}

@@ -48,6 +48,10 @@ public class SharedMemoryMetrics implements MeterBinder {
 			.description("Bytes of the orphaned shared memory blocks the manager unlinked")
 			.baseUnit(BaseUnits.BYTES)
 			.register(registry);
+		FunctionCounter.builder("shared.memory.lost", this.manager, SharedMemoryManager::lostBlocks)
+			.description("Shared memory blocks the manager tracked that another process unlinked or replaced")
+			.baseUnit("blocks")
+			.register(registry);
 		for (SharedMemoryOperation operation : SharedMemoryOperation.values()) {
 			registerOperations(registry, operation, true);
 			registerOperations(registry, operation, false);

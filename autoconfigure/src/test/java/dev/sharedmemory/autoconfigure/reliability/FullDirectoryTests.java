@@ -142,7 +142,7 @@ class FullDirectoryTests {
 	}
 
 	private Set<String> blockFiles() throws IOException {
-		return files().stream().filter((name) -> !name.startsWith(OwnerRecord.FILE_PREFIX)).collect(Collectors.toSet());
+		return files().stream().filter((name) -> !OwnerRecord.isOwnerFile(name)).collect(Collectors.toSet());
 	}
 
 	private Set<String> recordFiles() throws IOException {

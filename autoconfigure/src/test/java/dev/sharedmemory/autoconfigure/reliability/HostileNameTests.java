@@ -41,8 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Sends the endpoint's {@code {name}} a corpus of path traversal and encoding tricks, as raw bytes on a socket so
  * that no client library tidies them first, with GET and DELETE. A canary file outside the directory, blocks the
- * application did not create (one named as Python names them), the manager's owner record and the application's own
- * block all stay exactly as they were, and no DELETE succeeds. The only server errors are Spring MVC's, for a path
+ * application did not create (one named as Python names them), the manager's owner record and lock file, and the
+ * application's own block all stay exactly as they were, and no DELETE succeeds. The only server errors are Spring MVC's, for a path
  * parameter with an invalid escape, which it refuses before choosing a handler.
  */
 @SpringBootTest(classes = SharedMemoryTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
@@ -99,11 +99,12 @@ class HostileNameTests {
 
 	@Test
 	void noNameReachesAFileTheApplicationDidNotCreate() throws Exception {
-		String record = recordName();
+		String record = ownerFileName(OwnerRecord.FILE_PREFIX);
+		String lock = ownerFileName(OwnerRecord.LOCK_PREFIX);
 		Set<String> before = files();
-		assertThat(before).containsExactlyInAnyOrder("foreign", "psm_deadbeef", this.own.name(), record);
+		assertThat(before).containsExactlyInAnyOrder("foreign", "psm_deadbeef", this.own.name(), record, lock);
 		Map<Integer, Integer> statuses = new TreeMap<>();
-		Set<String> corpus = corpus(record);
+		Set<String> corpus = corpus(record, lock);
 		for (String name : corpus) {
 			for (String method : List.of("GET", "DELETE")) {
 				int status = send(method, "/actuator/sharedmemory/" + name);
@@ -121,7 +122,7 @@ class HostileNameTests {
 		}
 		assertThat(corpus).hasSizeGreaterThan(1000);
 		System.out.printf("RELIABILITY hostile names: %d names x GET and DELETE = %d requests, statuses %s, canary, "
-				+ "foreign blocks and owner record untouched%n", corpus.size(), 2 * corpus.size(), statuses);
+				+ "foreign blocks and owner record and lock file untouched%n", corpus.size(), 2 * corpus.size(), statuses);
 	}
 
 	private void assertUntouched(Set<String> before) throws IOException {
@@ -137,9 +138,9 @@ class HostileNameTests {
 
 	/**
 	 * Traversals in every spelling a server or a decoder might turn into {@code ..} and {@code /}, aimed at the
-	 * canaries, the foreign blocks and the record; and the foreign names themselves, disguised.
+	 * canaries, the foreign blocks the record and the lock file; and the foreign names themselves, disguised.
 	 */
-	private static Set<String> corpus(String record) {
+	private static Set<String> corpus(String record, String lock) {
 		List<String> dotDots = List.of("..", "%2e%2e", "%2E%2E", ".%2e", "%2e.", "%252e%252e", "%c0%ae%c0%ae",
 				"%e0%80%ae%e0%80%ae", "%uff0e%uff0e", "\uff0e\uff0e", "..%00", "..;", ".%00.", "...", "....");
 		List<String> separators = List.of("/", "%2f", "%2F", "%252f", "\\", "%5c", "%5C", "%c0%af", "%e0%80%af",
@@ -157,7 +158,7 @@ class HostileNameTests {
 			}
 			corpus.add(dotDot);
 		}
-		for (String name : List.of("foreign", "psm_deadbeef", record)) {
+		for (String name : List.of("foreign", "psm_deadbeef", record, lock)) {
 			for (String disguise : List.of("%s%%00", "%s%%00.txt", "%s/", "%s%%2f", "%s;x", "%s%%20", "%%20%s",
 					"%s.", "./%s", "%%2e%%2f%s", ".%%2f%s", "%%2f%s", "/%s", "//%s", "%s%%0a", "%%0d%%0a%s",
 					"%s%%0d%%0aX-Injected:%%201", "%s\\", "%s%%5c", "%s*", "%s%%2a", "%s?x=1", "%s#x", "%s%%23x",
@@ -221,8 +222,8 @@ class HostileNameTests {
 		}
 	}
 
-	private static String recordName() throws IOException {
-		return files().stream().filter((name) -> name.startsWith(OwnerRecord.FILE_PREFIX)).findFirst().orElseThrow();
+	private static String ownerFileName(String prefix) throws IOException {
+		return files().stream().filter((name) -> name.startsWith(prefix)).findFirst().orElseThrow();
 	}
 
 }

@@ -344,7 +344,7 @@ class StressTests {
 	private Set<String> blockFiles() throws IOException {
 		try (Stream<Path> files = Files.list(directory)) {
 			return files.map((file) -> file.getFileName().toString())
-				.filter((name) -> !name.startsWith(OwnerRecord.FILE_PREFIX))
+				.filter((name) -> !OwnerRecord.isOwnerFile(name))
 				.collect(Collectors.toSet());
 		}
 	}
