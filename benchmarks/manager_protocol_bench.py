@@ -1,0 +1,135 @@
+"""Side by side: a CPython client against the Java manager server and against CPython's own SharedMemoryManager.
+
+Measures, for each server, in this one run: connect() (a new connection, the handshake and `dummy`), and
+smm.SharedMemory(4096) (the client creates the block, then one connection with `track_segment`); then the
+track_segment throughput of 8 client processes at once. Prints one JSON object. Usage:
+
+    python3 benchmarks/manager_protocol_bench.py --jar benchmarks/target/benchmarks.jar [--quick]
+
+Standard library only. The Java server is dev.sharedmemory.benchmarks.ManagerServerMain, started with `java` from
+PATH (or $JAVA).
+"""
+import argparse
+import json
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+import time
+from multiprocessing import resource_tracker, shared_memory
+from multiprocessing.managers import SharedMemoryManager, dispatch
+
+AUTHKEY = os.urandom(16).hex()
+
+
+def java_server(jar):
+    env = dict(os.environ, SMM_AUTHKEY=AUTHKEY)
+    process = subprocess.Popen([os.environ.get("JAVA", "java"), "-cp", jar,
+                                "dev.sharedmemory.benchmarks.ManagerServerMain"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True)
+    host, port = process.stdout.readline().strip().rsplit(":", 1)
+    return process, (host, int(port))
+
+
+def per_op_micros(function, ops, rounds):
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(ops):
+            function()
+        samples.append((time.perf_counter() - start) / ops * 1e6)
+    return statistics.median(samples)
+
+
+def client_latencies(address, ops, rounds):
+    smm = SharedMemoryManager(address=address, authkey=AUTHKEY.encode())
+    connect = per_op_micros(lambda: smm.connect(), ops, rounds)
+    smm.connect()
+    created = []
+
+    def create():
+        shm = smm.SharedMemory(4096)
+        resource_tracker.unregister(shm._name, "shared_memory")
+        created.append(shm)
+
+    create_us = per_op_micros(create, ops, rounds)
+    for shm in created:
+        shm.close()
+    # Released through the server, which unlinks them.
+    for shm in created:
+        conn = smm._Client(address, authkey=smm._authkey)
+        try:
+            dispatch(conn, None, "release_segment", (shm.name,))
+        finally:
+            conn.close()
+    return {"connect_us": round(connect, 1), "shared_memory_4096_us": round(create_us, 1)}
+
+
+def tracker(address, names, barrier, queue):
+    authkey = AUTHKEY.encode()
+    from multiprocessing.connection import Client
+    barrier.wait()
+    start = time.perf_counter()
+    for name in names:
+        conn = Client(address, authkey=authkey)
+        try:
+            dispatch(conn, None, "track_segment", (name,))
+        finally:
+            conn.close()
+    queue.put((start, time.perf_counter()))
+
+
+def track_throughput(address, clients, per_client):
+    blocks = []
+    for _ in range(clients * per_client):
+        shm = shared_memory.SharedMemory(create=True, size=64)
+        resource_tracker.unregister(shm._name, "shared_memory")
+        blocks.append(shm)
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(clients)
+    queue = context.Queue()
+    processes = [context.Process(target=tracker, args=(address, [b.name for b in
+                                 blocks[i * per_client:(i + 1) * per_client]], barrier, queue))
+                 for i in range(clients)]
+    for process in processes:
+        process.start()
+    spans = [queue.get(timeout=300) for _ in processes]
+    for process in processes:
+        process.join()
+    seconds = max(end for _, end in spans) - min(start for start, _ in spans)
+    for shm in blocks:
+        shm.close()
+    return {"clients": clients, "requests": clients * per_client,
+            "track_segment_per_second": round(clients * per_client / seconds)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jar", required=True)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    ops, rounds, per_client = (200, 3, 300) if args.quick else (1000, 5, 1500)
+    result = {"python": sys.version.split()[0], "load_before": os.getloadavg()[0]}
+
+    java, java_address = java_server(args.jar)
+    cpython = SharedMemoryManager(address=("127.0.0.1", 0), authkey=AUTHKEY.encode())
+    cpython.start()
+    try:
+        # A warm-up each (the JVM compiles its hot paths), then the measurements.
+        client_latencies(java_address, 100, 1)
+        client_latencies(cpython.address, 100, 1)
+        result["java"] = client_latencies(java_address, ops, rounds)
+        result["cpython"] = client_latencies(cpython.address, ops, rounds)
+        result["java"].update(track_throughput(java_address, 8, per_client))
+        result["cpython"].update(track_throughput(cpython.address, 8, per_client))
+    finally:
+        java.stdin.close()
+        java.wait(60)
+        cpython.shutdown()
+    result["load_after"] = os.getloadavg()[0]
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
