@@ -121,14 +121,17 @@ def main():
         client_latencies(cpython.address, 100, 1)
         result["java"] = client_latencies(java_address, ops, rounds)
         result["cpython"] = client_latencies(cpython.address, ops, rounds)
+        print(json.dumps(result), file=sys.stderr, flush=True)
         result["java"].update(track_throughput(java_address, 8, per_client))
         result["cpython"].update(track_throughput(cpython.address, 8, per_client))
+        result["load_after"] = os.getloadavg()[0]
+        print(json.dumps(result, indent=2), flush=True)
     finally:
-        java.stdin.close()
-        java.wait(60)
+        # CPython's server process was forked with the Java server's stdin pipe open: it goes first, so that the pipe
+        # closes and the Java server shuts down.
         cpython.shutdown()
-    result["load_after"] = os.getloadavg()[0]
-    print(json.dumps(result, indent=2))
+        java.stdin.close()
+        java.wait(300)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@ package dev.sharedmemory.protocol;
 
 import java.io.Closeable;
 import java.io.EOFException;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
@@ -338,7 +340,7 @@ public final class ManagerServer implements AutoCloseable {
 		boolean authenticated = false;
 		try {
 			MessageStream stream = new MessageStream(Channels.newInputStream(connection),
-					Channels.newOutputStream(connection));
+					new QuickAckOutputStream(Channels.newOutputStream(connection), connection));
 			this.handshake.authenticateClient(stream);
 			authenticated = true;
 			Request request;
@@ -399,6 +401,34 @@ public final class ManagerServer implements AutoCloseable {
 		catch (IOException | RuntimeException ex) {
 			return new Peer(String.valueOf(this.boundAddress) + " (peer unknown)", null);
 		}
+	}
+
+	/**
+	 * Acknowledges at once what the client sends after each of the server's messages. CPython's client writes its
+	 * {@code #WELCOME#} and its request back to back, without {@code TCP_NODELAY}: Nagle's algorithm holds the
+	 * request until the welcome is acknowledged, and Linux delays that acknowledgement (up to 40 ms) once the server
+	 * has answered, expecting to piggyback it. {@code TCP_QUICKACK} is not permanent, so it is set after every write.
+	 */
+	private static final class QuickAckOutputStream extends FilterOutputStream {
+
+		private final SocketChannel connection;
+
+		private final boolean supported;
+
+		QuickAckOutputStream(OutputStream out, SocketChannel connection) {
+			super(out);
+			this.connection = connection;
+			this.supported = connection.supportedOptions().contains(ExtendedSocketOptions.TCP_QUICKACK);
+		}
+
+		@Override
+		public void write(byte[] bytes, int offset, int length) throws IOException {
+			this.out.write(bytes, offset, length);
+			if (this.supported) {
+				this.connection.setOption(ExtendedSocketOptions.TCP_QUICKACK, true);
+			}
+		}
+
 	}
 
 	/** Stops from another thread: a remote shutdown arrives on a worker, which stop() waits for. */
