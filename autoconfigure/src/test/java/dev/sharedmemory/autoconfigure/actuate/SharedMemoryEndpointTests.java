@@ -234,16 +234,19 @@ class SharedMemoryEndpointTests {
 	@ParameterizedTest
 	@ValueSource(strings = { "", "/", "..", ".", "/..", "../etc/passwd", "a/b", "nul\0byte", "\0" })
 	void refusesInvalidNamesBeforeLookingThemUp(String name) {
-		assertThatExceptionOfType(InvalidEndpointRequestException.class).isThrownBy(() -> this.endpoint.block(name, null))
+		assertThatExceptionOfType(InvalidEndpointRequestException.class)
+			.isThrownBy(() -> this.endpoint.block(name, null))
 			.satisfies((ex) -> assertThat(ex.getReason()).isEqualTo("Invalid shared memory block name"));
-		assertThatExceptionOfType(InvalidEndpointRequestException.class).isThrownBy(() -> this.endpoint.unlink(name, null));
+		assertThatExceptionOfType(InvalidEndpointRequestException.class)
+			.isThrownBy(() -> this.endpoint.unlink(name, null));
 		assertThat(this.directory.getParent()).exists();
 	}
 
 	@Test
 	void refusesNamesLongerThanTheSystemAllows() {
 		String name = "x".repeat(300);
-		assertThatExceptionOfType(InvalidEndpointRequestException.class).isThrownBy(() -> this.endpoint.unlink(name, null))
+		assertThatExceptionOfType(InvalidEndpointRequestException.class)
+			.isThrownBy(() -> this.endpoint.unlink(name, null))
 			.withMessageContaining("300 bytes long");
 	}
 

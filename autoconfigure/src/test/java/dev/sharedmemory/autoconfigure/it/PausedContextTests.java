@@ -56,7 +56,7 @@ class PausedContextTests {
 	@Nested
 	@Order(2)
 	@SpringBootTest(classes = { SharedMemoryTestApplication.class, PriceBoard.class },
-			properties = "spring.application.name=context-b")
+			properties = "price-board.context=b")
 	class ClassOfContextB {
 
 		@Autowired

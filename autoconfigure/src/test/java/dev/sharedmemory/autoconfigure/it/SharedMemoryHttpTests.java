@@ -84,7 +84,8 @@ class SharedMemoryHttpTests {
 		String body = response.body();
 		assertThat(json(body, MANAGER + ".count", Integer.class)).isEqualTo(2);
 		assertThat(json(body, MANAGER + ".totalBytes", Long.class)).isEqualTo(1024);
-		assertThat(json(body, MANAGER + ".directory.path", String.class)).isEqualTo(directory.toAbsolutePath().toString());
+		assertThat(json(body, MANAGER + ".directory.path", String.class))
+			.isEqualTo(directory.toAbsolutePath().toString());
 		assertThat(json(body, MANAGER + ".directory.totalBytes", Long.class)).isPositive();
 		assertThat(json(body, MANAGER + ".directory.usableBytes", Long.class)).isPositive();
 		assertThat(json(body, MANAGER + ".blocks[*].name", List.class)).containsExactly(first.name(), second.name());
@@ -240,8 +241,8 @@ class SharedMemoryHttpTests {
 		assertThat(response.body().lines())
 			.contains("shared_memory_blocks{manager=\"sharedMemoryManager\"} 1.0",
 					"shared_memory_size_bytes{manager=\"sharedMemoryManager\"} 2048.0")
-			.anySatisfy((line) -> assertThat(line).startsWith("shared_memory_operations_total{manager=\"sharedMemoryManager\","
-					+ "operation=\"create\",outcome=\"success\"} "))
+			.anySatisfy((line) -> assertThat(line).startsWith("shared_memory_operations_total{"
+					+ "manager=\"sharedMemoryManager\",operation=\"create\",outcome=\"success\"} "))
 			.anySatisfy((line) -> assertThat(line)
 				.startsWith("disk_total_bytes{path=\"" + directory + "\"} "))
 			.anySatisfy((line) -> assertThat(line).startsWith("disk_free_bytes{path=\"" + directory + "\"} "));
