@@ -1,8 +1,9 @@
 package dev.sharedmemory.autoconfigure.actuate;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 
 import dev.sharedmemory.ManagedBlock;
 import dev.sharedmemory.SharedMemoryDirectory;
@@ -17,59 +18,91 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 /**
- * {@link Endpoint @Endpoint} that lists the shared memory blocks a {@link SharedMemoryManager} created and unlinks
- * them one by one. A block the application did not create is never shown and never unlinked.
+ * {@link Endpoint @Endpoint} that lists the shared memory blocks the {@link SharedMemoryManager}s of an application
+ * created, manager by manager, and unlinks them one by one. A block no manager created is never shown and never
+ * unlinked. Like Spring Boot's {@code caches} endpoint, it finds a block in whichever manager tracks it, or in the
+ * one named by the optional {@code manager} parameter.
  */
 @Endpoint(id = "sharedmemory")
 public class SharedMemoryEndpoint {
 
-	private final SharedMemoryManager manager;
+	private final Map<String, SharedMemoryManager> managers;
 
 	/**
-	 * Creates an endpoint over the blocks of the given manager.
-	 * @param manager the manager whose blocks to show
+	 * Creates an endpoint over the blocks of the given managers.
+	 * @param managers the managers whose blocks to show, by bean name
 	 */
-	public SharedMemoryEndpoint(SharedMemoryManager manager) {
-		this.manager = manager;
+	public SharedMemoryEndpoint(Map<String, SharedMemoryManager> managers) {
+		this.managers = new LinkedHashMap<>(managers);
 	}
 
 	/**
-	 * Returns the blocks the manager tracks and the directory they live in.
-	 * @return a description of the blocks and the directory
+	 * Returns, for each manager, the blocks it tracks and the directory they live in.
+	 * @return a description of every manager's blocks, by bean name
 	 */
 	@ReadOperation
 	public SharedMemoryDescriptor sharedMemory() {
-		List<BlockDescriptor> blocks = this.manager.blocks().stream().map(BlockDescriptor::of).toList();
-		long totalBytes = blocks.stream().mapToLong(BlockDescriptor::size).sum();
-		SharedMemoryDirectory directory = this.manager.directory();
-		return new SharedMemoryDescriptor(new DirectoryDescriptor(directory.path().toString(),
-				directory.totalSpace(), directory.usableSpace()), blocks.size(), totalBytes, blocks);
+		Map<String, ManagerDescriptor> descriptors = new LinkedHashMap<>();
+		this.managers.forEach((name, manager) -> descriptors.put(name, ManagerDescriptor.of(manager)));
+		return new SharedMemoryDescriptor(descriptors);
 	}
 
 	/**
-	 * Returns one block the manager tracks.
+	 * Returns one block a manager tracks.
 	 * @param name the block's name
-	 * @return the block, or {@code null} if the manager does not track that name
+	 * @param manager the bean name of the manager to look in, or {@code null} to look in every manager
+	 * @return the block, or {@code null} if no manager looked in tracks that name
 	 * @throws InvalidEndpointRequestException if the name is not a valid block name
+	 * @throws NonUniqueBlockException if several managers track that name and none was named
 	 */
 	@ReadOperation
-	public @Nullable BlockDescriptor block(@Selector String name) {
-		return this.manager.block(checkName(name)).map(BlockDescriptor::of).orElse(null);
+	public @Nullable BlockDescriptor block(@Selector String name, @Nullable String manager) {
+		return find(checkName(name), candidates(manager));
 	}
 
 	/**
-	 * Unlinks a block the manager created and stops tracking it.
+	 * Unlinks a block a manager created; the manager stops tracking it. A name no manager looked in tracks is
+	 * counted as a failed unlink by each of them, as {@link SharedMemoryManager#unlink(String)} counts it.
 	 * @param name the block's name
-	 * @return the block as it was before it was unlinked, or {@code null} if the manager does not track that name
+	 * @param manager the bean name of the manager to look in, or {@code null} to look in every manager
+	 * @return the block as it was before it was unlinked, or {@code null} if no manager looked in tracks that name
 	 * @throws InvalidEndpointRequestException if the name is not a valid block name
+	 * @throws NonUniqueBlockException if several managers track that name and none was named
 	 */
 	// Not a boolean, as CachesEndpoint has: over JMX, Actuator maps every result but a string or a collection to a
 	// map, and a boolean fails there after the block is gone.
 	@DeleteOperation
-	public @Nullable BlockDescriptor unlink(@Selector String name) {
+	public @Nullable BlockDescriptor unlink(@Selector String name, @Nullable String manager) {
 		String checked = checkName(name);
-		Optional<ManagedBlock> block = this.manager.block(checked);
-		return (block.isPresent() && this.manager.unlink(checked)) ? BlockDescriptor.of(block.get()) : null;
+		Map<String, SharedMemoryManager> candidates = candidates(manager);
+		BlockDescriptor block = find(checked, candidates);
+		if (block == null) {
+			candidates.values().forEach((candidate) -> candidate.unlink(checked));
+			return null;
+		}
+		return this.managers.get(block.manager()).unlink(checked) ? block : null;
+	}
+
+	private Map<String, SharedMemoryManager> candidates(@Nullable String manager) {
+		if (manager == null) {
+			return this.managers;
+		}
+		SharedMemoryManager named = this.managers.get(manager);
+		return (named != null) ? Map.of(manager, named) : Map.of();
+	}
+
+	private static @Nullable BlockDescriptor find(String name, Map<String, SharedMemoryManager> candidates) {
+		List<BlockDescriptor> found = candidates.entrySet()
+			.stream()
+			.flatMap((entry) -> entry.getValue()
+				.block(name)
+				.map((block) -> BlockDescriptor.of(block, entry.getKey()))
+				.stream())
+			.toList();
+		if (found.size() > 1) {
+			throw new NonUniqueBlockException(name, found.stream().map(BlockDescriptor::manager).toList());
+		}
+		return found.isEmpty() ? null : found.get(0);
 	}
 
 	/**
@@ -85,6 +118,15 @@ public class SharedMemoryEndpoint {
 	}
 
 	/**
+	 * Description of the blocks of every manager.
+	 *
+	 * @param managers what each manager tracks, by bean name
+	 */
+	public record SharedMemoryDescriptor(Map<String, ManagerDescriptor> managers) implements OperationResponseBody {
+
+	}
+
+	/**
 	 * Description of the blocks a manager tracks.
 	 *
 	 * @param directory the directory the blocks live in
@@ -92,8 +134,17 @@ public class SharedMemoryEndpoint {
 	 * @param totalBytes the sum of their sizes, in bytes
 	 * @param blocks the blocks, oldest first
 	 */
-	public record SharedMemoryDescriptor(DirectoryDescriptor directory, int count, long totalBytes,
-			List<BlockDescriptor> blocks) implements OperationResponseBody {
+	public record ManagerDescriptor(DirectoryDescriptor directory, int count, long totalBytes,
+			List<BlockDescriptor> blocks) {
+
+		static ManagerDescriptor of(SharedMemoryManager manager) {
+			List<BlockDescriptor> blocks = manager.blocks().stream().map((block) -> BlockDescriptor.of(block, null))
+				.toList();
+			long totalBytes = blocks.stream().mapToLong(BlockDescriptor::size).sum();
+			SharedMemoryDirectory directory = manager.directory();
+			return new ManagerDescriptor(new DirectoryDescriptor(directory.path().toString(),
+					directory.totalSpace(), directory.usableSpace()), blocks.size(), totalBytes, blocks);
+		}
 
 	}
 
@@ -117,14 +168,16 @@ public class SharedMemoryEndpoint {
 	 * @param createdAt when the manager created it
 	 * @param length for a {@code ShareableList}, its number of items; {@code null} otherwise
 	 * @param format for a {@code ShareableList}, its struct format as Python gives it; {@code null} otherwise
+	 * @param manager the bean name of the manager that tracks it, when the block is described on its own;
+	 * {@code null} in a manager's list
 	 */
 	public record BlockDescriptor(String name, long size, String kind, Instant createdAt, @Nullable Integer length,
-			@Nullable String format) implements OperationResponseBody {
+			@Nullable String format, @Nullable String manager) implements OperationResponseBody {
 
-		static BlockDescriptor of(ManagedBlock block) {
+		static BlockDescriptor of(ManagedBlock block, @Nullable String manager) {
 			Integer length = (block.length() >= 0) ? block.length() : null;
 			return new BlockDescriptor(block.name(), block.size(), block.kind().displayName(), block.createdAt(),
-					length, block.format());
+					length, block.format(), manager);
 		}
 
 	}

@@ -44,6 +44,9 @@ import static org.awaitility.Awaitility.await;
 @DirtiesContext
 class SharedMemoryHttpTests {
 
+	// The application's one manager, under its bean name, in the endpoint's answer.
+	private static final String MANAGER = "$.managers.sharedMemoryManager";
+
 	@TempDir
 	static Path root;
 
@@ -79,16 +82,17 @@ class SharedMemoryHttpTests {
 		HttpResponse<String> response = get("/actuator/sharedmemory");
 		assertThat(response.statusCode()).isEqualTo(200);
 		String body = response.body();
-		assertThat(json(body, "$.count", Integer.class)).isEqualTo(2);
-		assertThat(json(body, "$.totalBytes", Long.class)).isEqualTo(1024);
-		assertThat(json(body, "$.directory.path", String.class)).isEqualTo(directory.toAbsolutePath().toString());
-		assertThat(json(body, "$.directory.totalBytes", Long.class)).isPositive();
-		assertThat(json(body, "$.directory.usableBytes", Long.class)).isPositive();
-		assertThat(json(body, "$.blocks[*].name", List.class)).containsExactly(first.name(), second.name());
-		assertThat(json(body, "$.blocks[0].size", Long.class)).isEqualTo(1000);
-		assertThat(json(body, "$.blocks[0].kind", String.class)).isEqualTo("SharedMemory");
-		assertThat(json(body, "$.blocks[0].createdAt", String.class)).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
-		assertThat(json(body, "$.blocks[0]", Map.class)).doesNotContainKeys("length", "format");
+		assertThat(json(body, MANAGER + ".count", Integer.class)).isEqualTo(2);
+		assertThat(json(body, MANAGER + ".totalBytes", Long.class)).isEqualTo(1024);
+		assertThat(json(body, MANAGER + ".directory.path", String.class))
+			.isEqualTo(directory.toAbsolutePath().toString());
+		assertThat(json(body, MANAGER + ".directory.totalBytes", Long.class)).isPositive();
+		assertThat(json(body, MANAGER + ".directory.usableBytes", Long.class)).isPositive();
+		assertThat(json(body, MANAGER + ".blocks[*].name", List.class)).containsExactly(first.name(), second.name());
+		assertThat(json(body, MANAGER + ".blocks[0].size", Long.class)).isEqualTo(1000);
+		assertThat(json(body, MANAGER + ".blocks[0].kind", String.class)).isEqualTo("SharedMemory");
+		assertThat(json(body, MANAGER + ".blocks[0].createdAt", String.class)).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+		assertThat(json(body, MANAGER + ".blocks[0]", Map.class)).doesNotContainKeys("length", "format");
 	}
 
 	@Test
@@ -110,7 +114,7 @@ class SharedMemoryHttpTests {
 		assertThat(json(body, "$.length", Integer.class)).isEqualTo(5);
 		// As CPython 3.11 gives it for ShareableList(['howdy', 42, 3.5, True, None]).format.
 		assertThat(json(body, "$.format", String.class)).isEqualTo("8sqdxxxxxxx?xxxxxx?x");
-		assertThat(json(get("/actuator/sharedmemory").body(), "$.blocks[0].kind", String.class))
+		assertThat(json(get("/actuator/sharedmemory").body(), MANAGER + ".blocks[0].kind", String.class))
 			.isEqualTo("ShareableList");
 		assertThat(metric("shared.memory.size")).isEqualTo(list.shm().size());
 		assertThat(delete("/actuator/sharedmemory/" + list.shm().name()).statusCode()).isEqualTo(204);
@@ -225,7 +229,8 @@ class SharedMemoryHttpTests {
 		assertThat(metric("disk.free", "path:" + directory)).isPositive();
 		String sizeMetric = get("/actuator/metrics/shared.memory.size").body();
 		assertThat(json(sizeMetric, "$.baseUnit", String.class)).isEqualTo("bytes");
-		assertThat(json(sizeMetric, "$.availableTags", List.class)).isEmpty();
+		assertThat(json(sizeMetric, "$.availableTags[*].tag", List.class)).containsExactly("manager");
+		assertThat(json(sizeMetric, "$.availableTags[0].values", List.class)).containsExactly("sharedMemoryManager");
 	}
 
 	@Test
@@ -233,9 +238,11 @@ class SharedMemoryHttpTests {
 		this.manager.sharedMemory(2048);
 		HttpResponse<String> response = get("/actuator/prometheus");
 		assertThat(response.statusCode()).isEqualTo(200);
-		assertThat(response.body().lines()).contains("shared_memory_blocks 1.0", "shared_memory_size_bytes 2048.0")
-			.anySatisfy((line) -> assertThat(line)
-				.startsWith("shared_memory_operations_total{operation=\"create\",outcome=\"success\"} "))
+		assertThat(response.body().lines())
+			.contains("shared_memory_blocks{manager=\"sharedMemoryManager\"} 1.0",
+					"shared_memory_size_bytes{manager=\"sharedMemoryManager\"} 2048.0")
+			.anySatisfy((line) -> assertThat(line).startsWith("shared_memory_operations_total{"
+					+ "manager=\"sharedMemoryManager\",operation=\"create\",outcome=\"success\"} "))
 			.anySatisfy((line) -> assertThat(line)
 				.startsWith("disk_total_bytes{path=\"" + directory + "\"} "))
 			.anySatisfy((line) -> assertThat(line).startsWith("disk_free_bytes{path=\"" + directory + "\"} "));
