@@ -47,7 +47,9 @@ public final class TestSharedMemoryDirectory implements DisposableBean {
 	public Set<String> blockNames() {
 		try (Stream<Path> files = Files.list(this.path)) {
 			return files.map((file) -> file.getFileName().toString())
-				.filter((name) -> !name.startsWith(OwnerRecord.FILE_PREFIX))
+				// A manager's owner record and the lock beside it are no blocks.
+				.filter((name) -> !name.startsWith(OwnerRecord.FILE_PREFIX)
+						&& !name.startsWith(OwnerRecord.LOCK_PREFIX))
 				.collect(TreeSet::new, Set::add, Set::addAll);
 		}
 		catch (IOException ex) {
