@@ -1,5 +1,6 @@
 package dev.sharedmemory.benchmarks;
 
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import dev.sharedmemory.autoconfigure.actuate.SharedMemoryEndpoint;
@@ -35,7 +36,7 @@ public class EndpointBenchmark {
 	 */
 	@Setup
 	public void setUp(TrackedBlocks tracked) {
-		this.endpoint = new SharedMemoryEndpoint(tracked.manager);
+		this.endpoint = new SharedMemoryEndpoint(Map.of("sharedMemoryManager", tracked.manager));
 	}
 
 	/**
