@@ -47,9 +47,7 @@ public final class TestSharedMemoryDirectory implements DisposableBean {
 	public Set<String> blockNames() {
 		try (Stream<Path> files = Files.list(this.path)) {
 			return files.map((file) -> file.getFileName().toString())
-				// A manager's owner record and the lock beside it are no blocks.
-				.filter((name) -> !name.startsWith(OwnerRecord.FILE_PREFIX)
-						&& !name.startsWith(OwnerRecord.LOCK_PREFIX))
+				.filter((name) -> !OwnerRecord.isOwnerFile(name))
 				.collect(TreeSet::new, Set::add, Set::addAll);
 		}
 		catch (IOException ex) {
