@@ -47,7 +47,7 @@ public final class TestSharedMemoryDirectory implements DisposableBean {
 	public Set<String> blockNames() {
 		try (Stream<Path> files = Files.list(this.path)) {
 			return files.map((file) -> file.getFileName().toString())
-				.filter((name) -> !name.startsWith(OwnerRecord.FILE_PREFIX))
+				.filter((name) -> !OwnerRecord.isOwnerFile(name))
 				.collect(TreeSet::new, Set::add, Set::addAll);
 		}
 		catch (IOException ex) {

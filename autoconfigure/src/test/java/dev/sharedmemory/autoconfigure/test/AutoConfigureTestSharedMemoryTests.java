@@ -8,6 +8,7 @@ import dev.sharedmemory.SharedMemory;
 import dev.sharedmemory.SharedMemoryDirectory;
 import dev.sharedmemory.SharedMemoryManager;
 import dev.sharedmemory.autoconfigure.SharedMemoryAutoConfiguration;
+import dev.sharedmemory.ownership.OwnerRecord;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -57,7 +58,7 @@ class AutoConfigureTestSharedMemoryTests {
 		assertThat(this.sharedMemory.blocksLeftBy(() -> created.add(this.manager.sharedMemory(16).name())))
 			.containsExactly(created.get(1));
 		assertThat(this.sharedMemory.blockNames()).containsExactlyInAnyOrder(before.name(), created.get(1))
-			.noneMatch((name) -> name.startsWith(".psm-owner-"));
+			.noneMatch(OwnerRecord::isOwnerFile);
 		this.manager.unlink(before.name());
 		this.manager.unlink(created.get(1));
 		assertThat(this.sharedMemory.blockNames()).isEmpty();
