@@ -5,7 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.sharedmemory.DirectoryCensus;
+import dev.sharedmemory.DirectoryEntry;
 import dev.sharedmemory.ManagedBlock;
+import dev.sharedmemory.ReclaimedOrphans;
 import dev.sharedmemory.SharedMemoryDirectory;
 import dev.sharedmemory.SharedMemoryManager;
 import dev.sharedmemory.ndarray.NDArrayDescriptor;
@@ -17,15 +20,23 @@ import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
  * {@link Endpoint @Endpoint} that lists the shared memory blocks the {@link SharedMemoryManager}s of an application
  * created, manager by manager, and unlinks them one by one. A block no manager created is never shown and never
  * unlinked. Like Spring Boot's {@code caches} endpoint, it finds a block in whichever manager tracks it, or in the
  * one named by the optional {@code manager} parameter.
+ * <p>
+ * With {@code scope=directory}, it lists instead every entry of the managers' directories, whoever created it, and
+ * who manages it; its write operation reclaims the blocks of managers that are gone, as a start does. Neither ever
+ * unlinks a block a manager of this application did not create and whose creator lives.
  */
 @Endpoint(id = "sharedmemory")
 public class SharedMemoryEndpoint {
+
+	/** The value of the read operation's {@code scope} that asks for a census of the directories. */
+	public static final String DIRECTORY_SCOPE = "directory";
 
 	private final Map<String, SharedMemoryManager> managers;
 
@@ -38,14 +49,67 @@ public class SharedMemoryEndpoint {
 	}
 
 	/**
+	 * Returns, without a scope, what {@link #sharedMemory()} returns; with the scope {@value #DIRECTORY_SCOPE}, a
+	 * census of each managers' directory: every entry, the memory it holds and who manages it, totals first.
+	 * @param scope {@code null}, or {@value #DIRECTORY_SCOPE}
+	 * @return the application's blocks, or the census of its directories
+	 * @throws InvalidEndpointRequestException if the scope is another
+	 */
+	@ReadOperation
+	public OperationResponseBody sharedMemory(@Nullable String scope) {
+		if (scope == null) {
+			return sharedMemory();
+		}
+		if (!scope.equals(DIRECTORY_SCOPE)) {
+			throw new InvalidEndpointRequestException("Unknown scope '" + scope + "': only '" + DIRECTORY_SCOPE
+					+ "' is known", "Unknown scope");
+		}
+		return census();
+	}
+
+	/**
 	 * Returns, for each manager, the blocks it tracks and the directory they live in.
 	 * @return a description of every manager's blocks, by bean name
 	 */
-	@ReadOperation
 	public SharedMemoryDescriptor sharedMemory() {
 		Map<String, ManagerDescriptor> descriptors = new LinkedHashMap<>();
 		this.managers.forEach((name, manager) -> descriptors.put(name, ManagerDescriptor.of(manager)));
 		return new SharedMemoryDescriptor(descriptors);
+	}
+
+	/**
+	 * Returns a census of each directory the managers use: every entry, the memory it really holds and who manages
+	 * it, with totals by category.
+	 * @return the censuses, by directory
+	 */
+	public DirectoriesDescriptor census() {
+		Map<String, CensusDescriptor> directories = new LinkedHashMap<>();
+		directories().forEach((path, manager) -> directories.put(path,
+				CensusDescriptor.of(manager.directory().census())));
+		return new DirectoriesDescriptor(directories);
+	}
+
+	/**
+	 * Reclaims now, in each directory the managers use, the blocks of processes that died without unlinking them,
+	 * under exactly the rules of the reclaim at start-up ({@link SharedMemoryManager#reclaimOrphans()}).
+	 * @return what was unlinked, by directory
+	 */
+	@WriteOperation
+	public ReclaimedDescriptor reclaimOrphans() {
+		Map<String, ReclaimedOrphans> directories = new LinkedHashMap<>();
+		directories().forEach((path, manager) -> directories.put(path, manager.reclaimOrphans()));
+		return new ReclaimedDescriptor(directories);
+	}
+
+	/**
+	 * Returns the first manager of each directory, by its path: a directory's census and reclaim are the same
+	 * whichever of its managers takes them.
+	 */
+	private Map<String, SharedMemoryManager> directories() {
+		Map<String, SharedMemoryManager> directories = new LinkedHashMap<>();
+		this.managers.values()
+			.forEach((manager) -> directories.putIfAbsent(manager.directory().path().toString(), manager));
+		return directories;
 	}
 
 	/**
@@ -116,6 +180,77 @@ public class SharedMemoryEndpoint {
 		catch (IllegalArgumentException ex) {
 			throw new InvalidEndpointRequestException(ex.getMessage(), "Invalid shared memory block name");
 		}
+	}
+
+	/**
+	 * Censuses of the managers' directories.
+	 *
+	 * @param directories the census of each directory, by path
+	 */
+	public record DirectoriesDescriptor(Map<String, CensusDescriptor> directories) implements OperationResponseBody {
+
+	}
+
+	/**
+	 * A census of a directory: the totals by category first, then every entry.
+	 *
+	 * @param takenAt when it was taken
+	 * @param totals the entries, their bytes and the memory they hold, by category ({@code application},
+	 * {@code other-manager}, {@code orphaned}, {@code unmanaged}, {@code bookkeeping}, {@code not-a-block})
+	 * @param skipped the entries that vanished between the listing and their {@code lstat}
+	 * @param entries every entry
+	 */
+	public record CensusDescriptor(Instant takenAt, Map<String, DirectoryCensus.Totals> totals, int skipped,
+			List<EntryDescriptor> entries) {
+
+		static CensusDescriptor of(DirectoryCensus census) {
+			Map<String, DirectoryCensus.Totals> totals = new LinkedHashMap<>();
+			census.totals().forEach((category, sum) -> totals.put(category.displayName(), sum));
+			return new CensusDescriptor(census.takenAt(), totals, census.skipped(),
+					census.entries().stream().map(EntryDescriptor::of).toList());
+		}
+
+	}
+
+	/**
+	 * Description of one entry of a directory. Its name is shown as it is, escaped by JSON and never interpreted.
+	 *
+	 * @param name its name as the JVM decodes it
+	 * @param rawName its bytes, percent-encoded, when the name is not valid UTF-8; {@code null} otherwise
+	 * @param type {@code file}, {@code directory}, {@code link} or {@code other}
+	 * @param category who manages it
+	 * @param size its apparent size in bytes
+	 * @param allocatedBytes the memory it really holds, in bytes; {@code null} if it could not be read
+	 * @param user its owner's name
+	 * @param mode its permissions, in octal
+	 * @param lastModified when its content last changed
+	 * @param manager for a block a manager's record names, that manager's process; {@code null} otherwise
+	 */
+	public record EntryDescriptor(String name, @Nullable String rawName, String type, String category, long size,
+			@Nullable Long allocatedBytes, String user, String mode, Instant lastModified,
+			DirectoryEntry.@Nullable Owner manager) {
+
+		static EntryDescriptor of(DirectoryEntry entry) {
+			String type = switch (entry.type()) {
+				case REGULAR_FILE -> "file";
+				case DIRECTORY -> "directory";
+				case SYMBOLIC_LINK -> "link";
+				case OTHER -> "other";
+			};
+			return new EntryDescriptor(entry.name(), entry.rawName(), type, entry.category().displayName(),
+					entry.size(), entry.allocatedBytes(), entry.user(), entry.mode(), entry.lastModified(),
+					entry.owner());
+		}
+
+	}
+
+	/**
+	 * What a reclaim unlinked.
+	 *
+	 * @param directories what it unlinked in each directory, by path
+	 */
+	public record ReclaimedDescriptor(Map<String, ReclaimedOrphans> directories) implements OperationResponseBody {
+
 	}
 
 	/**

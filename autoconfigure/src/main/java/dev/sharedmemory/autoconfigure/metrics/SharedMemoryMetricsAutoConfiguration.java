@@ -1,5 +1,6 @@
 package dev.sharedmemory.autoconfigure.metrics;
 
+import java.time.Duration;
 import java.util.Map;
 
 import dev.sharedmemory.SharedMemoryManager;
@@ -25,7 +26,7 @@ import org.springframework.context.annotation.Bean;
 /**
  * {@link EnableAutoConfiguration Auto-configuration} for shared memory metrics of every {@link SharedMemoryManager}
  * bean, tagged with its bean name: the {@link SharedMemoryMetrics}, with Micrometer's {@link DiskSpaceMetrics} of
- * their directories, and, when {@code shared-memory.metrics.per-block} is on, the {@link SharedMemoryBlockMetrics}.
+ * their directories, the {@link SharedMemoryDirectoryMetrics} of what the directories hold, and, when {@code shared-memory.metrics.per-block} is on, the {@link SharedMemoryBlockMetrics}.
  */
 @AutoConfiguration(after = { MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
 		SharedMemoryAutoConfiguration.class })
@@ -35,10 +36,19 @@ import org.springframework.context.annotation.Bean;
 @EnableConfigurationProperties(SharedMemoryProperties.class)
 public final class SharedMemoryMetricsAutoConfiguration {
 
+	// Scrapes come every 10 s or more: a census a few seconds old is current, and a burst of gauge reads costs one.
+	private static final Duration DIRECTORY_CENSUS_MAX_AGE = Duration.ofSeconds(5);
+
 	@Bean
 	@ConditionalOnMissingBean
 	SharedMemoryMetrics sharedMemoryMetrics(ConfigurableListableBeanFactory beanFactory) {
 		return new SharedMemoryMetrics(managers(beanFactory));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	SharedMemoryDirectoryMetrics sharedMemoryDirectoryMetrics(ConfigurableListableBeanFactory beanFactory) {
+		return new SharedMemoryDirectoryMetrics(managers(beanFactory), DIRECTORY_CENSUS_MAX_AGE);
 	}
 
 	@Bean

@@ -15,6 +15,7 @@ import com.jayway.jsonpath.JsonPath;
 import dev.sharedmemory.ShareableList;
 import dev.sharedmemory.SharedMemory;
 import dev.sharedmemory.SharedMemoryManager;
+import dev.sharedmemory.autoconfigure.reliability.DeadOwner;
 import dev.sharedmemory.ndarray.DType;
 import dev.sharedmemory.ndarray.NDArray;
 import dev.sharedmemory.ndarray.Order;
@@ -168,6 +169,80 @@ class SharedMemoryHttpTests {
 		}
 	}
 
+	@Test
+	void censusListsEveryEntryOfTheDirectoryWithTotalsFirst() throws Exception {
+		SharedMemory own = this.manager.sharedMemory(4096);
+		List<String> orphans = DeadOwner.leaveBlocks(directory, "census-orphan-", 8192);
+		String hostile = "evil\n\u001b[31mred\u001b[0m";
+		Files.writeString(directory.resolve(hostile), "x");
+		try {
+			HttpResponse<String> response = get("/actuator/sharedmemory?scope=directory");
+			assertThat(response.statusCode()).isEqualTo(200);
+			String body = response.body();
+			// Escaped by JSON: no control character reaches a terminal or a log that shows the body.
+			assertThat(body.chars()).noneMatch((c) -> c < 0x20);
+			String census = "$.directories['" + directory.toAbsolutePath() + "']";
+			assertThat(json(body, census, Map.class).keySet()).startsWith("takenAt", "totals");
+			assertThat(json(body, census + ".totals.application.count", Integer.class)).isOne();
+			assertThat(json(body, census + ".totals.application.bytes", Long.class)).isEqualTo(4096);
+			assertThat(json(body, census + ".totals.application.allocatedBytes", Long.class)).isEqualTo(4096);
+			assertThat(json(body, census + ".totals.orphaned.count", Integer.class)).isOne();
+			assertThat(json(body, census + ".totals.unmanaged.count", Integer.class)).isOne();
+			assertThat(json(body, census + ".entries[?(@.category == 'application')].name", List.class))
+				.containsExactly(own.name());
+			assertThat(json(body, census + ".entries[?(@.category == 'orphaned')].manager.pid", List.class))
+				.containsExactly((int) DeadOwner.PID);
+			assertThat(json(body, census + ".entries[?(@.category == 'unmanaged')].name", List.class))
+				.containsExactly(hostile);
+			assertThat(json(body, census + ".entries[?(@.category == 'bookkeeping')].name", List.class)).hasSize(3);
+			assertThat(get("/actuator/sharedmemory?scope=everything").statusCode()).isEqualTo(400);
+		}
+		finally {
+			Files.delete(directory.resolve(hostile));
+			this.manager.reclaimOrphans();
+		}
+	}
+
+	@Test
+	void postReclaimsOrphansNowAndAnswersWhatItUnlinked() throws Exception {
+		List<String> orphans = DeadOwner.leaveBlocks(directory, "post-orphan-", 4096, 100);
+		try (SharedMemory outsider = this.manager.directory().create("post-outsider", 64)) {
+			HttpResponse<String> response = post("/actuator/sharedmemory");
+			assertThat(response.statusCode()).isEqualTo(200);
+			String reclaimed = "$.directories['" + directory.toAbsolutePath() + "']";
+			assertThat(json(response.body(), reclaimed + ".blocks[*].name", List.class))
+				.containsExactlyInAnyOrderElementsOf(orphans);
+			assertThat(json(response.body(), reclaimed + ".records", Integer.class)).isOne();
+			orphans.forEach((name) -> assertThat(directory.resolve(name)).doesNotExist());
+			assertThat(directory.resolve("post-outsider")).exists();
+			assertThat(json(post("/actuator/sharedmemory").body(), reclaimed + ".blocks", List.class)).isEmpty();
+		}
+		finally {
+			this.manager.directory().unlink("post-outsider");
+		}
+	}
+
+	@Test
+	void deleteNeverUnlinksAnOrphanNorAnotherManagersBlock() throws Exception {
+		List<String> orphans = DeadOwner.leaveBlocks(directory, "delete-orphan-", 64);
+		SharedMemoryManager other = SharedMemoryManager.builder()
+			.directory(this.manager.directory())
+			.reclaimOrphans(false)
+			.build();
+		other.start();
+		try {
+			SharedMemory theirs = other.sharedMemory(64);
+			assertThat(delete("/actuator/sharedmemory/" + orphans.get(0)).statusCode()).isEqualTo(404);
+			assertThat(delete("/actuator/sharedmemory/" + theirs.name()).statusCode()).isEqualTo(404);
+			assertThat(directory.resolve(orphans.get(0))).exists();
+			assertThat(directory.resolve(theirs.name())).exists();
+		}
+		finally {
+			other.shutdown();
+			this.manager.reclaimOrphans();
+		}
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "..", "%2E%2E", ".", "%2E", "..;", "..%2Fsentinel", "%2E%2E%2Fsentinel", "a%2Fb",
 			"%2Fetc%2Fpasswd", "%00", "a%00b", "%2E%2E%00", "%20..", "%252E%252E%252Fsentinel" })
@@ -288,6 +363,11 @@ class SharedMemoryHttpTests {
 
 	private HttpResponse<String> get(String path) throws IOException, InterruptedException {
 		return this.http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpResponse<String> post(String path) throws IOException, InterruptedException {
+		return this.http.send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+				HttpResponse.BodyHandlers.ofString());
 	}
 
 	private HttpResponse<String> delete(String path) throws IOException, InterruptedException {
