@@ -12,6 +12,8 @@ import java.util.concurrent.ConcurrentSkipListSet;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.sharedmemory.ndarray.NDArray;
+
 /**
  * The blocks a {@link SharedMemoryManager} tracks, by name and oldest first. Thread-safe without a lock of its own:
  * both views are concurrent collections, and a name is in the registry at most once, since blocks are created
@@ -96,16 +98,17 @@ final class BlockRegistry {
 	 * @param name the block's name
 	 * @param size its size in bytes
 	 * @param block the handle the manager returned, or {@code null} for a block tracked for a client
-	 * @param list the list it holds, if the manager created it as one
+	 * @param content what the manager created it as, a {@link ShareableList} or an {@link NDArray}; {@code null} for
+	 * raw bytes and for a block tracked for a client
 	 * @param createdAt when the manager created it or started tracking it
 	 * @param origin who asked for it: {@code null} for this process, else the peer it is tracked for
 	 * @param inode for a block tracked for a client, the inode of its file when tracked; {@code -1} otherwise
 	 */
-	record Entry(String name, long size, @Nullable SharedMemory block, @Nullable ShareableList list,
+	record Entry(String name, long size, @Nullable SharedMemory block, @Nullable Object content,
 			Instant createdAt, @Nullable String origin, long inode) {
 
-		static Entry created(SharedMemory block, @Nullable ShareableList list, Instant createdAt) {
-			return new Entry(block.name(), block.size(), block, list, createdAt, null, -1);
+		static Entry created(SharedMemory block, @Nullable Object content, Instant createdAt) {
+			return new Entry(block.name(), block.size(), block, content, createdAt, null, -1);
 		}
 
 		static Entry tracked(String name, long size, long inode, Instant createdAt, String origin) {
@@ -113,12 +116,17 @@ final class BlockRegistry {
 		}
 
 		ManagedBlock describe() {
-			if (this.list == null) {
-				return new ManagedBlock(this.name, this.size, BlockKind.SHARED_MEMORY, this.createdAt, -1, null,
-						this.origin);
+			if (this.content instanceof ShareableList list) {
+				return new ManagedBlock(this.name, this.size, BlockKind.SHAREABLE_LIST, this.createdAt, list.size(),
+						formatOrNull(list), null, this.origin);
 			}
-			return new ManagedBlock(this.name, this.size, BlockKind.SHAREABLE_LIST, this.createdAt,
-					this.list.size(), formatOrNull(this.list), this.origin);
+			if (this.content instanceof NDArray array) {
+				// Its dtype, shape and order are fixed when it is created: nothing to read from the block.
+				return new ManagedBlock(this.name, this.size, BlockKind.NDARRAY, this.createdAt, -1, null,
+						array.descriptor(), this.origin);
+			}
+			return new ManagedBlock(this.name, this.size, BlockKind.SHARED_MEMORY, this.createdAt, -1, null, null,
+					this.origin);
 		}
 
 		/**

@@ -12,6 +12,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
 
+import dev.sharedmemory.ndarray.DType;
+import dev.sharedmemory.ndarray.NDArray;
+import dev.sharedmemory.ndarray.NDArrayDescriptor;
+import dev.sharedmemory.ndarray.Order;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * Tests for {@link SharedMemoryManager} with {@link SharedMemory} blocks and {@link ShareableList}s.
+ * Tests for {@link SharedMemoryManager} with {@link SharedMemory} blocks, {@link ShareableList}s and
+ * {@link NDArray}s.
  */
 class SharedMemoryManagerTests {
 
@@ -336,6 +341,58 @@ class SharedMemoryManagerTests {
 		assertThat(files()).isEmpty();
 		assertThat(manager.blocks()).isEmpty();
 		assertThat(manager.operationCount(SharedMemoryOperation.CREATE, false)).isEqualTo(1);
+	}
+
+	@Test
+	void arraysAreTrackedWithTheirDtypeShapeAndOrderAndUnlinkedAtShutdown() throws Exception {
+		SharedMemoryManager manager = started(true);
+		NDArray array = manager.ndarray(DType.FLOAT64, Order.F, 3, 4);
+		NDArray named = manager.ndarray("/psm_mgr_array", DType.parse(">i2"), Order.C);
+		array.setDouble(2.5, 2, 3);
+		ManagedBlock described = manager.block(array.shm().name()).orElseThrow();
+		assertThat(described.kind()).isEqualTo(BlockKind.NDARRAY);
+		assertThat(described.kind().displayName()).isEqualTo("NDArray");
+		assertThat(described.size()).isEqualTo(128 + 3 * 4 * 8);
+		assertThat(described.length()).isEqualTo(-1);
+		assertThat(described.format()).isNull();
+		assertThat(described.array()).isEqualTo(new NDArrayDescriptor(array.shm().name(), 128 + 96, DType.FLOAT64,
+				List.of(3L, 4L), Order.F, 128));
+		assertThat(manager.block("psm_mgr_array").orElseThrow().array()).satisfies((descriptor) -> {
+			assertThat(descriptor.dtype().descr()).isEqualTo(">i2");
+			assertThat(descriptor.shape()).isEmpty();
+		});
+		assertThat(manager.block(manager.sharedMemory(8).name()).orElseThrow().array()).isNull();
+		// What the manager created is what NDArray.create writes, so numpy reads it: the same bytes.
+		try (NDArray reference = NDArray.create(this.directory, DType.FLOAT64, Order.F, 3, 4)) {
+			reference.setDouble(2.5, 2, 3);
+			assertThat(Files.readAllBytes(this.path.resolve(array.shm().name())))
+				.isEqualTo(Files.readAllBytes(this.path.resolve(reference.shm().name())));
+			reference.shm().unlink();
+		}
+		try (NDArray attached = NDArray.attach(this.directory, named.shm().name())) {
+			assertThat(attached.dtype()).isEqualTo(named.dtype());
+		}
+		array.close();
+		assertThat(manager.block(array.shm().name())).isPresent();
+		manager.shutdown();
+		assertThat(files()).isEmpty();
+		assertThat(manager.operationCount(SharedMemoryOperation.CREATE, true)).isEqualTo(3);
+		assertThat(manager.operationCount(SharedMemoryOperation.UNLINK, true)).isEqualTo(3);
+	}
+
+	@Test
+	void anArrayThatCannotBeCreatedCountsAFailureAndLeavesNothing() throws Exception {
+		SharedMemoryManager manager = started(true);
+		assertThatIllegalArgumentException().isThrownBy(() -> manager.ndarray(DType.INT8, Order.C, 2, -1))
+			.withMessageContaining("negative dimension");
+		assertThatIllegalArgumentException().isThrownBy(() -> manager.ndarray("../up", DType.INT8, Order.C, 2));
+		NDArray taken = manager.ndarray("psm_mgr_taken", DType.INT8, Order.C, 2);
+		assertThatExceptionOfType(SharedMemoryExistsException.class)
+			.isThrownBy(() -> manager.ndarray("psm_mgr_taken", DType.FLOAT64, Order.C, 1000));
+		assertThat(files()).containsExactly("psm_mgr_taken");
+		assertThat(manager.blocks()).extracting(ManagedBlock::name).containsExactly("psm_mgr_taken");
+		assertThat(taken.shm().size()).isEqualTo(130);
+		assertThat(manager.operationCount(SharedMemoryOperation.CREATE, false)).isEqualTo(3);
 	}
 
 	private SharedMemoryManager manager(boolean unlinkOnShutdown) {

@@ -1,19 +1,23 @@
 package dev.sharedmemory.autoconfigure.server;
 
-import dev.sharedmemory.autoconfigure.SharedMemoryManagerLifecycle;
 import dev.sharedmemory.protocol.ManagerServer;
 
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Runs the manager server with the application context: it starts right after the manager, before any other
- * lifecycle component (a worker that connects to it, the web server), and stops before the manager unlinks the
- * blocks, so that no client tracks a block the manager would no longer unlink.
+ * Runs the manager server with the application context. The manager itself runs as long as its bean exists (started
+ * when initialized, shut down when destroyed, after every lifecycle component stopped), so the server always starts
+ * after it and stops before it unlinks the blocks: no client tracks a block the manager would no longer unlink. Its
+ * phase is low, so that it starts before, and stops after, the components that use it (a worker process, the web
+ * server).
  */
 public class SharedMemoryServerLifecycle implements SmartLifecycle {
 
-	/** The phase in which the server starts and stops: just after the manager's. */
-	public static final int PHASE = SharedMemoryManagerLifecycle.PHASE + 1;
+	/**
+	 * The phase in which the server starts and stops: below the web server's and the usual components', with room
+	 * below for one that must outlive it.
+	 */
+	public static final int PHASE = Integer.MIN_VALUE + 1024;
 
 	private final ManagerServer server;
 

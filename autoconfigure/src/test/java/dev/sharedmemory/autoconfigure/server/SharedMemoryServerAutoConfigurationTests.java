@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import dev.sharedmemory.SharedMemoryDirectory;
 import dev.sharedmemory.SharedMemoryManager;
 import dev.sharedmemory.autoconfigure.SharedMemoryAutoConfiguration;
-import dev.sharedmemory.autoconfigure.SharedMemoryManagerLifecycle;
 import dev.sharedmemory.autoconfigure.actuate.SharedMemoryEndpoint;
 import dev.sharedmemory.autoconfigure.actuate.SharedMemoryEndpoint.BlockDescriptor;
 import dev.sharedmemory.autoconfigure.actuate.SharedMemoryEndpointAutoConfiguration;
@@ -166,15 +165,18 @@ class SharedMemoryServerAutoConfigurationTests {
 
 	@Test
 	void startsAfterTheManagerAndStopsBeforeIt() {
+		SharedMemoryManager[] manager = new SharedMemoryManager[1];
 		enabled().run((context) -> {
-			assertThat(context.getBean(SharedMemoryServerLifecycle.class).getPhase())
-				.isGreaterThan(context.getBean(SharedMemoryManagerLifecycle.class).getPhase());
+			manager[0] = context.getBean(SharedMemoryManager.class);
 			ManagerServer server = context.getBean(ManagerServer.class);
 			assertThat(server.isRunning()).isTrue();
+			assertThat(context.getBean(SharedMemoryServerLifecycle.class).getPhase())
+				.isEqualTo(SharedMemoryServerLifecycle.PHASE);
 			context.stop();
 			assertThat(server.isRunning()).isFalse();
-			assertThat(context.getBean(SharedMemoryManager.class).isRunning()).isFalse();
+			assertThat(manager[0].isRunning()).isTrue();
 		});
+		assertThat(manager[0].isRunning()).isFalse();
 	}
 
 	@Test
@@ -186,7 +188,11 @@ class SharedMemoryServerAutoConfigurationTests {
 			names[0] = created.get(0);
 			names[1] = created.get(1);
 
-			List<BlockDescriptor> blocks = context.getBean(SharedMemoryEndpoint.class).sharedMemory().blocks();
+			List<BlockDescriptor> blocks = context.getBean(SharedMemoryEndpoint.class)
+				.sharedMemory()
+				.managers()
+				.get("sharedMemoryManager")
+				.blocks();
 			assertThat(blocks).extracting(BlockDescriptor::name).containsExactly(names[0], names[1]);
 			assertThat(blocks).allSatisfy((block) -> assertThat(block.origin()).startsWith("127.0.0.1:"));
 			assertThat(blocks.get(0).size()).isEqualTo(4096);
@@ -212,7 +218,7 @@ class SharedMemoryServerAutoConfigurationTests {
 			assertThat(details).containsEntry("server",
 					Map.of("listening", true, "address", server.address().toString()));
 
-			assertThat(context.getBean(SharedMemoryEndpoint.class).unlink(names[0])).isNotNull();
+			assertThat(context.getBean(SharedMemoryEndpoint.class).unlink(names[0], null)).isNotNull();
 			assertThat(exists(names[0])).isFalse();
 			assertThat(exists(names[1])).isTrue();
 		});
