@@ -16,7 +16,8 @@ import java.lang.annotation.Target;
  * <p>
  * The static {@code SharedMemory} and {@code ShareableList} factories still use the JVM's default directory, and a
  * process that attaches by name with CPython's {@code multiprocessing.shared_memory} looks in {@code /dev/shm}
- * only: a test where Python attaches to the application's blocks needs the real directory.
+ * only: a test where Python attaches to the application's blocks needs the real directory. For the same reason the
+ * manager server ({@code shared-memory.server.enabled}) is off in such a context.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

@@ -17,7 +17,8 @@ import org.springframework.test.context.MergedContextConfiguration;
 
 /**
  * {@link ContextCustomizer} that creates a temporary directory for each context it customizes, points
- * {@code shared-memory.directory} at it and registers it as a {@link TestSharedMemoryDirectory} bean. Every
+ * {@code shared-memory.directory} at it and registers it as a {@link TestSharedMemoryDirectory} bean. The manager
+ * server is turned off: Python's clients create their blocks in {@code /dev/shm}, never in a private directory. Every
  * customizer is equal to every other: contexts whose configuration is otherwise the same are one cached context,
  * with one directory.
  */
@@ -31,7 +32,7 @@ class TestSharedMemoryContextCustomizer implements ContextCustomizer {
 		context.getEnvironment()
 			.getPropertySources()
 			.addFirst(new MapPropertySource("testSharedMemory",
-					Map.of("shared-memory.directory", path.toString())));
+					Map.of("shared-memory.directory", path.toString(), "shared-memory.server.enabled", "false")));
 		TestSharedMemoryDirectory directory = new TestSharedMemoryDirectory(path);
 		ConfigurableListableBeanFactory beanFactory = context.getBeanFactory();
 		beanFactory.registerSingleton(BEAN_NAME, directory);
