@@ -1,7 +1,10 @@
 package dev.sharedmemory.list;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HexFormat;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,6 +64,23 @@ class ShareableListLayoutTests {
 		byte[] utf8 = Arrays.copyOf(text.getBytes(StandardCharsets.UTF_8), kept);
 		int length = ItemCodec.completeUtf8Length(utf8, kept);
 		assertThat(new String(utf8, 0, length, StandardCharsets.UTF_8)).isEqualTo(expected);
+	}
+
+	/**
+	 * Slots CPython 3.13 wrote for {@code ShareableList([text])} (it sizes a str slot by characters, gh-88336), and
+	 * what {@code slot.rstrip(b'\0').decode('utf-8', 'ignore')} keeps of them: cuts after the lead bytes 0xC2 (£),
+	 * 0xE0 (Devanagari) and 0xF4 (U+10FFFF), with one to three bytes of the character kept, and slots cut on a
+	 * boundary.
+	 */
+	@ParameterizedTest
+	@CsvSource({ "61c2a3c2a3c2a3c2,a£££", "c2a3c2a3c2a3c2a3,££££", "61e0a495e0a495e0,aकक", "e0a495e0a495e0a4,कक",
+			"61f48fbfbff48fbf,a\uDBFF\uDFFF", "6162f48fbfbff48fbfbff48fbfbff48f,ab\uDBFF\uDFFF\uDBFF\uDFFF\uDBFF\uDFFF",
+			"616263f48fbfbff48fbfbff48fbfbff4,abc\uDBFF\uDFFF\uDBFF\uDFFF\uDBFF\uDFFF",
+			"f48fbfbff48fbfbf,\uDBFF\uDFFF\uDBFF\uDFFF" })
+	void textCPythonCutIsReadAsCPythonKeepsIt(String slotHex, String kept) {
+		byte[] slot = HexFormat.of().parseHex(slotHex);
+		ByteBuffer buffer = ByteBuffer.wrap(slot).order(ByteOrder.nativeOrder());
+		assertThat(ItemCodec.readString(buffer, 0, slot.length)).isEqualTo(kept);
 	}
 
 	@Test
