@@ -29,6 +29,7 @@ import org.jspecify.annotations.Nullable;
 
 import dev.sharedmemory.mapping.MappedRegion;
 import dev.sharedmemory.mapping.MemoryMapper;
+import dev.sharedmemory.ownership.DirectoryCensusTaker;
 
 /**
  * The directory that holds shared memory blocks as files, {@code /dev/shm} by default: where {@code shm_open(3)}, and
@@ -104,6 +105,17 @@ public final class SharedMemoryDirectory {
 		Objects.requireNonNull(path, "path must not be null");
 		checkPlatform();
 		return new SharedMemoryDirectory(path.toAbsolutePath().normalize(), true, MemoryMapper.best());
+	}
+
+	/**
+	 * Takes a census of the directory: every entry, the memory it really holds and who manages it (a manager of this
+	 * process, of another live process, of one that is gone, or none), with totals by category. Links and other
+	 * entries that are not regular files are described, never followed. See {@link DirectoryCensus}.
+	 * @return the census
+	 * @throws SharedMemoryException if the directory cannot be listed
+	 */
+	public DirectoryCensus census() {
+		return new DirectoryCensusTaker(this.path).take();
 	}
 
 	/**

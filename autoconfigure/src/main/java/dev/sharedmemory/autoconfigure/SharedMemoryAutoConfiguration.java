@@ -11,7 +11,6 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -19,7 +18,7 @@ import org.springframework.context.annotation.Conditional;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} for a {@link SharedMemoryManager} that runs with the
- * application and unlinks the blocks created through it when the application stops. Its directory is
+ * application and unlinks the blocks created through it when the application context closes. Its directory is
  * {@code shared-memory.directory}, which defaults to the JVM's default directory, the one the static
  * {@code SharedMemory} and {@code ShareableList} factories use.
  */
@@ -33,9 +32,8 @@ public final class SharedMemoryAutoConfiguration {
 	private static final Log logger = LogFactory.getLog(SharedMemoryAutoConfiguration.class);
 
 	/**
-	 * The manager starts here rather than in its lifecycle, so that beans may create blocks while they are being
-	 * initialized. Its {@code close()} method is its destroy method: should the context fail to start, the blocks
-	 * created until then are unlinked all the same. A block it loses to another process is published as a
+	 * Started once initialized and shut down as the context closes, as every manager bean is (see
+	 * {@link #sharedMemoryManagerBeanPostProcessor()}). A block it loses to another process is published as a
 	 * {@link SharedMemoryBlockLostEvent}.
 	 */
 	@Bean
@@ -43,14 +41,12 @@ public final class SharedMemoryAutoConfiguration {
 	SharedMemoryManager sharedMemoryManager(SharedMemoryProperties properties, ApplicationEventPublisher events) {
 		SharedMemoryDirectory directory = SharedMemoryDirectory.of(properties.getDirectory().toPath());
 		logIfNotTheDefault(directory.path());
-		SharedMemoryManager manager = SharedMemoryManager.builder()
+		return SharedMemoryManager.builder()
 			.directory(directory)
 			.unlinkOnShutdown(properties.isUnlinkOnShutdown())
 			.reclaimOrphans(properties.isReclaimOrphans())
 			.listener((block) -> events.publishEvent(new SharedMemoryBlockLostEvent(directory, block)))
 			.build();
-		manager.start();
-		return manager;
 	}
 
 	// Legitimate (a test's own directory), but a static factory called by mistake would go elsewhere unseen.
@@ -64,11 +60,13 @@ public final class SharedMemoryAutoConfiguration {
 		}
 	}
 
+	/**
+	 * Runs every manager bean of the context, the application's own included, from its creation to its destruction.
+	 * @return the post-processor
+	 */
 	@Bean
-	@ConditionalOnMissingBean
-	@ConditionalOnSingleCandidate(SharedMemoryManager.class)
-	SharedMemoryManagerLifecycle sharedMemoryManagerLifecycle(SharedMemoryManager sharedMemoryManager) {
-		return new SharedMemoryManagerLifecycle(sharedMemoryManager);
+	static SharedMemoryManagerBeanPostProcessor sharedMemoryManagerBeanPostProcessor() {
+		return new SharedMemoryManagerBeanPostProcessor();
 	}
 
 }

@@ -1,9 +1,11 @@
 package dev.sharedmemory.autoconfigure;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 import dev.sharedmemory.SharedMemory;
@@ -17,8 +19,8 @@ import dev.sharedmemory.autoconfigure.health.SharedMemoryHealthIndicator;
 import dev.sharedmemory.autoconfigure.metrics.SharedMemoryBlockMetrics;
 import dev.sharedmemory.autoconfigure.metrics.SharedMemoryMetrics;
 import dev.sharedmemory.autoconfigure.metrics.SharedMemoryMetricsAutoConfiguration;
+import dev.sharedmemory.ownership.OwnerRecord;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.binder.system.DiskSpaceMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,12 +28,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.BeanCreationException;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionEvaluationReport;
 import org.springframework.boot.autoconfigure.condition.ConditionEvaluationReport.ConditionAndOutcomes;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.boot.health.contributor.HealthContributors;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -74,7 +80,6 @@ class SharedMemoryAutoConfigurationTests {
 	void defaultsGiveARunningManagerInDevShmThatUnlinksOnShutdown() {
 		this.contextRunner.run((context) -> {
 			assertThat(context).hasSingleBean(SharedMemoryManager.class)
-				.hasSingleBean(SharedMemoryManagerLifecycle.class)
 				.hasSingleBean(SharedMemoryEndpoint.class)
 				.hasSingleBean(SharedMemoryEndpointWebExtension.class)
 				.hasSingleBean(SharedMemoryHealthIndicator.class)
@@ -84,8 +89,6 @@ class SharedMemoryAutoConfigurationTests {
 			assertThat(manager.isRunning()).isTrue();
 			assertThat(manager.directory().path()).isEqualTo(SharedMemoryDirectory.LINUX_SHM);
 			assertThat(manager.unlinksOnShutdown()).isTrue();
-			assertThat(context.getBean(SharedMemoryManagerLifecycle.class).getPhase())
-				.isEqualTo(SharedMemoryManagerLifecycle.PHASE);
 		});
 	}
 
@@ -105,7 +108,7 @@ class SharedMemoryAutoConfigurationTests {
 			SharedMemoryManager manager = context.getBean(SharedMemoryManager.class);
 			assertThat(manager).isSameAs(context.getBean("userManager"));
 			assertThat(manager.unlinksOnShutdown()).isFalse();
-			// Not started by its definition: the lifecycle did it.
+			// Not started by its definition: the auto-configuration did it, as soon as it was made.
 			assertThat(manager.isRunning()).isTrue();
 		});
 	}
@@ -115,7 +118,6 @@ class SharedMemoryAutoConfigurationTests {
 		inDirectory().withPropertyValues("shared-memory.enabled=false").run((context) -> {
 			assertThat(context).hasNotFailed()
 				.doesNotHaveBean(SharedMemoryManager.class)
-				.doesNotHaveBean(SharedMemoryManagerLifecycle.class)
 				.doesNotHaveBean(SharedMemoryEndpoint.class)
 				.doesNotHaveBean(SharedMemoryHealthIndicator.class)
 				.doesNotHaveBean(SharedMemoryMetrics.class);
@@ -128,8 +130,7 @@ class SharedMemoryAutoConfigurationTests {
 			.withUserConfiguration(UserManagerConfiguration.class)
 			.run((context) -> {
 				assertThat(context).hasSingleBean(SharedMemoryManager.class)
-					.doesNotHaveBean(SharedMemoryManagerLifecycle.class)
-					.doesNotHaveBean(SharedMemoryEndpoint.class)
+						.doesNotHaveBean(SharedMemoryEndpoint.class)
 					.doesNotHaveBean(SharedMemoryHealthIndicator.class)
 					.doesNotHaveBean(SharedMemoryMetrics.class);
 				assertThat(context.getBean(SharedMemoryManager.class).isRunning()).isFalse();
@@ -260,7 +261,7 @@ class SharedMemoryAutoConfigurationTests {
 	void directorySpaceIsMicrometersDiskSpaceTaggedWithItsPath() {
 		inDirectory().run((context) -> {
 			SimpleMeterRegistry registry = new SimpleMeterRegistry();
-			context.getBean("sharedMemoryDiskSpaceMetrics", DiskSpaceMetrics.class).bindTo(registry);
+			context.getBean(SharedMemoryMetrics.class).bindTo(registry);
 			String path = this.directory.toAbsolutePath().toString();
 			Gauge free = registry.get("disk.free").tag("path", path).gauge();
 			Gauge total = registry.get("disk.total").tag("path", path).gauge();
@@ -411,7 +412,8 @@ class SharedMemoryAutoConfigurationTests {
 			assertThat(names).hasSize(3)
 				.allSatisfy((name) -> assertThat(this.directory.resolve(name)).doesNotExist());
 			assertThat(this.directory.resolve("outsider")).exists();
-			assertThat(output).contains("Unlinking 3 shared memory block(s) in " + this.directory);
+			assertThat(output)
+				.contains("Unlinking 3 shared memory block(s) in " + this.directory + " (sharedMemoryManager)");
 		}
 		finally {
 			shm.unlink("outsider");
@@ -426,7 +428,7 @@ class SharedMemoryAutoConfigurationTests {
 			.run((context) -> names.add(context.getBean(SharedMemoryManager.class).sharedMemory(64).name()));
 		Path block = this.directory.resolve(names.get(0));
 		assertThat(block).exists();
-		assertThat(output).contains("Leaving 1 shared memory block(s) in " + this.directory);
+		assertThat(output).contains("Leaving 1 shared memory block(s) in " + this.directory + " (sharedMemoryManager)");
 		SharedMemoryDirectory.of(this.directory).unlink(names.get(0));
 	}
 
@@ -466,16 +468,91 @@ class SharedMemoryAutoConfigurationTests {
 	}
 
 	@Test
-	void managerCanBeStoppedAndStartedWithTheContext() {
-		inDirectory().run((context) -> {
+	void stoppingPausingOrRestartingTheContextKeepsTheBlocksAndTheOwnerRecord() {
+		inDirectory().withUserConfiguration(PriceBoardConfiguration.class).run((context) -> {
 			SharedMemoryManager manager = context.getBean(SharedMemoryManager.class);
-			String name = manager.sharedMemory(64).name();
+			PriceBoard board = context.getBean(PriceBoard.class);
+			board.publish(1L);
+			context.pause();
+			assertBoardWorks(manager, board, 2L);
+			context.restart();
+			assertBoardWorks(manager, board, 3L);
 			context.stop();
-			assertThat(manager.isRunning()).isFalse();
-			assertThat(this.directory.resolve(name)).doesNotExist();
+			assertBoardWorks(manager, board, 4L);
 			context.start();
-			assertThat(manager.isRunning()).isTrue();
+			assertBoardWorks(manager, board, 5L);
+			assertThat(this.directory).isDirectoryContaining((file) -> file.getFileName()
+				.toString()
+				.startsWith(OwnerRecord.FILE_PREFIX));
 		});
+		assertThat(this.directory).isEmptyDirectory();
+	}
+
+	private void assertBoardWorks(SharedMemoryManager manager, PriceBoard board, long price) {
+		assertThat(manager.isRunning()).isTrue();
+		assertThat(manager.block(board.blockName())).isPresent();
+		assertThat(this.directory.resolve(board.blockName())).exists();
+		board.publish(price);
+		assertThat(board.price()).isEqualTo(price);
+	}
+
+	@Test
+	void aBeanThatDependsOnTheManagerFindsItsBlockWhenItIsDestroyed() {
+		List<String> seen = new ArrayList<>();
+		inDirectory().withUserConfiguration(PriceBoardConfiguration.class)
+			.run((context) -> context.getBean(PriceBoard.class).closing = (board) -> {
+				board.publish(42L);
+				seen.add(board.price() + " in " + (Files.exists(this.directory.resolve(board.blockName()))
+						? "a block that exists" : "a block that is gone"));
+			});
+		assertThat(seen).containsExactly("42 in a block that exists");
+		assertThat(this.directory).isEmptyDirectory();
+	}
+
+	@Test
+	void severalManagersAreEachRunAndCoveredByTheEndpointHealthAndMetrics(CapturedOutput output) {
+		this.infoLogging.enable();
+		inDirectory().withUserConfiguration(TwoManagersConfiguration.class).run((context) -> {
+			assertThat(context).hasNotFailed().getBeans(SharedMemoryManager.class).hasSize(2);
+			SharedMemoryManager first = context.getBean("firstManager", SharedMemoryManager.class);
+			SharedMemoryManager second = context.getBean("secondManager", SharedMemoryManager.class);
+			assertThat(first.isRunning()).isTrue();
+			assertThat(second.isRunning()).isTrue();
+			SharedMemory block = second.sharedMemory(64);
+			first.sharedMemory(32);
+
+			SharedMemoryEndpoint endpoint = context.getBean(SharedMemoryEndpoint.class);
+			assertThat(endpoint.sharedMemory().managers()).containsOnlyKeys("firstManager", "secondManager");
+			assertThat(endpoint.block(block.name(), null).manager()).isEqualTo("secondManager");
+
+			HealthContributor health = context.getBean("sharedMemoryHealthContributor", HealthContributor.class);
+			assertThat(health).isInstanceOf(CompositeHealthContributor.class);
+			CompositeHealthContributor composite = (CompositeHealthContributor) health;
+			assertThat(composite.stream().map(HealthContributors.Entry::name)).containsExactlyInAnyOrder(
+					"firstManager", "secondManager");
+			SharedMemoryHealthIndicator secondHealth = (SharedMemoryHealthIndicator) composite
+				.getContributor("secondManager");
+			assertThat(secondHealth.health(true).getDetails()).containsEntry("blocks", 1)
+				.containsEntry("directory", this.directory.resolve("second").toString());
+
+			SimpleMeterRegistry registry = new SimpleMeterRegistry();
+			context.getBean(SharedMemoryMetrics.class).bindTo(registry);
+			assertThat(registry.get("shared.memory.blocks").tag("manager", "firstManager").gauge().value())
+				.isEqualTo(1);
+			assertThat(registry.get("shared.memory.size").tag("manager", "secondManager").gauge().value())
+				.isEqualTo(64);
+		});
+		assertThat(output).contains("Unlinking 1 shared memory block(s) in " + this.directory.resolve("first")
+				+ " (firstManager)", "Unlinking 1 shared memory block(s) in " + this.directory.resolve("second")
+						+ " (secondManager)");
+		assertThat(this.directory.resolve("first")).isEmptyDirectory();
+		assertThat(this.directory.resolve("second")).isEmptyDirectory();
+	}
+
+	@Test
+	void oneManagerHasItsHealthIndicatorOnItsOwn() {
+		inDirectory().run((context) -> assertThat(context.getBean("sharedMemoryHealthContributor"))
+			.isInstanceOf(SharedMemoryHealthIndicator.class));
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -506,6 +583,70 @@ class SharedMemoryAutoConfigurationTests {
 				.directory(SharedMemoryDirectory.of(path))
 				.unlinkOnShutdown(false)
 				.build();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class TwoManagersConfiguration {
+
+		@Bean
+		SharedMemoryManager firstManager(Environment environment) throws IOException {
+			return manager(environment, "first");
+		}
+
+		@Bean
+		SharedMemoryManager secondManager(Environment environment) throws IOException {
+			return manager(environment, "second");
+		}
+
+		private static SharedMemoryManager manager(Environment environment, String name) throws IOException {
+			Path path = Path.of(environment.getRequiredProperty("shared-memory.directory")).resolve(name);
+			Files.createDirectories(path);
+			return SharedMemoryManager.builder().directory(SharedMemoryDirectory.of(path)).build();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class PriceBoardConfiguration {
+
+		@Bean
+		PriceBoard priceBoard(SharedMemoryManager sharedMemory) {
+			return new PriceBoard(sharedMemory);
+		}
+
+	}
+
+	/**
+	 * The README's example: a bean that creates its block in its constructor and uses it for as long as it lives.
+	 */
+	static class PriceBoard implements DisposableBean {
+
+		private final SharedMemory prices;
+
+		volatile Consumer<PriceBoard> closing = (board) -> {
+		};
+
+		PriceBoard(SharedMemoryManager sharedMemory) {
+			this.prices = sharedMemory.sharedMemory(8 * 1024);
+		}
+
+		String blockName() {
+			return this.prices.name();
+		}
+
+		void publish(long price) {
+			this.prices.buf().putLong(0, price);
+		}
+
+		long price() {
+			return this.prices.buf().getLong(0);
+		}
+
+		@Override
+		public void destroy() {
+			this.closing.accept(this);
 		}
 
 	}

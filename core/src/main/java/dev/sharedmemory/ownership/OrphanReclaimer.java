@@ -91,14 +91,7 @@ public final class OrphanReclaimer {
 		DirectoryStream.Filter<Path> ownerFiles = (entry) -> OwnerRecord.ownerKey(entry.getFileName().toString()) != null;
 		try (DirectoryStream<Path> entries = Files.newDirectoryStream(this.directory, ownerFiles)) {
 			for (Path entry : entries) {
-				String name = entry.getFileName().toString();
-				OwnerFiles owner = owners.computeIfAbsent(OwnerRecord.ownerKey(name), OwnerFiles::new);
-				if (name.startsWith(OwnerRecord.FILE_PREFIX)) {
-					owner.records.add(entry);
-				}
-				else if (name.equals(OwnerRecord.LOCK_PREFIX + owner.key)) {
-					owner.lock = entry;
-				}
+				OwnerFiles.add(owners, entry);
 			}
 		}
 		catch (NoSuchFileException ex) {
@@ -112,46 +105,43 @@ public final class OrphanReclaimer {
 	}
 
 	/**
-	 * Reclaims the blocks of one owner if it is gone: when its lock file is free (whatever its pid namespace), or,
-	 * for a record without one, when its process is gone from this pid namespace. The lock, once taken, is held until
-	 * the owner's files are cleared, so that no other reclaimer clears them at once.
+	 * Reclaims the blocks of one owner if it is gone.
 	 * @return the number of record files cleared
 	 */
 	private int reclaim(OwnerFiles files, List<ReclaimedOrphans.Block> reclaimed) throws IOException {
+		try (Judgement judgement = judge(files)) {
+			return (judgement.liveness() == ProcessIdentity.Liveness.GONE) ? clear(judgement, reclaimed) : 0;
+		}
+	}
+
+	/**
+	 * Judges one owner: gone when its lock file is free (whatever its pid namespace), or, for a record without one,
+	 * when its process is gone from this pid namespace; not this process's to judge when one of its files is another
+	 * user's. The lock, once taken, is held until the judgement is closed, so that no other reclaimer clears the
+	 * owner's files at once.
+	 */
+	Judgement judge(OwnerFiles files) throws IOException {
 		for (Path record : files.records) {
 			Map<String, Object> attributes = attributesIfExists(record);
 			if (attributes != null && !isOurRegularFile(attributes)) {
 				// Another user's file, or a link: not this user's owner to judge.
-				return 0;
+				return new Judgement(null, Map.of(), List.of(), null, ProcessIdentity.Liveness.UNKNOWN);
 			}
 		}
 		OwnerLock lock = null;
 		Map<String, Object> lockAttributes = (files.lock != null) ? attributesIfExists(files.lock) : null;
+		boolean held = false;
 		if (files.lock != null && lockAttributes != null && isOurRegularFile(lockAttributes)) {
 			try {
 				lock = OwnerLock.tryAcquire(files.lock);
 			}
 			catch (NoSuchFileException ex) {
 				// Cleared since listed, by another reclaimer.
-				return 0;
+				return new Judgement(null, Map.of(), List.of(), null, ProcessIdentity.Liveness.UNKNOWN);
 			}
-			if (lock == null) {
-				// Its owner lives, in whatever pid namespace.
-				return 0;
-			}
+			// Held by a live owner, in whatever pid namespace, when it cannot be taken.
+			held = lock == null;
 		}
-		try {
-			return reclaim(files, lock, reclaimed);
-		}
-		finally {
-			if (lock != null) {
-				lock.release();
-			}
-		}
-	}
-
-	private int reclaim(OwnerFiles files, @Nullable OwnerLock lock, List<ReclaimedOrphans.Block> reclaimed)
-			throws IOException {
 		Map<Path, OwnerRecord.Contents> contents = new LinkedHashMap<>();
 		List<Path> records = new ArrayList<>();
 		for (Path record : files.records) {
@@ -168,42 +158,50 @@ public final class OrphanReclaimer {
 		}
 		ProcessIdentity owner = contents.values().stream().map(OwnerRecord.Contents::owner).findFirst()
 			.orElseGet(() -> OwnerRecord.ownerFromFileName(OwnerRecord.LOCK_PREFIX + files.key, this.self));
-		if (lock == null && (records.isEmpty() || !isGone(owner))) {
-			return 0;
+		ProcessIdentity.Liveness liveness;
+		if (held) {
+			liveness = ProcessIdentity.Liveness.ALIVE;
 		}
+		else if (lock != null) {
+			liveness = ProcessIdentity.Liveness.GONE;
+		}
+		else if (records.isEmpty() || owner == null) {
+			liveness = ProcessIdentity.Liveness.UNKNOWN;
+		}
+		else if (owner.isSameProcess(this.self)) {
+			liveness = ProcessIdentity.Liveness.ALIVE;
+		}
+		else {
+			liveness = owner.livenessFrom(this.self);
+		}
+		return new Judgement(owner, contents, records, lock, liveness);
+	}
+
+	private int clear(Judgement judgement, List<ReclaimedOrphans.Block> reclaimed) throws IOException {
 		List<ReclaimedOrphans.Block> unlinked = new ArrayList<>();
 		boolean complete = true;
-		for (OwnerRecord.Contents record : contents.values()) {
+		for (OwnerRecord.Contents record : judgement.contents().values()) {
 			for (Map.Entry<String, OwnerRecord.Entry> block : record.blocks().entrySet()) {
 				complete &= reclaimBlock(block.getKey(), block.getValue(), record.owner(), unlinked);
 			}
 		}
 		int cleared = 0;
 		if (complete) {
-			for (Path record : records) {
+			for (Path record : judgement.records()) {
 				if (Files.deleteIfExists(record)) {
 					cleared++;
 				}
 			}
-			if (lock != null) {
+			if (judgement.lock() != null) {
 				// Last: a record is never seen without its lock by anyone who could take it.
-				lock.deleteAndRelease();
+				judgement.lock().deleteAndRelease();
 			}
 		}
-		if (!unlinked.isEmpty() && owner != null) {
-			log(owner, unlinked);
+		if (!unlinked.isEmpty() && judgement.owner() != null) {
+			log(judgement.owner(), unlinked);
 		}
 		reclaimed.addAll(unlinked);
 		return cleared;
-	}
-
-	/**
-	 * Judges an owner that has no lock file, as records written before lock files were: by its process id and start
-	 * time, which only say something in the pid namespace it ran in.
-	 */
-	private boolean isGone(@Nullable ProcessIdentity owner) {
-		return owner != null && !owner.isSameProcess(this.self)
-				&& owner.livenessFrom(this.self) == ProcessIdentity.Liveness.GONE;
 	}
 
 	/**
@@ -228,9 +226,7 @@ public final class OrphanReclaimer {
 		try {
 			Map<String, Object> attributes = attributes(file);
 			long size = ((Number) attributes.get("size")).longValue();
-			// A block is recorded before its pages are written: one whose owner died while creating it is smaller.
-			if (!isOurRegularFile(attributes) || ((Number) attributes.get("ino")).longValue() != entry.inode()
-					|| size > entry.size()) {
+			if (!isRecordedBlock(attributes, entry)) {
 				// Not the block the owner created: another user's file, or a block made under its name since.
 				return true;
 			}
@@ -247,6 +243,16 @@ public final class OrphanReclaimer {
 					this.directory, ex.toString());
 			return false;
 		}
+	}
+
+	/**
+	 * Tells whether a file, as {@code lstat(2)} describes it (mode, uid, ino and size), is the block a record names:
+	 * this user's regular file, of the recorded inode, no larger than recorded (a block is recorded before its pages
+	 * are written: one whose owner died while creating it is smaller).
+	 */
+	boolean isRecordedBlock(Map<String, Object> attributes, OwnerRecord.Entry entry) {
+		return isOurRegularFile(attributes) && ((Number) attributes.get("ino")).longValue() == entry.inode()
+				&& ((Number) attributes.get("size")).longValue() <= entry.size();
 	}
 
 	private boolean isOurRegularFile(Map<String, Object> attributes) {
@@ -285,7 +291,7 @@ public final class OrphanReclaimer {
 	/**
 	 * The files of one owner in the directory, as listed.
 	 */
-	private static final class OwnerFiles {
+	static final class OwnerFiles {
 
 		final String key;
 
@@ -296,6 +302,46 @@ public final class OrphanReclaimer {
 
 		OwnerFiles(String key) {
 			this.key = key;
+		}
+
+		/**
+		 * Adds an owner's file to its owner's files; any other file is ignored.
+		 */
+		static void add(Map<String, OwnerFiles> owners, Path entry) {
+			String name = entry.getFileName().toString();
+			String key = OwnerRecord.ownerKey(name);
+			if (key == null) {
+				return;
+			}
+			OwnerFiles owner = owners.computeIfAbsent(key, OwnerFiles::new);
+			if (name.startsWith(OwnerRecord.FILE_PREFIX)) {
+				owner.records.add(entry);
+			}
+			else if (name.equals(OwnerRecord.LOCK_PREFIX + owner.key)) {
+				owner.lock = entry;
+			}
+		}
+
+	}
+
+	/**
+	 * An owner, judged: who it is, what its records say, whether it is gone, and the lock taken to find out, held
+	 * until closed.
+	 *
+	 * @param owner the owner's process, or {@code null} if neither its records nor its files' names say
+	 * @param contents what each of its records says
+	 * @param records its record files that were there
+	 * @param lock its lock, when it was free and so taken
+	 * @param liveness whether it is gone; {@code UNKNOWN} when it is not this process's to judge
+	 */
+	record Judgement(@Nullable ProcessIdentity owner, Map<Path, OwnerRecord.Contents> contents, List<Path> records,
+			@Nullable OwnerLock lock, ProcessIdentity.Liveness liveness) implements AutoCloseable {
+
+		@Override
+		public void close() throws IOException {
+			if (this.lock != null) {
+				this.lock.release();
+			}
 		}
 
 	}

@@ -230,7 +230,8 @@ class KillRestartIT {
 
 	private Set<String> endpointBlocks(Instance instance) throws Exception {
 		Set<String> names = new HashSet<>();
-		for (JsonNode block : get(instance, "/actuator/sharedmemory").path("blocks")) {
+		JsonNode manager = get(instance, "/actuator/sharedmemory").path("managers").path("sharedMemoryManager");
+		for (JsonNode block : manager.path("blocks")) {
 			names.add(block.path("name").asString());
 		}
 		return names;

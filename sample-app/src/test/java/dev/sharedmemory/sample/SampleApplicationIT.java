@@ -150,7 +150,7 @@ class SampleApplicationIT {
 	@Order(3)
 	void actuatorListsTheJobsBlocksAndTheMetricsCountThem() throws Exception {
 		JsonNode job = get("/jobs/1");
-		JsonNode endpoint = get("/actuator/sharedmemory");
+		JsonNode endpoint = sharedMemory();
 		List<String> names = new ArrayList<>();
 		long total = 0;
 		for (JsonNode block : endpoint.path("blocks")) {
@@ -191,7 +191,7 @@ class SampleApplicationIT {
 		assertProblem(get("/jobs/abc", BodyHandlers.ofString()), 404, "No job with id 'abc'");
 		assertProblem(delete("/jobs/999"), 404, "No job with id '999'");
 		assertProblem(get("/jobs?status=sleeping", BodyHandlers.ofString()), 400, "Unknown job status 'sleeping'");
-		assertThat(get("/actuator/sharedmemory").path("count").asInt()).isEqualTo(2);
+		assertThat(sharedMemory().path("count").asInt()).isEqualTo(2);
 	}
 
 	@Test
@@ -209,7 +209,7 @@ class SampleApplicationIT {
 		assertThat(delete(location).statusCode()).isEqualTo(204);
 		assertThat(blocks).allSatisfy((block) -> assertThat(SHM.resolve(block)).doesNotExist());
 		assertThat(get(location, BodyHandlers.ofString()).statusCode()).isEqualTo(404);
-		assertThat(get("/actuator/sharedmemory").path("count").asInt()).isEqualTo(2);
+		assertThat(sharedMemory().path("count").asInt()).isEqualTo(2);
 		assertThat(metric("shared.memory.blocks")).isEqualTo(2);
 	}
 
@@ -236,7 +236,7 @@ class SampleApplicationIT {
 	@Test
 	@Order(7)
 	void sigtermStopsTheApplicationAndItsWorkerAndUnlinksEveryBlock() throws Exception {
-		for (JsonNode block : get("/actuator/sharedmemory").path("blocks")) {
+		for (JsonNode block : sharedMemory().path("blocks")) {
 			this.blocksSeen.add(block.path("name").asString());
 		}
 		assertThat(this.blocksSeen).hasSize(6).allSatisfy((block) -> assertThat(block).startsWith("psm_"));
@@ -276,6 +276,11 @@ class SampleApplicationIT {
 
 	private double metric(String name) throws Exception {
 		return get("/actuator/metrics/" + name).path("measurements").get(0).path("value").asDouble();
+	}
+
+	// The application's one manager, under its bean name.
+	private JsonNode sharedMemory() throws Exception {
+		return get("/actuator/sharedmemory").path("managers").path("sharedMemoryManager");
 	}
 
 	private static double prometheusValue(String scrape, String name) {

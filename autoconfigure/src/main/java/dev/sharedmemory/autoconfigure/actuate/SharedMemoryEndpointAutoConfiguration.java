@@ -3,6 +3,8 @@ package dev.sharedmemory.autoconfigure.actuate;
 import dev.sharedmemory.SharedMemoryManager;
 import dev.sharedmemory.autoconfigure.SharedMemoryAutoConfiguration;
 
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.SimpleAutowireCandidateResolver;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.autoconfigure.endpoint.expose.EndpointExposure;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -11,23 +13,24 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.context.annotation.Bean;
 
 /**
- * {@link EnableAutoConfiguration Auto-configuration} for the {@link SharedMemoryEndpoint}.
+ * {@link EnableAutoConfiguration Auto-configuration} for the {@link SharedMemoryEndpoint}, over every
+ * {@link SharedMemoryManager} bean of the context.
  */
 @AutoConfiguration(after = SharedMemoryAutoConfiguration.class)
 @ConditionalOnClass(ConditionalOnAvailableEndpoint.class)
 @ConditionalOnProperty(prefix = "shared-memory", name = "enabled", matchIfMissing = true)
-@ConditionalOnSingleCandidate(SharedMemoryManager.class)
+@ConditionalOnBean(SharedMemoryManager.class)
 @ConditionalOnAvailableEndpoint(SharedMemoryEndpoint.class)
 public final class SharedMemoryEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	SharedMemoryEndpoint sharedMemoryEndpoint(SharedMemoryManager sharedMemoryManager) {
-		return new SharedMemoryEndpoint(sharedMemoryManager);
+	SharedMemoryEndpoint sharedMemoryEndpoint(ConfigurableListableBeanFactory beanFactory) {
+		return new SharedMemoryEndpoint(
+				SimpleAutowireCandidateResolver.resolveAutowireCandidates(beanFactory, SharedMemoryManager.class));
 	}
 
 	@Bean

@@ -2,7 +2,9 @@ package dev.sharedmemory.autoconfigure.metrics;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -19,10 +21,10 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link MeterBinder} that registers a {@code shared.memory.block.size} gauge per block a
- * {@link SharedMemoryManager} tracks, tagged with the block's name. Once bound, a daemon thread follows the manager
- * at a fixed interval: it adds the gauges of new blocks and removes those of blocks that were unlinked, so the number
- * of time series stays the number of live blocks.
+ * A {@link MeterBinder} that registers a {@code shared.memory.block.size} gauge per block the
+ * {@link SharedMemoryManager}s of an application track, tagged with the block's name and the manager's bean name.
+ * Once bound, a daemon thread follows the managers at a fixed interval: it adds the gauges of new blocks and removes
+ * those of blocks that were unlinked, so the number of time series stays the number of live blocks.
  * <p>
  * {@link #close()} stops the thread.
  */
@@ -30,7 +32,7 @@ public class SharedMemoryBlockMetrics implements MeterBinder, AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(SharedMemoryBlockMetrics.class);
 
-	private final SharedMemoryManager manager;
+	private final Map<String, SharedMemoryManager> managers;
 
 	private final Duration refreshInterval;
 
@@ -39,19 +41,19 @@ public class SharedMemoryBlockMetrics implements MeterBinder, AutoCloseable {
 	private @Nullable ScheduledExecutorService refresher;
 
 	/**
-	 * Creates a binder for the blocks of the given manager.
-	 * @param manager the manager whose blocks to measure
-	 * @param refreshInterval how often the gauges follow the blocks the manager tracks
+	 * Creates a binder for the blocks of the given managers.
+	 * @param managers the managers whose blocks to measure, by bean name
+	 * @param refreshInterval how often the gauges follow the blocks the managers track
 	 */
-	public SharedMemoryBlockMetrics(SharedMemoryManager manager, Duration refreshInterval) {
-		this.manager = manager;
+	public SharedMemoryBlockMetrics(Map<String, SharedMemoryManager> managers, Duration refreshInterval) {
+		this.managers = new LinkedHashMap<>(managers);
 		this.refreshInterval = refreshInterval;
 	}
 
 	@Override
 	public synchronized void bindTo(MeterRegistry registry) {
 		this.gauges.add(MultiGauge.builder("shared.memory.block.size")
-			.description("Size of a shared memory block the manager tracks")
+			.description("Size of a shared memory block a manager tracks")
 			.baseUnit(BaseUnits.BYTES)
 			.register(registry));
 		refresh();
@@ -67,18 +69,22 @@ public class SharedMemoryBlockMetrics implements MeterBinder, AutoCloseable {
 	}
 
 	/**
-	 * Makes the gauges match the blocks the manager tracks now.
+	 * Makes the gauges match the blocks the managers track now.
 	 */
 	synchronized void refresh() {
-		List<Row<?>> rows = this.manager.blocks()
+		List<Row<?>> rows = this.managers.entrySet()
 			.stream()
-			.<Row<?>>map((block) -> Row.of(Tags.of("name", block.name()), block.size()))
+			.flatMap((manager) -> manager.getValue()
+				.blocks()
+				.stream()
+				.<Row<?>>map((block) -> Row.of(Tags.of("manager", manager.getKey(), "name", block.name()),
+						block.size())))
 			.toList();
 		// A block's size never changes: rows already there stay, those of unlinked blocks go.
 		this.gauges.forEach((gauge) -> gauge.register(rows, false));
 	}
 
-	// A scheduled task that throws is never run again: log and go on, so the gauges keep following the manager.
+	// A scheduled task that throws is never run again: log and go on, so the gauges keep following the managers.
 	private void refreshScheduled() {
 		try {
 			refresh();
@@ -89,7 +95,7 @@ public class SharedMemoryBlockMetrics implements MeterBinder, AutoCloseable {
 	}
 
 	/**
-	 * Stops following the manager.
+	 * Stops following the managers.
 	 */
 	@Override
 	public synchronized void close() {

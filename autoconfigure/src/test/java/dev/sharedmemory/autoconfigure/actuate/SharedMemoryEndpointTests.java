@@ -3,12 +3,19 @@ package dev.sharedmemory.autoconfigure.actuate;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 
+import dev.sharedmemory.BlockKind;
+import dev.sharedmemory.ManagedBlock;
 import dev.sharedmemory.ShareableList;
 import dev.sharedmemory.SharedMemory;
 import dev.sharedmemory.SharedMemoryDirectory;
 import dev.sharedmemory.SharedMemoryManager;
+import dev.sharedmemory.SharedMemoryOperation;
 import dev.sharedmemory.autoconfigure.actuate.SharedMemoryEndpoint.BlockDescriptor;
+import dev.sharedmemory.autoconfigure.actuate.SharedMemoryEndpoint.ManagerDescriptor;
 import dev.sharedmemory.autoconfigure.actuate.SharedMemoryEndpoint.SharedMemoryDescriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,6 +29,10 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.mockito.BDDMockito.given;
+import static org.mockito.BDDMockito.then;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
 
 /**
  * Tests for {@link SharedMemoryEndpoint} and {@link SharedMemoryEndpointWebExtension}.
@@ -39,7 +50,7 @@ class SharedMemoryEndpointTests {
 	void startManager() {
 		this.manager = SharedMemoryManager.builder().directory(SharedMemoryDirectory.of(this.directory)).build();
 		this.manager.start();
-		this.endpoint = new SharedMemoryEndpoint(this.manager);
+		this.endpoint = new SharedMemoryEndpoint(Map.of("sharedMemoryManager", this.manager));
 	}
 
 	@AfterEach
@@ -47,9 +58,15 @@ class SharedMemoryEndpointTests {
 		this.manager.shutdown();
 	}
 
+	private ManagerDescriptor listed() {
+		SharedMemoryDescriptor descriptor = this.endpoint.sharedMemory();
+		assertThat(descriptor.managers()).containsOnlyKeys("sharedMemoryManager");
+		return descriptor.managers().get("sharedMemoryManager");
+	}
+
 	@Test
 	void listsNothingAtFirstButTheDirectory() {
-		SharedMemoryDescriptor descriptor = this.endpoint.sharedMemory();
+		ManagerDescriptor descriptor = listed();
 		assertThat(descriptor.count()).isZero();
 		assertThat(descriptor.totalBytes()).isZero();
 		assertThat(descriptor.blocks()).isEmpty();
@@ -64,7 +81,7 @@ class SharedMemoryEndpointTests {
 		Instant before = Instant.now();
 		SharedMemory first = this.manager.sharedMemory(100);
 		SharedMemory second = this.manager.sharedMemory(4096);
-		SharedMemoryDescriptor descriptor = this.endpoint.sharedMemory();
+		ManagerDescriptor descriptor = listed();
 		assertThat(descriptor.count()).isEqualTo(2);
 		assertThat(descriptor.totalBytes()).isEqualTo(4196);
 		assertThat(descriptor.blocks()).extracting(BlockDescriptor::name).containsExactly(first.name(), second.name());
@@ -74,38 +91,45 @@ class SharedMemoryEndpointTests {
 		assertThat(block.createdAt()).isBetween(before, Instant.now());
 		assertThat(block.length()).isNull();
 		assertThat(block.format()).isNull();
+		assertThat(block.manager()).isNull();
 	}
 
 	@Test
 	void describesOneBlock() {
 		SharedMemory block = this.manager.sharedMemory(64);
-		BlockDescriptor descriptor = this.endpoint.block(block.name());
+		BlockDescriptor descriptor = this.endpoint.block(block.name(), null);
 		assertThat(descriptor.name()).isEqualTo(block.name());
 		assertThat(descriptor.size()).isEqualTo(64);
 		assertThat(descriptor.kind()).isEqualTo("SharedMemory");
-		assertThat(this.endpoint.block("/" + block.name())).isEqualTo(descriptor);
+		assertThat(descriptor.manager()).isEqualTo("sharedMemoryManager");
+		assertThat(this.endpoint.block("/" + block.name(), null)).isEqualTo(descriptor);
+		assertThat(this.endpoint.block(block.name(), "sharedMemoryManager")).isEqualTo(descriptor);
+		assertThat(this.endpoint.block(block.name(), "otherManager")).isNull();
 	}
 
 	@Test
 	void describesAShareableListWithItsLengthAndFormat() {
 		ShareableList list = this.manager.shareableList(Arrays.asList("howdy", 42L, 3.5, true, null));
-		BlockDescriptor descriptor = this.endpoint.block(list.shm().name());
+		BlockDescriptor descriptor = this.endpoint.block(list.shm().name(), null);
 		assertThat(descriptor.kind()).isEqualTo("ShareableList");
 		assertThat(descriptor.size()).isEqualTo(list.shm().size());
 		assertThat(descriptor.length()).isEqualTo(5);
 		assertThat(descriptor.format()).isEqualTo(list.format()).startsWith("8sqd");
-		assertThat(this.endpoint.sharedMemory().blocks()).containsExactly(descriptor);
-		assertThat(this.endpoint.unlink(list.shm().name())).isEqualTo(descriptor);
+		assertThat(listed().blocks()).singleElement()
+			.usingRecursiveComparison()
+			.ignoringFields("manager")
+			.isEqualTo(descriptor);
+		assertThat(this.endpoint.unlink(list.shm().name(), null)).isEqualTo(descriptor);
 		assertThat(this.directory.resolve(list.shm().name())).doesNotExist();
 	}
 
 	@Test
 	void knowsNothingOfABlockItDidNotCreate() {
 		try (SharedMemory outsider = this.manager.directory().create("outsider", 64)) {
-			assertThat(this.endpoint.block("outsider")).isNull();
-			assertThat(this.endpoint.unlink("outsider")).isNull();
+			assertThat(this.endpoint.block("outsider", null)).isNull();
+			assertThat(this.endpoint.unlink("outsider", null)).isNull();
 			assertThat(this.directory.resolve("outsider")).exists();
-			assertThat(this.endpoint.sharedMemory().blocks()).isEmpty();
+			assertThat(listed().blocks()).isEmpty();
 		}
 		finally {
 			this.manager.directory().unlink("outsider");
@@ -115,28 +139,114 @@ class SharedMemoryEndpointTests {
 	@Test
 	void unlinksABlockItCreatedAndForgetsIt() {
 		SharedMemory block = this.manager.sharedMemory(64);
-		BlockDescriptor unlinked = this.endpoint.unlink(block.name());
+		BlockDescriptor unlinked = this.endpoint.unlink(block.name(), null);
 		assertThat(unlinked.name()).isEqualTo(block.name());
 		assertThat(unlinked.size()).isEqualTo(64);
 		assertThat(this.directory.resolve(block.name())).doesNotExist();
-		assertThat(this.endpoint.block(block.name())).isNull();
-		assertThat(this.endpoint.unlink(block.name())).isNull();
-		assertThat(this.endpoint.sharedMemory().count()).isZero();
+		assertThat(this.endpoint.block(block.name(), null)).isNull();
+		assertThat(this.endpoint.unlink(block.name(), null)).isNull();
+		assertThat(listed().count()).isZero();
+	}
+
+	@Test
+	void unlinkOfANameTheManagerDoesNotTrackCountsAsAFailedUnlink() {
+		SharedMemory block = this.manager.sharedMemory(64);
+		assertThat(this.endpoint.unlink(block.name(), null)).isNotNull();
+		assertThat(this.manager.operationCount(SharedMemoryOperation.UNLINK, true)).isEqualTo(1);
+		assertThat(this.manager.operationCount(SharedMemoryOperation.UNLINK, false)).isZero();
+		assertThat(this.endpoint.unlink(block.name(), null)).isNull();
+		assertThat(this.endpoint.unlink("psm_00000000", null)).isNull();
+		assertThat(this.manager.operationCount(SharedMemoryOperation.UNLINK, true)).isEqualTo(1);
+		assertThat(this.manager.operationCount(SharedMemoryOperation.UNLINK, false)).isEqualTo(2);
+	}
+
+	@Test
+	void coversEveryManagerByBeanNameAndFindsABlockInWhicheverTracksIt(@TempDir Path otherDirectory) {
+		SharedMemoryManager other = SharedMemoryManager.builder()
+			.directory(SharedMemoryDirectory.of(otherDirectory))
+			.build();
+		other.start();
+		try {
+			SharedMemoryEndpoint endpoint = new SharedMemoryEndpoint(
+					Map.of("sharedMemoryManager", this.manager, "otherManager", other));
+			SharedMemory mine = this.manager.sharedMemory(64);
+			SharedMemory theirs = other.sharedMemory(128);
+			Map<String, ManagerDescriptor> managers = endpoint.sharedMemory().managers();
+			assertThat(managers).containsOnlyKeys("sharedMemoryManager", "otherManager");
+			assertThat(managers.get("sharedMemoryManager").blocks()).extracting(BlockDescriptor::name)
+				.containsExactly(mine.name());
+			assertThat(managers.get("otherManager").blocks()).extracting(BlockDescriptor::name)
+				.containsExactly(theirs.name());
+			assertThat(managers.get("otherManager").directory().path())
+				.isEqualTo(otherDirectory.toAbsolutePath().toString());
+			assertThat(endpoint.block(theirs.name(), null).manager()).isEqualTo("otherManager");
+			assertThat(endpoint.block(theirs.name(), "sharedMemoryManager")).isNull();
+
+			// Asked of one manager, only that one counts the failure; asked of all, each does.
+			assertThat(endpoint.unlink(theirs.name(), "sharedMemoryManager")).isNull();
+			assertThat(otherDirectory.resolve(theirs.name())).exists();
+			assertThat(this.manager.operationCount(SharedMemoryOperation.UNLINK, false)).isEqualTo(1);
+			assertThat(endpoint.unlink(theirs.name(), null).manager()).isEqualTo("otherManager");
+			assertThat(otherDirectory.resolve(theirs.name())).doesNotExist();
+			assertThat(this.directory.resolve(mine.name())).exists();
+			assertThat(endpoint.unlink(theirs.name(), null)).isNull();
+			assertThat(this.manager.operationCount(SharedMemoryOperation.UNLINK, false)).isEqualTo(2);
+			assertThat(other.operationCount(SharedMemoryOperation.UNLINK, false)).isEqualTo(1);
+		}
+		finally {
+			other.shutdown();
+		}
+	}
+
+	@Test
+	void aNameSeveralManagersTrackIsAmbiguousUnlessTheManagerIsNamed() {
+		// Managers in different directories may each track a block of one name; generated names make it rare, so
+		// two managers that say they do stand for them.
+		ManagedBlock block = new ManagedBlock("psm_0badcafe", 64, BlockKind.SHARED_MEMORY, Instant.now(), -1, null);
+		SharedMemoryManager first = mock(SharedMemoryManager.class);
+		SharedMemoryManager second = mock(SharedMemoryManager.class);
+		given(first.block("psm_0badcafe")).willReturn(Optional.of(block));
+		given(second.block("psm_0badcafe")).willReturn(Optional.of(block));
+		given(second.unlink("psm_0badcafe")).willReturn(true);
+		Map<String, SharedMemoryManager> managers = new LinkedHashMap<>();
+		managers.put("first", first);
+		managers.put("second", second);
+		SharedMemoryEndpoint endpoint = new SharedMemoryEndpoint(managers);
+		assertThatExceptionOfType(NonUniqueBlockException.class)
+			.isThrownBy(() -> endpoint.block("psm_0badcafe", null))
+			.withMessage("Several managers track a block named psm_0badcafe, give the 'manager' to use: "
+					+ "[first, second]");
+		assertThatExceptionOfType(NonUniqueBlockException.class)
+			.isThrownBy(() -> endpoint.unlink("psm_0badcafe", null));
+		then(first).should(never()).unlink("psm_0badcafe");
+		then(second).should(never()).unlink("psm_0badcafe");
+		SharedMemoryEndpointWebExtension extension = new SharedMemoryEndpointWebExtension(endpoint);
+		assertThat(extension.block("psm_0badcafe", null).getStatus())
+			.isEqualTo(WebEndpointResponse.STATUS_BAD_REQUEST);
+		assertThat(extension.unlink("psm_0badcafe", null).getStatus())
+			.isEqualTo(WebEndpointResponse.STATUS_BAD_REQUEST);
+		assertThat(extension.block("psm_0badcafe", "first").getBody().manager()).isEqualTo("first");
+		assertThat(extension.unlink("psm_0badcafe", "second").getStatus())
+			.isEqualTo(WebEndpointResponse.STATUS_NO_CONTENT);
+		then(first).should(never()).unlink("psm_0badcafe");
 	}
 
 	@ParameterizedTest
 	@ValueSource(strings = { "", "/", "..", ".", "/..", "../etc/passwd", "a/b", "nul\0byte", "\0" })
 	void refusesInvalidNamesBeforeLookingThemUp(String name) {
-		assertThatExceptionOfType(InvalidEndpointRequestException.class).isThrownBy(() -> this.endpoint.block(name))
+		assertThatExceptionOfType(InvalidEndpointRequestException.class)
+			.isThrownBy(() -> this.endpoint.block(name, null))
 			.satisfies((ex) -> assertThat(ex.getReason()).isEqualTo("Invalid shared memory block name"));
-		assertThatExceptionOfType(InvalidEndpointRequestException.class).isThrownBy(() -> this.endpoint.unlink(name));
+		assertThatExceptionOfType(InvalidEndpointRequestException.class)
+			.isThrownBy(() -> this.endpoint.unlink(name, null));
 		assertThat(this.directory.getParent()).exists();
 	}
 
 	@Test
 	void refusesNamesLongerThanTheSystemAllows() {
 		String name = "x".repeat(300);
-		assertThatExceptionOfType(InvalidEndpointRequestException.class).isThrownBy(() -> this.endpoint.unlink(name))
+		assertThatExceptionOfType(InvalidEndpointRequestException.class)
+			.isThrownBy(() -> this.endpoint.unlink(name, null))
 			.withMessageContaining("300 bytes long");
 	}
 
@@ -144,8 +254,10 @@ class SharedMemoryEndpointTests {
 	void webExtensionAnswersNoContentOrNotFound() {
 		SharedMemoryEndpointWebExtension extension = new SharedMemoryEndpointWebExtension(this.endpoint);
 		SharedMemory block = this.manager.sharedMemory(64);
-		assertThat(extension.unlink(block.name()).getStatus()).isEqualTo(WebEndpointResponse.STATUS_NO_CONTENT);
-		assertThat(extension.unlink(block.name()).getStatus()).isEqualTo(WebEndpointResponse.STATUS_NOT_FOUND);
+		assertThat(extension.block(block.name(), null).getBody().name()).isEqualTo(block.name());
+		assertThat(extension.unlink(block.name(), null).getStatus()).isEqualTo(WebEndpointResponse.STATUS_NO_CONTENT);
+		assertThat(extension.unlink(block.name(), null).getStatus()).isEqualTo(WebEndpointResponse.STATUS_NOT_FOUND);
+		assertThat(extension.block(block.name(), null).getStatus()).isEqualTo(WebEndpointResponse.STATUS_NOT_FOUND);
 	}
 
 }

@@ -15,6 +15,7 @@ import com.jayway.jsonpath.JsonPath;
 import dev.sharedmemory.ShareableList;
 import dev.sharedmemory.SharedMemory;
 import dev.sharedmemory.SharedMemoryManager;
+import dev.sharedmemory.autoconfigure.reliability.DeadOwner;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +44,9 @@ import static org.awaitility.Awaitility.await;
 @AutoConfigureMetrics
 @DirtiesContext
 class SharedMemoryHttpTests {
+
+	// The application's one manager, under its bean name, in the endpoint's answer.
+	private static final String MANAGER = "$.managers.sharedMemoryManager";
 
 	@TempDir
 	static Path root;
@@ -79,16 +83,17 @@ class SharedMemoryHttpTests {
 		HttpResponse<String> response = get("/actuator/sharedmemory");
 		assertThat(response.statusCode()).isEqualTo(200);
 		String body = response.body();
-		assertThat(json(body, "$.count", Integer.class)).isEqualTo(2);
-		assertThat(json(body, "$.totalBytes", Long.class)).isEqualTo(1024);
-		assertThat(json(body, "$.directory.path", String.class)).isEqualTo(directory.toAbsolutePath().toString());
-		assertThat(json(body, "$.directory.totalBytes", Long.class)).isPositive();
-		assertThat(json(body, "$.directory.usableBytes", Long.class)).isPositive();
-		assertThat(json(body, "$.blocks[*].name", List.class)).containsExactly(first.name(), second.name());
-		assertThat(json(body, "$.blocks[0].size", Long.class)).isEqualTo(1000);
-		assertThat(json(body, "$.blocks[0].kind", String.class)).isEqualTo("SharedMemory");
-		assertThat(json(body, "$.blocks[0].createdAt", String.class)).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
-		assertThat(json(body, "$.blocks[0]", Map.class)).doesNotContainKeys("length", "format");
+		assertThat(json(body, MANAGER + ".count", Integer.class)).isEqualTo(2);
+		assertThat(json(body, MANAGER + ".totalBytes", Long.class)).isEqualTo(1024);
+		assertThat(json(body, MANAGER + ".directory.path", String.class))
+			.isEqualTo(directory.toAbsolutePath().toString());
+		assertThat(json(body, MANAGER + ".directory.totalBytes", Long.class)).isPositive();
+		assertThat(json(body, MANAGER + ".directory.usableBytes", Long.class)).isPositive();
+		assertThat(json(body, MANAGER + ".blocks[*].name", List.class)).containsExactly(first.name(), second.name());
+		assertThat(json(body, MANAGER + ".blocks[0].size", Long.class)).isEqualTo(1000);
+		assertThat(json(body, MANAGER + ".blocks[0].kind", String.class)).isEqualTo("SharedMemory");
+		assertThat(json(body, MANAGER + ".blocks[0].createdAt", String.class)).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+		assertThat(json(body, MANAGER + ".blocks[0]", Map.class)).doesNotContainKeys("length", "format");
 	}
 
 	@Test
@@ -110,7 +115,7 @@ class SharedMemoryHttpTests {
 		assertThat(json(body, "$.length", Integer.class)).isEqualTo(5);
 		// As CPython 3.11 gives it for ShareableList(['howdy', 42, 3.5, True, None]).format.
 		assertThat(json(body, "$.format", String.class)).isEqualTo("8sqdxxxxxxx?xxxxxx?x");
-		assertThat(json(get("/actuator/sharedmemory").body(), "$.blocks[0].kind", String.class))
+		assertThat(json(get("/actuator/sharedmemory").body(), MANAGER + ".blocks[0].kind", String.class))
 			.isEqualTo("ShareableList");
 		assertThat(metric("shared.memory.size")).isEqualTo(list.shm().size());
 		assertThat(delete("/actuator/sharedmemory/" + list.shm().name()).statusCode()).isEqualTo(204);
@@ -143,6 +148,80 @@ class SharedMemoryHttpTests {
 		}
 		finally {
 			this.manager.directory().unlink("outsider");
+		}
+	}
+
+	@Test
+	void censusListsEveryEntryOfTheDirectoryWithTotalsFirst() throws Exception {
+		SharedMemory own = this.manager.sharedMemory(4096);
+		List<String> orphans = DeadOwner.leaveBlocks(directory, "census-orphan-", 8192);
+		String hostile = "evil\n\u001b[31mred\u001b[0m";
+		Files.writeString(directory.resolve(hostile), "x");
+		try {
+			HttpResponse<String> response = get("/actuator/sharedmemory?scope=directory");
+			assertThat(response.statusCode()).isEqualTo(200);
+			String body = response.body();
+			// Escaped by JSON: no control character reaches a terminal or a log that shows the body.
+			assertThat(body.chars()).noneMatch((c) -> c < 0x20);
+			String census = "$.directories['" + directory.toAbsolutePath() + "']";
+			assertThat(json(body, census, Map.class).keySet()).startsWith("takenAt", "totals");
+			assertThat(json(body, census + ".totals.application.count", Integer.class)).isOne();
+			assertThat(json(body, census + ".totals.application.bytes", Long.class)).isEqualTo(4096);
+			assertThat(json(body, census + ".totals.application.allocatedBytes", Long.class)).isEqualTo(4096);
+			assertThat(json(body, census + ".totals.orphaned.count", Integer.class)).isOne();
+			assertThat(json(body, census + ".totals.unmanaged.count", Integer.class)).isOne();
+			assertThat(json(body, census + ".entries[?(@.category == 'application')].name", List.class))
+				.containsExactly(own.name());
+			assertThat(json(body, census + ".entries[?(@.category == 'orphaned')].manager.pid", List.class))
+				.containsExactly((int) DeadOwner.PID);
+			assertThat(json(body, census + ".entries[?(@.category == 'unmanaged')].name", List.class))
+				.containsExactly(hostile);
+			assertThat(json(body, census + ".entries[?(@.category == 'bookkeeping')].name", List.class)).hasSize(3);
+			assertThat(get("/actuator/sharedmemory?scope=everything").statusCode()).isEqualTo(400);
+		}
+		finally {
+			Files.delete(directory.resolve(hostile));
+			this.manager.reclaimOrphans();
+		}
+	}
+
+	@Test
+	void postReclaimsOrphansNowAndAnswersWhatItUnlinked() throws Exception {
+		List<String> orphans = DeadOwner.leaveBlocks(directory, "post-orphan-", 4096, 100);
+		try (SharedMemory outsider = this.manager.directory().create("post-outsider", 64)) {
+			HttpResponse<String> response = post("/actuator/sharedmemory");
+			assertThat(response.statusCode()).isEqualTo(200);
+			String reclaimed = "$.directories['" + directory.toAbsolutePath() + "']";
+			assertThat(json(response.body(), reclaimed + ".blocks[*].name", List.class))
+				.containsExactlyInAnyOrderElementsOf(orphans);
+			assertThat(json(response.body(), reclaimed + ".records", Integer.class)).isOne();
+			orphans.forEach((name) -> assertThat(directory.resolve(name)).doesNotExist());
+			assertThat(directory.resolve("post-outsider")).exists();
+			assertThat(json(post("/actuator/sharedmemory").body(), reclaimed + ".blocks", List.class)).isEmpty();
+		}
+		finally {
+			this.manager.directory().unlink("post-outsider");
+		}
+	}
+
+	@Test
+	void deleteNeverUnlinksAnOrphanNorAnotherManagersBlock() throws Exception {
+		List<String> orphans = DeadOwner.leaveBlocks(directory, "delete-orphan-", 64);
+		SharedMemoryManager other = SharedMemoryManager.builder()
+			.directory(this.manager.directory())
+			.reclaimOrphans(false)
+			.build();
+		other.start();
+		try {
+			SharedMemory theirs = other.sharedMemory(64);
+			assertThat(delete("/actuator/sharedmemory/" + orphans.get(0)).statusCode()).isEqualTo(404);
+			assertThat(delete("/actuator/sharedmemory/" + theirs.name()).statusCode()).isEqualTo(404);
+			assertThat(directory.resolve(orphans.get(0))).exists();
+			assertThat(directory.resolve(theirs.name())).exists();
+		}
+		finally {
+			other.shutdown();
+			this.manager.reclaimOrphans();
 		}
 	}
 
@@ -225,7 +304,8 @@ class SharedMemoryHttpTests {
 		assertThat(metric("disk.free", "path:" + directory)).isPositive();
 		String sizeMetric = get("/actuator/metrics/shared.memory.size").body();
 		assertThat(json(sizeMetric, "$.baseUnit", String.class)).isEqualTo("bytes");
-		assertThat(json(sizeMetric, "$.availableTags", List.class)).isEmpty();
+		assertThat(json(sizeMetric, "$.availableTags[*].tag", List.class)).containsExactly("manager");
+		assertThat(json(sizeMetric, "$.availableTags[0].values", List.class)).containsExactly("sharedMemoryManager");
 	}
 
 	@Test
@@ -233,9 +313,11 @@ class SharedMemoryHttpTests {
 		this.manager.sharedMemory(2048);
 		HttpResponse<String> response = get("/actuator/prometheus");
 		assertThat(response.statusCode()).isEqualTo(200);
-		assertThat(response.body().lines()).contains("shared_memory_blocks 1.0", "shared_memory_size_bytes 2048.0")
-			.anySatisfy((line) -> assertThat(line)
-				.startsWith("shared_memory_operations_total{operation=\"create\",outcome=\"success\"} "))
+		assertThat(response.body().lines())
+			.contains("shared_memory_blocks{manager=\"sharedMemoryManager\"} 1.0",
+					"shared_memory_size_bytes{manager=\"sharedMemoryManager\"} 2048.0")
+			.anySatisfy((line) -> assertThat(line).startsWith("shared_memory_operations_total{"
+					+ "manager=\"sharedMemoryManager\",operation=\"create\",outcome=\"success\"} "))
 			.anySatisfy((line) -> assertThat(line)
 				.startsWith("disk_total_bytes{path=\"" + directory + "\"} "))
 			.anySatisfy((line) -> assertThat(line).startsWith("disk_free_bytes{path=\"" + directory + "\"} "));
@@ -263,6 +345,11 @@ class SharedMemoryHttpTests {
 
 	private HttpResponse<String> get(String path) throws IOException, InterruptedException {
 		return this.http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpResponse<String> post(String path) throws IOException, InterruptedException {
+		return this.http.send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+				HttpResponse.BodyHandlers.ofString());
 	}
 
 	private HttpResponse<String> delete(String path) throws IOException, InterruptedException {

@@ -38,6 +38,9 @@ class SharedMemoryJmxTests {
 		registry.add("shared-memory.directory", directory::toString);
 	}
 
+	// The block's name, and the bean name of the manager to look in (null: every manager).
+	private static final String[] BLOCK_SIGNATURE = { String.class.getName(), String.class.getName() };
+
 	private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
 
 	@Autowired
@@ -49,21 +52,24 @@ class SharedMemoryJmxTests {
 		ObjectName name = new ObjectName("org.springframework.boot:type=Endpoint,name=Sharedmemory");
 		assertThat(this.server.isRegistered(name)).isTrue();
 		SharedMemory block = this.manager.sharedMemory(256);
-		Map<String, Object> all = (Map<String, Object>) this.server.invoke(name, "sharedMemory", new Object[0],
-				new String[0]);
+		Map<String, Object> managers = (Map<String, Object>) ((Map<String, Object>) this.server.invoke(name,
+				"sharedMemory", new Object[0], new String[0]))
+			.get("managers");
+		assertThat(managers).containsOnlyKeys("sharedMemoryManager");
+		Map<String, Object> all = (Map<String, Object>) managers.get("sharedMemoryManager");
 		assertThat(all).containsEntry("count", 1).containsEntry("totalBytes", 256L);
 		assertThat((List<Map<String, Object>>) all.get("blocks")).singleElement()
 			.satisfies((entry) -> assertThat(entry).containsEntry("name", block.name()));
 		Map<String, Object> one = (Map<String, Object>) this.server.invoke(name, "block",
-				new Object[] { block.name() }, new String[] { String.class.getName() });
-		assertThat(one).containsEntry("kind", "SharedMemory").containsEntry("size", 256L);
+				new Object[] { block.name(), null }, BLOCK_SIGNATURE);
+		assertThat(one).containsEntry("kind", "SharedMemory")
+			.containsEntry("size", 256L)
+			.containsEntry("manager", "sharedMemoryManager");
 		Map<String, Object> unlinked = (Map<String, Object>) this.server.invoke(name, "unlink",
-				new Object[] { block.name() }, new String[] { String.class.getName() });
+				new Object[] { block.name(), null }, BLOCK_SIGNATURE);
 		assertThat(unlinked).containsEntry("name", block.name());
 		assertThat(directory.resolve(block.name())).doesNotExist();
-		assertThat(this.server.invoke(name, "unlink", new Object[] { block.name() },
-				new String[] { String.class.getName() }))
-			.isNull();
+		assertThat(this.server.invoke(name, "unlink", new Object[] { block.name(), null }, BLOCK_SIGNATURE)).isNull();
 	}
 
 }

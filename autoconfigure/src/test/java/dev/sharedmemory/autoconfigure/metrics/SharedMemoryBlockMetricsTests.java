@@ -2,6 +2,7 @@ package dev.sharedmemory.autoconfigure.metrics;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 import dev.sharedmemory.SharedMemory;
 import dev.sharedmemory.SharedMemoryDirectory;
@@ -42,7 +43,7 @@ class SharedMemoryBlockMetricsTests {
 	@Test
 	void gaugesOfNewBlocksComeAndThoseOfUnlinkedBlocksGoOnRefresh() {
 		SharedMemory first = this.manager.sharedMemory(100);
-		try (SharedMemoryBlockMetrics metrics = new SharedMemoryBlockMetrics(this.manager, Duration.ofHours(1))) {
+		try (SharedMemoryBlockMetrics metrics = new SharedMemoryBlockMetrics(managers(), Duration.ofHours(1))) {
 			metrics.bindTo(this.registry);
 			assertThat(blockSize(first.name())).isEqualTo(100);
 			SharedMemory second = this.manager.sharedMemory(200);
@@ -57,7 +58,7 @@ class SharedMemoryBlockMetricsTests {
 
 	@Test
 	void followsTheManagerOnItsOwn() {
-		try (SharedMemoryBlockMetrics metrics = new SharedMemoryBlockMetrics(this.manager, Duration.ofMillis(20))) {
+		try (SharedMemoryBlockMetrics metrics = new SharedMemoryBlockMetrics(managers(), Duration.ofMillis(20))) {
 			metrics.bindTo(this.registry);
 			SharedMemory block = this.manager.sharedMemory(300);
 			await().until(() -> this.registry.find("shared.memory.block.size").tag("name", block.name()).gauge(),
@@ -67,8 +68,14 @@ class SharedMemoryBlockMetricsTests {
 		}
 	}
 
+	private Map<String, SharedMemoryManager> managers() {
+		return Map.of("sharedMemoryManager", this.manager);
+	}
+
 	private double blockSize(String name) {
-		Gauge gauge = this.registry.get("shared.memory.block.size").tag("name", name).gauge();
+		Gauge gauge = this.registry.get("shared.memory.block.size")
+			.tags("manager", "sharedMemoryManager", "name", name)
+			.gauge();
 		assertThat(gauge.getId().getBaseUnit()).isEqualTo("bytes");
 		return gauge.value();
 	}

@@ -16,9 +16,10 @@ import dev.sharedmemory.ownership.OwnerRecord;
  * its manager kept of them, in the format {@code SharedMemoryManager} documents, naming a process id that can never
  * exist (above {@code PID_MAX_LIMIT}).
  */
-final class DeadOwner {
+public final class DeadOwner {
 
-	static final long PID = (1L << 22) + 7;
+	/** The process id of the dead owner: above {@code PID_MAX_LIMIT}. */
+	public static final long PID = (1L << 22) + 7;
 
 	private DeadOwner() {
 	}
@@ -30,7 +31,7 @@ final class DeadOwner {
 	 * @param sizes their sizes
 	 * @return their names
 	 */
-	static List<String> leaveBlocks(Path directory, String prefix, long... sizes) throws IOException {
+	public static List<String> leaveBlocks(Path directory, String prefix, long... sizes) throws IOException {
 		SharedMemoryDirectory blocks = SharedMemoryDirectory.of(directory);
 		StringBuilder record = new StringBuilder("shared-memory owner record 1\n").append("pid ")
 			.append(PID)
