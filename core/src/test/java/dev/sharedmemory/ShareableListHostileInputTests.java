@@ -119,6 +119,20 @@ class ShareableListHostileInputTests {
 	}
 
 	@Test
+	void aZeroSizedStringFormatReadsAsEmpty() {
+		// CPython never writes one (a slot is at least a word), but "0s" is a valid struct format and means "".
+		byte[] zeroSized = edit(validList(), (buffer) -> buffer.putLong(formatAt(0), 0)
+			.put(formatAt(0), "0s".getBytes(StandardCharsets.US_ASCII)));
+		try (SharedMemory block = block(zeroSized); ShareableList list = ShareableList.of(block)) {
+			assertThat(list.get(0)).isEqualTo("");
+			assertThat(list.format()).startsWith("0s8sdq");
+		}
+		finally {
+			this.directory.unlink(NAME);
+		}
+	}
+
+	@Test
 	void unknownFormat() {
 		assertInvalid(edit(validList(), (buffer) -> buffer.put(formatAt(3), (byte) 'Q')),
 				"item 3 has format 'Q' and back-transform code 0");

@@ -55,6 +55,7 @@ class ShareableListLayoutTests {
 		assertThat(ShareableListLayout.formatText(ShareableListLayout.FORMAT_BOOL)).isEqualTo("xxxxxxx?");
 		assertThat(ShareableListLayout.formatText(ShareableListLayout.FORMAT_NONE)).isEqualTo("xxxxxx?x");
 		assertThat(ShareableListLayout.describeFormat(pack("a\u0001'\u00ff"))).isEqualTo("'a\\x01\\x27\\xff'");
+		assertThat(ShareableListLayout.describeFormat(pack(" ~\u007f\u001f"))).isEqualTo("' ~\\x7f\\x1f'");
 	}
 
 	@ParameterizedTest
@@ -83,6 +84,15 @@ class ShareableListLayoutTests {
 		assertThat(ItemCodec.readString(buffer, 0, slot.length)).isEqualTo(kept);
 	}
 
+	/** A character cut at the very start of the bytes, at each edge of the lead-byte ranges. */
+	@ParameterizedTest
+	@CsvSource({ "c2,0", "c3a9c3,2", "df,0", "e0a4,0", "e0,0", "efbf,0", "f09f98,0", "f0,0", "f48fbf,0", "f48f,0",
+			"61f0,1", "c2a3,2", "efbfbf,3", "f48fbfbf,4" })
+	void cutAtTheStart(String hex, int complete) {
+		byte[] utf8 = java.util.HexFormat.of().parseHex(hex);
+		assertThat(ItemCodec.completeUtf8Length(utf8, utf8.length)).isEqualTo(complete);
+	}
+
 	@Test
 	void malformedBytesAreLeftToTheDecoder() {
 		byte[] continuations = { 'a', (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80 };
@@ -90,6 +100,11 @@ class ShareableListLayoutTests {
 		byte[] invalidLead = { 'a', (byte) 0xF8, (byte) 0x80 };
 		assertThat(ItemCodec.completeUtf8Length(invalidLead, invalidLead.length)).isEqualTo(3);
 		assertThat(ItemCodec.completeUtf8Length(new byte[0], 0)).isZero();
+		// Nothing but continuation bytes: no lead byte to judge by, so all of them go to the decoder.
+		byte[] onlyContinuations = { (byte) 0x80, (byte) 0xBF, (byte) 0x80 };
+		assertThat(ItemCodec.completeUtf8Length(onlyContinuations, 3)).isEqualTo(3);
+		byte[] invalidLeads = { 'a', (byte) 0xC1, (byte) 0xBF, (byte) 0xF5, (byte) 0x80, (byte) 0x80 };
+		assertThat(ItemCodec.completeUtf8Length(invalidLeads, 6)).isEqualTo(6);
 	}
 
 	private static long pack(String format) {
