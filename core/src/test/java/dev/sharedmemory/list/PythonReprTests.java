@@ -81,7 +81,8 @@ class PythonReprTests {
 		JsonArray reprs = JsonParser.parseString(run.stdout()).getAsJsonArray();
 		assertThat(reprs).hasSize(texts.size());
 		for (int i = 0; i < texts.size(); i++) {
-			assertThat(PythonRepr.str(texts.get(i))).as("repr of %s", reprs.get(i)).isEqualTo(reprs.get(i).getAsString());
+			assertThat(PythonRepr.str(texts.get(i))).as("repr of %s", reprs.get(i))
+				.isEqualTo(reprs.get(i).getAsString());
 		}
 	}
 

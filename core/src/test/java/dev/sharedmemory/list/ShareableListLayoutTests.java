@@ -33,7 +33,8 @@ class ShareableListLayoutTests {
 	}
 
 	@ParameterizedTest
-	@CsvSource({ "8s,8", "16s,16", "0s,0", "9999999s,9999999", "0008s,8" })
+	@CsvSource({ "8s,8", "16s,16", "0s,0", "9999999s,9999999", "0008s,8", "1000s,1000", "10s,10",
+			"100000s,100000" })
 	void stringFormatsAreRead(String format, int size) {
 		long packed = ShareableListLayout.stringFormat(size);
 		assertThat(ShareableListLayout.stringFormatSize(pack(format))).isEqualTo(size);
@@ -74,7 +75,8 @@ class ShareableListLayoutTests {
 	 * boundary.
 	 */
 	@ParameterizedTest
-	@CsvSource({ "61c2a3c2a3c2a3c2,a£££", "c2a3c2a3c2a3c2a3,££££", "61e0a495e0a495e0,aकक", "e0a495e0a495e0a4,कक",
+	@CsvSource({ "61c2a3c2a3c2a3c2,a£££", "c2a3c2a3c2a3c2a3,££££", "61e0a495e0a495e0,aकक",
+			"e0a495e0a495e0a4,कक",
 			"61f48fbfbff48fbf,a\uDBFF\uDFFF", "6162f48fbfbff48fbfbff48fbfbff48f,ab\uDBFF\uDFFF\uDBFF\uDFFF\uDBFF\uDFFF",
 			"616263f48fbfbff48fbfbff48fbfbff4,abc\uDBFF\uDFFF\uDBFF\uDFFF\uDBFF\uDFFF",
 			"f48fbfbff48fbfbf,\uDBFF\uDFFF\uDBFF\uDFFF" })
