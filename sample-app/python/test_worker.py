@@ -2,6 +2,7 @@
 
 import array
 import contextlib
+import io
 import math
 import os
 import signal
@@ -23,10 +24,26 @@ def compute(readings, use_numpy):
     return worker.compute(memoryview(array.array("d", readings)), use_numpy)
 
 
-def new_job(readings, status="pending", job_id=7):
+def npy(readings, descr=worker.FLOAT64, version=1):
+    """Returns the bytes the application writes for the readings: numpy's .npy format, as np.save writes it."""
+    header = f"{{'descr': {descr!r}, 'fortran_order': False, 'shape': ({len(readings)},), }}".encode("latin-1")
+    prefix = 10 if version == 1 else 12
+    # Spaces and a newline up to a multiple of 64 bytes, so that the data is aligned (numpy's _wrap_header).
+    padding = 64 - (prefix + len(header) + 1) % 64
+    length = len(header) + padding + 1
+    preamble = worker.NPY_MAGIC + bytes([version, 0]) + struct.pack("<H" if version == 1 else "<I", length)
+    return preamble + header + b" " * padding + b"\n" + struct.pack(f"{descr[0]}{len(readings)}d", *readings)
+
+
+def new_data_block(content, name=None):
+    data = shared_memory.SharedMemory(name, create=True, size=max(len(content), 1))
+    data.buf[:len(content)] = content
+    return data
+
+
+def new_job(readings, status="pending", job_id=7, content=None, data_name=None):
     """Creates a job the way the application does; returns (data block, job list)."""
-    data = shared_memory.SharedMemory(create=True, size=max(8 * len(readings), 1))
-    struct.pack_into(f"={len(readings)}d", data.buf, 0, *readings)
+    data = new_data_block(npy(readings) if content is None else content, data_name)
     job = shared_memory.ShareableList([job_id, " " * 15, data.name, len(readings), math.nan, math.nan, math.nan,
                                        math.nan, math.nan, 0, " " * 127])
     job[worker.STATUS] = status
@@ -85,6 +102,39 @@ class ComputeTest(unittest.TestCase):
             with self.subTest(numpy=use_numpy):
                 for actual, wanted in zip(compute(readings, use_numpy), expected):
                     self.assertAlmostEqual(actual, wanted, delta=1e-9 * max(1.0, abs(wanted)))
+
+
+class NpyHeaderTest(unittest.TestCase):
+
+    def test_the_test_writes_what_numpy_saves(self):
+        readings = [1.5, -2.0, 3.25]
+        if worker.numpy is not None:
+            saved = io.BytesIO()
+            worker.numpy.save(saved, worker.numpy.array(readings, dtype="<f8"))
+            self.assertEqual(npy(readings, "<f8"), saved.getvalue())
+        else:
+            self.assertEqual(npy(readings, "<f8")[:10], b"\x93NUMPY\x01\x00v\x00")
+        self.assertEqual(len(npy(readings)), 128 + 8 * len(readings))
+
+    def test_reads_every_version_in_plain_python(self):
+        for version in (1, 2, 3):
+            with self.subTest(version=version):
+                content = npy([4.0, 5.0], version=version)
+                header, offset = worker.read_npy_header(memoryview(content))
+                self.assertEqual(header, {"descr": worker.FLOAT64, "fortran_order": False, "shape": (2,)})
+                self.assertEqual(offset, len(content) - 16)
+                self.assertEqual(offset % 64, 0)
+
+    def test_refuses_what_is_no_npy_header(self):
+        content = npy([4.0])
+        for broken, message in ((struct.pack("=2d", 1.0, 2.0), "not in the .npy format"),
+                                (content[:6] + b"\x04" + content[7:], "version 4 is not known"),
+                                (content[:8] + b"\xff\xff" + content[10:], "runs past the block"),
+                                (content.replace(b"'shape'", b"'shapf'"), "not a dict of descr"),
+                                (content.replace(b"False", b"open()"), "malformed node")):
+            with self.subTest(message=message):
+                with self.assertRaisesRegex(ValueError, message):
+                    worker.read_npy_header(memoryview(broken))
 
 
 class ProcessTest(unittest.TestCase):
@@ -149,15 +199,46 @@ class ProcessTest(unittest.TestCase):
             discard(job)
 
     def test_long_error_is_truncated_to_the_slot(self):
-        data, job = new_job([1.0, 2.0])
-        job[worker.COUNT] = 10 ** 12
-        try:
-            run(job.shm.name)
-            self.assertEqual(job[worker.STATUS], "failed")
-            self.assertIn("needed for 1000000000000 readings", job[worker.ERROR])
-            self.assertLessEqual(len(job[worker.ERROR].encode()), worker.ERROR_CAPACITY)
-        finally:
-            discard(data, job)
+        for use_numpy in ENGINES:
+            with self.subTest(numpy=use_numpy):
+                data, job = new_job([1.0, 2.0], data_name=f"psm_test_worker_{os.getpid()}_long_error")
+                job[worker.COUNT] = 2 ** 63 - 1
+                try:
+                    output = run(job.shm.name, use_numpy=use_numpy)
+                    self.assertEqual(job[worker.STATUS], "failed")
+                    full = (f"ValueError: data block '{data.name}' holds a {worker.FLOAT64} array of shape (2,), not "
+                            f"the job's {2 ** 63 - 1} {worker.FLOAT64} readings")
+                    self.assertIn(full, output)
+                    self.assertGreater(len(full.encode()), worker.ERROR_CAPACITY)
+                    self.assertEqual(job[worker.ERROR], full[:worker.ERROR_CAPACITY])
+                finally:
+                    discard(data, job)
+
+    def test_data_of_another_dtype_or_format_fails_the_job(self):
+        for use_numpy in ENGINES:
+            for content, message in ((npy([1.0, 2.0], descr=">f8" if sys.byteorder == "little" else "<f8"), "array"),
+                                     (struct.pack("=2d", 1.0, 2.0), "")):
+                with self.subTest(numpy=use_numpy, message=message):
+                    data, job = new_job([1.0, 2.0], content=content)
+                    try:
+                        run(job.shm.name, use_numpy=use_numpy)
+                        self.assertEqual(job[worker.STATUS], "failed")
+                        self.assertTrue(job[worker.ERROR].startswith("ValueError: "), job[worker.ERROR])
+                        self.assertIn(message, job[worker.ERROR])
+                        self.assertTrue(math.isnan(job[worker.MEAN]))
+                    finally:
+                        discard(data, job)
+
+    def test_data_shorter_than_its_header_says_fails_the_job(self):
+        for use_numpy in ENGINES:
+            with self.subTest(numpy=use_numpy):
+                data, job = new_job([1.0, 2.0], content=npy([1.0, 2.0])[:-8])
+                try:
+                    run(job.shm.name, use_numpy=use_numpy)
+                    self.assertEqual(job[worker.STATUS], "failed")
+                    self.assertTrue(job[worker.ERROR].startswith("ValueError: "), job[worker.ERROR])
+                finally:
+                    discard(data, job)
 
     def test_job_not_pending_is_left_alone(self):
         data, job = new_job([1.0], status="failed")

@@ -9,7 +9,10 @@ public enum BlockKind {
 	SHARED_MEMORY("SharedMemory"),
 
 	/** A {@link ShareableList}. */
-	SHAREABLE_LIST("ShareableList");
+	SHAREABLE_LIST("ShareableList"),
+
+	/** A typed array in numpy's {@code .npy} layout, an {@link dev.sharedmemory.ndarray.NDArray}. */
+	NDARRAY("NDArray");
 
 	private final String displayName;
 
@@ -19,7 +22,7 @@ public enum BlockKind {
 
 	/**
 	 * Returns the name of the Java (and Python) type, as endpoints and logs show it.
-	 * @return {@code SharedMemory} or {@code ShareableList}
+	 * @return {@code SharedMemory}, {@code ShareableList} or {@code NDArray}
 	 */
 	public String displayName() {
 		return this.displayName;

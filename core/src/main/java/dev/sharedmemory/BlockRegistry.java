@@ -12,6 +12,8 @@ import java.util.concurrent.ConcurrentSkipListSet;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.sharedmemory.ndarray.NDArray;
+
 /**
  * The blocks a {@link SharedMemoryManager} tracks, by name and oldest first. Thread-safe without a lock of its own:
  * both views are concurrent collections, and a name is in the registry at most once, since blocks are created
@@ -86,22 +88,28 @@ final class BlockRegistry {
 	 * A tracked block, with the handle the manager returned.
 	 *
 	 * @param block the block
-	 * @param list the list it holds, if it was created as one
+	 * @param content what it was created as, a {@link ShareableList} or an {@link NDArray}; {@code null} for raw
+	 * bytes
 	 * @param createdAt when the manager created it
 	 * @param origin who asked for it: {@code null} for this process, else the peer it was created for
 	 */
-	record Entry(SharedMemory block, @Nullable ShareableList list, Instant createdAt, @Nullable String origin) {
+	record Entry(SharedMemory block, @Nullable Object content, Instant createdAt, @Nullable String origin) {
 
 		String name() {
 			return this.block.name();
 		}
 
 		ManagedBlock describe() {
-			if (this.list == null) {
-				return new ManagedBlock(name(), this.block.size(), BlockKind.SHARED_MEMORY, this.createdAt, -1, null);
+			if (this.content instanceof ShareableList list) {
+				return new ManagedBlock(name(), this.block.size(), BlockKind.SHAREABLE_LIST, this.createdAt,
+						list.size(), formatOrNull(list));
 			}
-			return new ManagedBlock(name(), this.block.size(), BlockKind.SHAREABLE_LIST, this.createdAt,
-					this.list.size(), formatOrNull(this.list));
+			if (this.content instanceof NDArray array) {
+				// Its dtype, shape and order are fixed when it is created: nothing to read from the block.
+				return new ManagedBlock(name(), this.block.size(), BlockKind.NDARRAY, this.createdAt, -1, null,
+						array.descriptor());
+			}
+			return new ManagedBlock(name(), this.block.size(), BlockKind.SHARED_MEMORY, this.createdAt, -1, null);
 		}
 
 		/**

@@ -252,7 +252,10 @@ public final class SharedMemoryDirectory {
 		return create(name, size, CreationListener.NONE);
 	}
 
-	private SharedMemory create(String name, long size, CreationListener listener) {
+	/**
+	 * Creates a block under the given name, telling the listener of it the moment the name is taken.
+	 */
+	SharedMemory create(String name, long size, CreationListener listener) {
 		String checked = checkName(name);
 		checkSize(size);
 		Path file = resolve(checked);

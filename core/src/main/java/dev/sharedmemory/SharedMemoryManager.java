@@ -16,10 +16,14 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.sharedmemory.ndarray.DType;
+import dev.sharedmemory.ndarray.NDArray;
+import dev.sharedmemory.ndarray.Order;
 import dev.sharedmemory.ownership.OrphanReclaimer;
 import dev.sharedmemory.ownership.OwnerRecord;
 
@@ -253,6 +257,44 @@ public final class SharedMemoryManager implements AutoCloseable {
 			ShareableList list = ShareableList.create(items, (size) -> this.directory.create(size, this.recorder));
 			this.registry.add(new BlockRegistry.Entry(list.shm(), list, this.clock.instant(), null));
 			return list;
+		}));
+	}
+
+	/**
+	 * Creates a typed array of zeros, in numpy's {@code .npy} layout, under a generated name and tracks its block.
+	 * numpy opens it with {@code np.load("/dev/shm/" + name, mmap_mode="r+")}.
+	 * @param dtype the dtype
+	 * @param order the order
+	 * @param shape the dimensions, none for a 0-d array (one element)
+	 * @return the array; closing it does not stop the manager tracking its block
+	 * @throws IllegalArgumentException if a dimension is negative, there are more than 64, or the array is larger
+	 * than a block can be
+	 */
+	public NDArray ndarray(DType dtype, Order order, long... shape) {
+		return ndarray((size) -> this.directory.create(size, this.recorder), dtype, order, shape);
+	}
+
+	/**
+	 * Creates a typed array of zeros, in numpy's {@code .npy} layout, under the given name and tracks its block.
+	 * @param name the block's name, with or without a leading slash
+	 * @param dtype the dtype
+	 * @param order the order
+	 * @param shape the dimensions, none for a 0-d array (one element)
+	 * @return the array; closing it does not stop the manager tracking its block
+	 * @throws IllegalArgumentException if the name or a dimension is invalid, there are more than 64 dimensions, or
+	 * the array is larger than a block can be
+	 * @throws SharedMemoryExistsException if the name is taken
+	 */
+	public NDArray ndarray(String name, DType dtype, Order order, long... shape) {
+		Objects.requireNonNull(name, "name must not be null");
+		return ndarray((size) -> this.directory.create(name, size, this.recorder), dtype, order, shape);
+	}
+
+	private NDArray ndarray(LongFunction<SharedMemory> blocks, DType dtype, Order order, long[] shape) {
+		return whileRunning(() -> this.counters.counted(SharedMemoryOperation.CREATE, () -> {
+			NDArray array = NDArray.create(blocks, dtype, order, shape);
+			this.registry.add(new BlockRegistry.Entry(array.shm(), array, this.clock.instant(), null));
+			return array;
 		}));
 	}
 

@@ -16,6 +16,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 
+import dev.sharedmemory.ndarray.DType;
+import dev.sharedmemory.ndarray.NDArray;
+import dev.sharedmemory.ndarray.NDArrayDescriptor;
+import dev.sharedmemory.ndarray.Order;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
- * Tests for {@link SharedMemoryManager} with {@link SharedMemory} blocks and {@link ShareableList}s.
+ * Tests for {@link SharedMemoryManager} with {@link SharedMemory} blocks, {@link ShareableList}s and
+ * {@link NDArray}s.
  */
 class SharedMemoryManagerTests {
 
@@ -403,6 +408,58 @@ class SharedMemoryManagerTests {
 			.containsExactlyInAnyOrder(list.shm().name(), raw.name());
 		manager.shutdown();
 		assertThat(files()).isEmpty();
+	}
+
+	@Test
+	void arraysAreTrackedWithTheirDtypeShapeAndOrderAndUnlinkedAtShutdown() throws Exception {
+		SharedMemoryManager manager = started(true);
+		NDArray array = manager.ndarray(DType.FLOAT64, Order.F, 3, 4);
+		NDArray named = manager.ndarray("/psm_mgr_array", DType.parse(">i2"), Order.C);
+		array.setDouble(2.5, 2, 3);
+		ManagedBlock described = manager.block(array.shm().name()).orElseThrow();
+		assertThat(described.kind()).isEqualTo(BlockKind.NDARRAY);
+		assertThat(described.kind().displayName()).isEqualTo("NDArray");
+		assertThat(described.size()).isEqualTo(128 + 3 * 4 * 8);
+		assertThat(described.length()).isEqualTo(-1);
+		assertThat(described.format()).isNull();
+		assertThat(described.array()).isEqualTo(new NDArrayDescriptor(array.shm().name(), 128 + 96, DType.FLOAT64,
+				List.of(3L, 4L), Order.F, 128));
+		assertThat(manager.block("psm_mgr_array").orElseThrow().array()).satisfies((descriptor) -> {
+			assertThat(descriptor.dtype().descr()).isEqualTo(">i2");
+			assertThat(descriptor.shape()).isEmpty();
+		});
+		assertThat(manager.block(manager.sharedMemory(8).name()).orElseThrow().array()).isNull();
+		// What the manager created is what NDArray.create writes, so numpy reads it: the same bytes.
+		try (NDArray reference = NDArray.create(this.directory, DType.FLOAT64, Order.F, 3, 4)) {
+			reference.setDouble(2.5, 2, 3);
+			assertThat(Files.readAllBytes(this.path.resolve(array.shm().name())))
+				.isEqualTo(Files.readAllBytes(this.path.resolve(reference.shm().name())));
+			reference.shm().unlink();
+		}
+		try (NDArray attached = NDArray.attach(this.directory, named.shm().name())) {
+			assertThat(attached.dtype()).isEqualTo(named.dtype());
+		}
+		array.close();
+		assertThat(manager.block(array.shm().name())).isPresent();
+		manager.shutdown();
+		assertThat(files()).isEmpty();
+		assertThat(manager.operationCount(SharedMemoryOperation.CREATE, true)).isEqualTo(3);
+		assertThat(manager.operationCount(SharedMemoryOperation.UNLINK, true)).isEqualTo(3);
+	}
+
+	@Test
+	void anArrayThatCannotBeCreatedCountsAFailureAndLeavesNothing() throws Exception {
+		SharedMemoryManager manager = started(true);
+		assertThatIllegalArgumentException().isThrownBy(() -> manager.ndarray(DType.INT8, Order.C, 2, -1))
+			.withMessageContaining("negative dimension");
+		assertThatIllegalArgumentException().isThrownBy(() -> manager.ndarray("../up", DType.INT8, Order.C, 2));
+		NDArray taken = manager.ndarray("psm_mgr_taken", DType.INT8, Order.C, 2);
+		assertThatExceptionOfType(SharedMemoryExistsException.class)
+			.isThrownBy(() -> manager.ndarray("psm_mgr_taken", DType.FLOAT64, Order.C, 1000));
+		assertThat(files()).containsExactly("psm_mgr_taken");
+		assertThat(manager.blocks()).extracting(ManagedBlock::name).containsExactly("psm_mgr_taken");
+		assertThat(taken.shm().size()).isEqualTo(130);
+		assertThat(manager.operationCount(SharedMemoryOperation.CREATE, false)).isEqualTo(3);
 	}
 
 	private SharedMemoryManager manager(boolean unlinkOnShutdown) {

@@ -4,6 +4,8 @@ import java.nio.ByteOrder;
 import java.util.Locale;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The type of an array's elements, as numpy's {@code dtype} describes a scalar type: a kind, a size in bytes and a
  * byte order. Written and parsed in numpy's array-interface form ({@code <f8}, {@code >i4}, {@code |u1}), which is
@@ -111,7 +113,7 @@ public record DType(Kind kind, int itemSize, ByteOrder byteOrder) {
 				default -> ByteOrder.nativeOrder();
 			};
 		}
-		Kind kind = (text.length() > start) ? Kind.ofCode(text.charAt(start)) : null;
+		@Nullable Kind kind = (text.length() > start) ? Kind.ofCode(text.charAt(start)) : null;
 		String size = text.substring(Math.min(text.length(), start + 1));
 		if (kind == null || !size.matches("[1-9][0-9]?")) {
 			throw unsupported(text, null);
@@ -124,7 +126,7 @@ public record DType(Kind kind, int itemSize, ByteOrder byteOrder) {
 		}
 	}
 
-	private static IllegalArgumentException unsupported(String text, Exception cause) {
+	private static IllegalArgumentException unsupported(String text, @Nullable Exception cause) {
 		StringBuilder shown = new StringBuilder();
 		text.codePoints().limit(SHOWN_CHARACTERS).forEach((c) -> {
 			if (c >= 0x20 && c != 0x7F) {
@@ -250,7 +252,7 @@ public record DType(Kind kind, int itemSize, ByteOrder byteOrder) {
 			return false;
 		}
 
-		static Kind ofCode(char code) {
+		static @Nullable Kind ofCode(char code) {
 			for (Kind kind : values()) {
 				if (kind.code == code) {
 					return kind;

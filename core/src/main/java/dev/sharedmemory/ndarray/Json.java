@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The little JSON that a descriptor needs, since core has no dependencies: values parse to {@link Map},
  * {@link List}, {@link String}, {@link Long} (integers that fit), {@link Double}, {@link Boolean} and {@code null};
@@ -28,9 +30,9 @@ final class Json {
 	 * @return its value
 	 * @throws IllegalArgumentException if it is not JSON, saying where
 	 */
-	static Object parse(String text) {
+	static @Nullable Object parse(String text) {
 		Json json = new Json(text);
-		Object value = json.value(0);
+		@Nullable Object value = json.value(0);
 		json.skipWhitespace();
 		if (json.position != text.length()) {
 			throw json.error("text after the JSON value");
@@ -66,7 +68,7 @@ final class Json {
 		return quoted.append('"').toString();
 	}
 
-	private Object value(int depth) {
+	private @Nullable Object value(int depth) {
 		if (depth > MAX_DEPTH) {
 			throw error("JSON nested deeper than " + MAX_DEPTH);
 		}
@@ -93,8 +95,8 @@ final class Json {
 		throw error("expected a JSON value");
 	}
 
-	private Map<String, Object> object(int depth) {
-		Map<String, Object> members = new LinkedHashMap<>();
+	private Map<String, @Nullable Object> object(int depth) {
+		Map<String, @Nullable Object> members = new LinkedHashMap<>();
 		this.position++;
 		skipWhitespace();
 		if (peek() == '}') {
@@ -119,8 +121,8 @@ final class Json {
 		}
 	}
 
-	private List<Object> array(int depth) {
-		List<Object> elements = new ArrayList<>();
+	private List<@Nullable Object> array(int depth) {
+		List<@Nullable Object> elements = new ArrayList<>();
 		this.position++;
 		skipWhitespace();
 		if (peek() == ']') {

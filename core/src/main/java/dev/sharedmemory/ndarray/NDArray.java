@@ -7,9 +7,13 @@ import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.nio.ShortBuffer;
 import java.util.Objects;
+import java.util.function.LongFunction;
+
+import org.jspecify.annotations.Nullable;
 
 import dev.sharedmemory.SharedMemory;
 import dev.sharedmemory.SharedMemoryDirectory;
+import dev.sharedmemory.SharedMemoryException;
 
 /**
  * An n-dimensional array of numbers in a shared memory block, as numpy holds one: a {@link DType}, a shape, an
@@ -132,9 +136,27 @@ public final class NDArray implements AutoCloseable {
 	 * @throws dev.sharedmemory.SharedMemoryExistsException if the name is taken
 	 * @throws dev.sharedmemory.SharedMemoryException if the block cannot be created
 	 */
-	public static NDArray create(SharedMemoryDirectory directory, String name, DType dtype, Order order,
+	public static NDArray create(SharedMemoryDirectory directory, @Nullable String name, DType dtype, Order order,
 			long... shape) {
 		Objects.requireNonNull(directory, "directory must not be null");
+		return create((size) -> (name != null) ? directory.create(name, size) : directory.create(size), dtype, order,
+				shape);
+	}
+
+	/**
+	 * Creates an array of zeros, in the {@code .npy} layout, in a block of the size it needs that the given function
+	 * creates: how a {@link dev.sharedmemory.SharedMemoryManager} creates one that it tracks. If writing the header
+	 * fails, the block is closed and unlinked.
+	 * @param blocks creates a new block of the given size in bytes
+	 * @param dtype the dtype
+	 * @param order the order
+	 * @param shape the dimensions, none for a 0-d array (one element)
+	 * @return the array
+	 * @throws IllegalArgumentException if a dimension is negative, there are more than 64, or the array is larger
+	 * than a block can be; no block is created then
+	 */
+	public static NDArray create(LongFunction<SharedMemory> blocks, DType dtype, Order order, long... shape) {
+		Objects.requireNonNull(blocks, "blocks must not be null");
 		Objects.requireNonNull(dtype, "dtype must not be null");
 		Objects.requireNonNull(order, "order must not be null");
 		long[] dimensions = shape.clone();
@@ -145,14 +167,19 @@ public final class NDArray implements AutoCloseable {
 					+ dtype + " is larger than a block can be");
 		}
 		long blockSize = header.length + nbytes;
-		SharedMemory block = (name != null) ? directory.create(name, blockSize) : directory.create(blockSize);
+		SharedMemory block = blocks.apply(blockSize);
 		try {
 			block.buf(0, header.length).put(header);
 			return new NDArray(block, header.length, header.length, dtype, order, dimensions, nbytes);
 		}
 		catch (RuntimeException ex) {
 			block.close();
-			block.unlink();
+			try {
+				block.unlink();
+			}
+			catch (SharedMemoryException unlinkFailure) {
+				ex.addSuppressed(unlinkFailure);
+			}
 			throw ex;
 		}
 	}
@@ -215,7 +242,9 @@ public final class NDArray implements AutoCloseable {
 
 	/**
 	 * Reads part of a block as an array with no header, as {@code np.ndarray(shape, dtype, buffer=shm.buf,
-	 * offset=offset, order=order)} does in Python.
+	 * offset=offset, order=order)} does in Python. As in numpy, the offset need not be a multiple of the item size:
+	 * such an array is read and written all the same, if more slowly ({@code flags.aligned} is {@code False} in
+	 * numpy).
 	 * @param block the block; closing the array closes it
 	 * @param offset where the first element lies in the block
 	 * @param dtype the dtype

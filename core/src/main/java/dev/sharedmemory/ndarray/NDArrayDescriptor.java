@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What another process needs to read an array in a block, for those who pass it alongside rather than in a header:
  * the block's name and size, the dtype, shape and order, and where the data starts. As JSON it reads as Appose's
@@ -119,14 +121,14 @@ public record NDArrayDescriptor(String name, long size, DType dtype, List<Long> 
 				(String) order), offset);
 	}
 
-	private static Map<?, ?> object(Object value, String what) {
+	private static Map<?, ?> object(@Nullable Object value, String what) {
 		if (!(value instanceof Map<?, ?> map)) {
 			throw invalid(what + " is not a JSON object");
 		}
 		return map;
 	}
 
-	private static long integer(Object value, String what) {
+	private static long integer(@Nullable Object value, String what) {
 		if (!(value instanceof Long number) || number < 0) {
 			throw invalid(what + " is not a non-negative integer: " + value);
 		}

@@ -3,6 +3,8 @@ package dev.sharedmemory.ndarray;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Reads the Python literal dict of a {@code .npy} header, {@code {'descr': '<f8', 'fortran_order': False, 'shape':
  * (3, 4), }}: the subset of Python's literal syntax that numpy's {@code ast.literal_eval} of a header needs, and no
@@ -22,11 +24,11 @@ final class NpyHeaderParser {
 
 	private int position;
 
-	private String descr;
+	private @Nullable String descr;
 
-	private Boolean fortranOrder;
+	private @Nullable Boolean fortranOrder;
 
-	private long[] shape;
+	private long @Nullable [] shape;
 
 	private NpyHeaderParser(byte[] text) {
 		this.text = text;
@@ -95,7 +97,7 @@ final class NpyHeaderParser {
 		}
 	}
 
-	private <T> T checkUnset(T current, String key, int keyAt, T value) {
+	private <T> T checkUnset(@Nullable T current, String key, int keyAt, T value) {
 		if (current != null) {
 			throw error("the header dict has the key '" + key + "' twice", keyAt);
 		}

@@ -4,4 +4,7 @@
  * read as arrays of a given dtype and shape. {@link dev.sharedmemory.ndarray.NDArray} is the array;
  * {@code NpyLayout} alone knows the format.
  */
+@NullMarked
 package dev.sharedmemory.ndarray;
+
+import org.jspecify.annotations.NullMarked;

@@ -9,10 +9,12 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
@@ -46,6 +48,9 @@ import static org.awaitility.Awaitility.await;
 class SampleApplicationIT {
 
 	private static final Path SHM = Path.of("/dev/shm");
+
+	// The readings' dtype as their .npy header gives it: float64 in this machine's byte order.
+	private static final String FLOAT64 = (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) ? "<f8" : ">f8";
 
 	private static final int MAX_READINGS = 50_000;
 
@@ -127,11 +132,18 @@ class SampleApplicationIT {
 		this.blocksSeen.add(statusBlock);
 		assertThat(job.path("count").asInt()).isEqualTo(readings.length);
 
-		// The readings are in shared memory as they are in a double[]: 8 bytes each, native order, nothing else.
+		// The readings are in shared memory as np.save writes a float64 array: a .npy header that says so, padded to
+		// 64 bytes, then 8 bytes each, native order, nothing else.
 		byte[] raw = Files.readAllBytes(SHM.resolve(dataBlock));
-		assertThat(raw).hasSize(8 * readings.length);
+		ByteBuffer npy = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+		assertThat(Arrays.copyOf(raw, 8)).isEqualTo(new byte[] { (byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0 });
+		int dataOffset = 10 + Short.toUnsignedInt(npy.getShort(8));
+		assertThat(dataOffset % 64).isZero();
+		assertThat(new String(raw, 10, dataOffset - 10, StandardCharsets.ISO_8859_1)).matches(Pattern.quote(
+				"{'descr': '" + FLOAT64 + "', 'fortran_order': False, 'shape': (" + readings.length + ",), }") + " +\n");
+		assertThat(raw).hasSize(dataOffset + 8 * readings.length);
 		double[] shared = new double[readings.length];
-		ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder()).asDoubleBuffer().get(shared);
+		npy.position(dataOffset).slice().order(ByteOrder.nativeOrder()).asDoubleBuffer().get(shared);
 		assertThat(shared).containsExactly(readings);
 
 		JsonNode done = awaitStatus(location, "done");
@@ -161,8 +173,11 @@ class SampleApplicationIT {
 		assertThat(endpoint.path("count").asInt()).isEqualTo(2);
 		assertThat(endpoint.path("totalBytes").asLong()).isEqualTo(total);
 		JsonNode data = get("/actuator/sharedmemory/" + job.path("dataBlock").asString());
-		assertThat(data.path("size").asLong()).isEqualTo(8L * job.path("count").asInt());
-		assertThat(data.path("kind").asString()).isEqualTo("SharedMemory");
+		assertThat(data.path("size").asLong()).isEqualTo(128 + 8L * job.path("count").asInt());
+		assertThat(data.path("kind").asString()).isEqualTo("NDArray");
+		assertThat(data.path("dtype").asString()).isEqualTo(FLOAT64);
+		assertThat(data.path("shape").path(0).asInt()).isEqualTo(job.path("count").asInt());
+		assertThat(data.path("order").asString()).isEqualTo("C");
 		JsonNode list = get("/actuator/sharedmemory/" + job.path("statusBlock").asString());
 		assertThat(list.path("kind").asString()).isEqualTo("ShareableList");
 		assertThat(Files.size(SHM.resolve(job.path("statusBlock").asString()))).isEqualTo(list.path("size").asLong());

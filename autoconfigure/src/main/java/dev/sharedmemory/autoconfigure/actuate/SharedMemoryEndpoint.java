@@ -11,6 +11,7 @@ import dev.sharedmemory.ManagedBlock;
 import dev.sharedmemory.ReclaimedOrphans;
 import dev.sharedmemory.SharedMemoryDirectory;
 import dev.sharedmemory.SharedMemoryManager;
+import dev.sharedmemory.ndarray.NDArrayDescriptor;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
@@ -299,20 +300,27 @@ public class SharedMemoryEndpoint {
 	 *
 	 * @param name the block's name
 	 * @param size its size in bytes
-	 * @param kind {@code SharedMemory} or {@code ShareableList}
+	 * @param kind {@code SharedMemory}, {@code ShareableList} or {@code NDArray}
 	 * @param createdAt when the manager created it
 	 * @param length for a {@code ShareableList}, its number of items; {@code null} otherwise
 	 * @param format for a {@code ShareableList}, its struct format as Python gives it; {@code null} otherwise
+	 * @param dtype for an {@code NDArray}, its dtype as its {@code .npy} header gives it ({@code <f8});
+	 * {@code null} otherwise
+	 * @param shape for an {@code NDArray}, its shape; {@code null} otherwise
+	 * @param order for an {@code NDArray}, {@code C} or {@code F}; {@code null} otherwise
 	 * @param manager the bean name of the manager that tracks it, when the block is described on its own;
 	 * {@code null} in a manager's list
 	 */
 	public record BlockDescriptor(String name, long size, String kind, Instant createdAt, @Nullable Integer length,
-			@Nullable String format, @Nullable String manager) implements OperationResponseBody {
+			@Nullable String format, @Nullable String dtype, @Nullable List<Long> shape, @Nullable String order,
+			@Nullable String manager) implements OperationResponseBody {
 
 		static BlockDescriptor of(ManagedBlock block, @Nullable String manager) {
 			Integer length = (block.length() >= 0) ? block.length() : null;
+			NDArrayDescriptor array = block.array();
 			return new BlockDescriptor(block.name(), block.size(), block.kind().displayName(), block.createdAt(),
-					length, block.format(), manager);
+					length, block.format(), (array != null) ? array.dtype().descr() : null,
+					(array != null) ? array.shape() : null, (array != null) ? array.order().name() : null, manager);
 		}
 
 	}

@@ -1,5 +1,6 @@
 package dev.sharedmemory.autoconfigure.actuate;
 
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
@@ -17,6 +18,9 @@ import dev.sharedmemory.SharedMemoryOperation;
 import dev.sharedmemory.autoconfigure.actuate.SharedMemoryEndpoint.BlockDescriptor;
 import dev.sharedmemory.autoconfigure.actuate.SharedMemoryEndpoint.ManagerDescriptor;
 import dev.sharedmemory.autoconfigure.actuate.SharedMemoryEndpoint.SharedMemoryDescriptor;
+import dev.sharedmemory.ndarray.DType;
+import dev.sharedmemory.ndarray.NDArray;
+import dev.sharedmemory.ndarray.Order;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,6 +125,27 @@ class SharedMemoryEndpointTests {
 			.isEqualTo(descriptor);
 		assertThat(this.endpoint.unlink(list.shm().name(), null)).isEqualTo(descriptor);
 		assertThat(this.directory.resolve(list.shm().name())).doesNotExist();
+	}
+
+	@Test
+	void describesAnNDArrayWithItsDtypeShapeAndOrder() {
+		NDArray array = this.manager.ndarray(DType.FLOAT64.withByteOrder(ByteOrder.BIG_ENDIAN), Order.F, 480, 640);
+		BlockDescriptor descriptor = this.endpoint.block(array.shm().name(), null);
+		assertThat(descriptor.kind()).isEqualTo("NDArray");
+		assertThat(descriptor.size()).isEqualTo(array.shm().size()).isEqualTo(128 + 480 * 640 * 8);
+		assertThat(descriptor.dtype()).isEqualTo(">f8");
+		assertThat(descriptor.shape()).containsExactly(480L, 640L);
+		assertThat(descriptor.order()).isEqualTo("F");
+		assertThat(descriptor.length()).isNull();
+		assertThat(descriptor.format()).isNull();
+		assertThat(listed().blocks()).singleElement()
+			.usingRecursiveComparison()
+			.ignoringFields("manager")
+			.isEqualTo(descriptor);
+		BlockDescriptor raw = this.endpoint.block(this.manager.sharedMemory(8).name(), null);
+		assertThat(raw.dtype()).isNull();
+		assertThat(raw.shape()).isNull();
+		assertThat(raw.order()).isNull();
 	}
 
 	@Test

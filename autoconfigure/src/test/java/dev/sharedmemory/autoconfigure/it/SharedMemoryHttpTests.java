@@ -16,6 +16,9 @@ import dev.sharedmemory.ShareableList;
 import dev.sharedmemory.SharedMemory;
 import dev.sharedmemory.SharedMemoryManager;
 import dev.sharedmemory.autoconfigure.reliability.DeadOwner;
+import dev.sharedmemory.ndarray.DType;
+import dev.sharedmemory.ndarray.NDArray;
+import dev.sharedmemory.ndarray.Order;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,7 +96,8 @@ class SharedMemoryHttpTests {
 		assertThat(json(body, MANAGER + ".blocks[0].size", Long.class)).isEqualTo(1000);
 		assertThat(json(body, MANAGER + ".blocks[0].kind", String.class)).isEqualTo("SharedMemory");
 		assertThat(json(body, MANAGER + ".blocks[0].createdAt", String.class)).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
-		assertThat(json(body, MANAGER + ".blocks[0]", Map.class)).doesNotContainKeys("length", "format");
+		assertThat(json(body, MANAGER + ".blocks[0]", Map.class)).doesNotContainKeys("length", "format", "dtype",
+				"shape", "order");
 	}
 
 	@Test
@@ -120,6 +124,20 @@ class SharedMemoryHttpTests {
 		assertThat(metric("shared.memory.size")).isEqualTo(list.shm().size());
 		assertThat(delete("/actuator/sharedmemory/" + list.shm().name()).statusCode()).isEqualTo(204);
 		assertThat(directory.resolve(list.shm().name())).doesNotExist();
+	}
+
+	@Test
+	void describesAnNDArrayWithItsDtypeShapeAndOrder() throws Exception {
+		NDArray array = this.manager.ndarray(DType.FLOAT64, Order.C, 3, 4);
+		String body = get("/actuator/sharedmemory/" + array.shm().name()).body();
+		assertThat(json(body, "$.kind", String.class)).isEqualTo("NDArray");
+		assertThat(json(body, "$.size", Long.class)).isEqualTo(128 + 3 * 4 * 8);
+		assertThat(json(body, "$.dtype", String.class)).isEqualTo(DType.FLOAT64.descr());
+		assertThat(json(body, "$.shape", List.class)).containsExactly(3, 4);
+		assertThat(json(body, "$.order", String.class)).isEqualTo("C");
+		assertThat(json(body, "$", Map.class)).doesNotContainKeys("length", "format");
+		assertThat(json(get("/actuator/sharedmemory").body(), MANAGER + ".blocks[0].kind", String.class))
+			.isEqualTo("NDArray");
 	}
 
 	@Test

@@ -1,6 +1,5 @@
 package dev.sharedmemory.sample.jobs;
 
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.sharedmemory.ShareableList;
 import dev.sharedmemory.SharedMemory;
 import dev.sharedmemory.SharedMemoryManager;
+import dev.sharedmemory.ndarray.DType;
+import dev.sharedmemory.ndarray.NDArray;
+import dev.sharedmemory.ndarray.Order;
 import dev.sharedmemory.sample.worker.WorkerSupervisor;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -23,9 +25,9 @@ import org.springframework.stereotype.Service;
 
 /**
  * Creates, lists and deletes jobs. A job is two blocks created by the injected {@link SharedMemoryManager}: one
- * holding the readings as raw doubles, one {@link ShareableList} describing the job for the worker (see
- * {@link JobSlots}). Once a second it sends pending jobs to the worker if they never reached a live one, and fails
- * running jobs whose worker died or took too long, so that no job waits forever.
+ * holding the readings as a {@code float64} {@link NDArray} in numpy's {@code .npy} layout, one {@link ShareableList}
+ * describing the job for the worker (see {@link JobSlots}). Once a second it sends pending jobs to the worker if they
+ * never reached a live one, and fails running jobs whose worker died or took too long, so that no job waits forever.
  */
 @Service
 public class JobService {
@@ -91,10 +93,11 @@ public class JobService {
 			throw JobException.tooManyJobs(this.properties.maxJobs());
 		}
 		long id = this.ids.incrementAndGet();
-		SharedMemory data = this.manager.sharedMemory((long) Double.BYTES * readings.length);
+		// A float64 array in numpy's .npy layout: the block says what it holds, and numpy opens it as it is.
+		NDArray array = this.manager.ndarray(DType.FLOAT64, Order.C, readings.length);
+		array.copyFrom(0, readings, 0, readings.length);
+		SharedMemory data = array.shm();
 		try {
-			ByteBuffer buffer = data.buf();
-			buffer.asDoubleBuffer().put(readings);
 			ShareableList slots = this.manager.shareableList(
 					JobSlots.placeholders(id, data.name(), readings.length));
 			slots.set(JobSlots.STATUS, JobStatus.PENDING.text());

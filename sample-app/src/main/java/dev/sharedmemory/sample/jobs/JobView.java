@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  * @param status where the job stands: {@code pending}, {@code running}, {@code done} or {@code failed}
  * @param count the number of readings
  * @param submittedAt when the job was submitted
- * @param dataBlock the shared memory block that holds the readings as raw doubles
+ * @param dataBlock the shared memory block that holds the readings, a {@code float64} array in numpy's
+ * {@code .npy} layout
  * @param statusBlock the {@code ShareableList} that describes the job
  * @param workerPid the pid of the worker that claimed the job, {@code null} until one did
  * @param results the results once the job is done, {@code null} before
