@@ -66,6 +66,9 @@ class ShareableListHostileAttachTests {
 
 	@BeforeContainer
 	static void createDirectoryAndValidLists() throws IOException {
+		// With the counter off every reading is -1, and every bound below would pass without measuring anything.
+		assertThat(THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled())
+			.as("this JVM counts the bytes each thread allocates").isTrue();
 		path = Files.createTempDirectory(DevShm.PATH, "shared-memory-hostile-");
 		directory = SharedMemoryDirectory.of(path).withPageReservation(false);
 		validLists = new ArrayList<>();

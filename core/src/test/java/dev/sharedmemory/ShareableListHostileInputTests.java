@@ -78,7 +78,8 @@ class ShareableListHostileInputTests {
 		assertInvalid(edit(validList(), (buffer) -> buffer.putLong(0, Long.MAX_VALUE)),
 				"length field holds 9223372036854775807, but 191 bytes hold at most 10 items");
 		assertInvalid(edit(validList(), (buffer) -> buffer.putLong(0, Integer.MAX_VALUE)), "at most 10 items");
-		assertInvalid(edit(validList(), (buffer) -> buffer.putLong(0, 8)), "");
+		assertInvalid(edit(validList(), (buffer) -> buffer.putLong(0, 8)),
+				"the slot of item 4 ends at offset 40, but the 8 items of a 191-byte block leave 39 bytes of data");
 	}
 
 	@Test
@@ -111,9 +112,24 @@ class ShareableListHostileInputTests {
 
 	@Test
 	void truncatedList() {
-		assertInvalid(Arrays.copyOf(validList(), 190), "");
-		assertInvalid(Arrays.copyOf(validList(), 100), "");
-		assertInvalid(Arrays.copyOf(validList(), 17), "");
+		assertInvalid(Arrays.copyOf(validList(), 190),
+				"the slot of item 6 ends at offset 56, but the 7 items of a 190-byte block leave 55 bytes of data");
+		assertInvalid(Arrays.copyOf(validList(), 100), "its length field holds 7, but 100 bytes hold at most 4 items");
+		assertInvalid(Arrays.copyOf(validList(), 17), "its length field holds 7, but 17 bytes hold at most 0 items");
+	}
+
+	@Test
+	void aZeroSizedStringFormatReadsAsEmpty() {
+		// CPython never writes one (a slot is at least a word), but "0s" is a valid struct format and means "".
+		byte[] zeroSized = edit(validList(), (buffer) -> buffer.putLong(formatAt(0), 0)
+			.put(formatAt(0), "0s".getBytes(StandardCharsets.US_ASCII)));
+		try (SharedMemory block = block(zeroSized); ShareableList list = ShareableList.of(block)) {
+			assertThat(list.get(0)).isEqualTo("");
+			assertThat(list.format()).startsWith("0s8sdq");
+		}
+		finally {
+			this.directory.unlink(NAME);
+		}
 	}
 
 	@Test
@@ -147,7 +163,9 @@ class ShareableListHostileInputTests {
 		for (int size : new int[] { 16, 17, 64, 191, 4096 }) {
 			byte[] bytes = new byte[size];
 			random.nextBytes(bytes);
-			assertInvalid(bytes, "");
+			// Random bytes fail the first check: a length field no block of that size can hold.
+			long length = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).getLong(0);
+			assertInvalid(bytes, "its length field holds " + length + ", but " + size + " bytes hold at most ");
 		}
 	}
 

@@ -1,5 +1,8 @@
 package dev.sharedmemory;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,9 +13,7 @@ import java.util.stream.LongStream;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.sharedmemory.list.ItemCodec;
 import dev.sharedmemory.list.PythonRepr;
-import dev.sharedmemory.list.ShareableListLayout;
 import dev.sharedmemory.python.PythonInterpreter;
 import dev.sharedmemory.python.PythonInterpreters;
 import dev.sharedmemory.python.PythonSession;
@@ -358,12 +359,17 @@ class ShareableListInteropTests {
 
 	private static int slotSize(Object item) {
 		if (item instanceof String text) {
-			return (int) ShareableListLayout.slotSize(text.getBytes(StandardCharsets.UTF_8).length);
+			return cpythonSlotSize(text.getBytes(StandardCharsets.UTF_8).length);
 		}
 		if (item instanceof byte[] bytes) {
-			return (int) ShareableListLayout.slotSize(bytes.length);
+			return cpythonSlotSize(bytes.length);
 		}
-		return ShareableListLayout.WORD;
+		return 8;
+	}
+
+	/** CPython's {@code self._alignment * (len(item) // self._alignment + 1)}, written out here as the oracle. */
+	private static int cpythonSlotSize(int length) {
+		return 8 * (length / 8 + 1);
 	}
 
 	/** Whether CPython gives the item the same slot as Java: anything but text whose UTF-8 is longer. */
@@ -385,9 +391,13 @@ class ShareableListInteropTests {
 		}
 		if (item instanceof String text) {
 			byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-			int slot = (int) ShareableListLayout.slotSize(text.codePointCount(0, text.length()));
-			int kept = Math.min(utf8.length, slot);
-			return new String(utf8, 0, ItemCodec.completeUtf8Length(utf8, kept), StandardCharsets.UTF_8);
+			int kept = Math.min(utf8.length, cpythonSlotSize(text.codePointCount(0, text.length())));
+			// The JDK's decoder, told more input may follow, leaves an incomplete last character undecoded.
+			CharBuffer chars = CharBuffer.allocate(kept);
+			CoderResult result = StandardCharsets.UTF_8.newDecoder()
+				.decode(ByteBuffer.wrap(utf8, 0, kept), chars, false);
+			assertThat(result.isError()).as("decoding the first %d bytes of %s", kept, text).isFalse();
+			return chars.flip().toString();
 		}
 		return item;
 	}

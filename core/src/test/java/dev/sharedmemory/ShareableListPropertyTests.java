@@ -3,6 +3,7 @@ package dev.sharedmemory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -61,8 +62,10 @@ class ShareableListPropertyTests {
 		try (ShareableList created = ShareableList.create(directory, NAME, items);
 				ShareableList attached = ShareableList.of(directory.attach(NAME))) {
 			assertThat(attached).isEqualTo(created);
-			assertThat(attached.format()).isEqualTo(created.format());
 			assertThat(attached.toString()).isEqualTo(created.toString());
+			// What the block holds, checked against CPython's layout rules written out here, not the code's own.
+			assertThat(attached.format()).isEqualTo(cpythonFormat(items));
+			assertThat(attached.shm().size()).isEqualTo(cpythonBlockSize(items));
 			for (int i = 0; i < items.size(); i++) {
 				assertThat(attached.get(i)).isEqualTo(asStored(items.get(i)));
 			}
@@ -111,6 +114,36 @@ class ShareableListPropertyTests {
 		catch (InvalidShareableListException ex) {
 			assertThat(ex.getMessage()).contains("'" + NAME + "'");
 		}
+	}
+
+	/**
+	 * The struct format CPython's ShareableList writes: {@code q}, {@code d}, {@code xxxxxxx?} and {@code xxxxxx?x}
+	 * for int, float, bool and None; {@code <slot>s} for str and bytes, a slot being {@code 8 * (len // 8 + 1)} bytes
+	 * (the length of a str counted in UTF-8 bytes: Java does not repeat gh-88336).
+	 */
+	private static String cpythonFormat(List<Object> items) {
+		StringBuilder format = new StringBuilder();
+		for (Object item : items) {
+			format.append((item == null) ? "xxxxxx?x" : (item instanceof Boolean) ? "xxxxxxx?"
+					: (item instanceof Double) ? "d" : (item instanceof String || item instanceof byte[])
+							? cpythonSlot(item) + "s" : "q");
+		}
+		return format.toString();
+	}
+
+	/** The length word, n + 1 offsets, the slots, n formats of 8 bytes and n one-byte back-transform codes. */
+	private static long cpythonBlockSize(List<Object> items) {
+		long slots = 0;
+		for (Object item : items) {
+			slots += (item instanceof String || item instanceof byte[]) ? cpythonSlot(item) : 8;
+		}
+		return 8 + 8L * (items.size() + 1) + slots + 8L * items.size() + items.size();
+	}
+
+	private static int cpythonSlot(Object item) {
+		int length = (item instanceof String text) ? text.getBytes(StandardCharsets.UTF_8).length
+				: ((byte[]) item).length;
+		return 8 * (length / 8 + 1);
 	}
 
 	/** What reading an item gives back: a long for an int, and no trailing NULs (no length is stored). */

@@ -2,12 +2,14 @@ package dev.sharedmemory;
 
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -16,6 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -538,12 +542,121 @@ class ShareableListTests {
 	}
 
 	@Test
+	void firstAndLastIndexAtTheEdgesAndNotFound() {
+		ShareableList list = create("x", 7, "y", 7, "x-last");
+		ShareableList empty = create();
+		try {
+			assertThat(list.indexOf("x")).isZero();
+			assertThat(list.lastIndexOf("x")).isZero();
+			assertThat(list.contains("x")).isTrue();
+			assertThat(list.lastIndexOf(7)).isEqualTo(3);
+			assertThat(list.lastIndexOf(7.0)).isEqualTo(3);
+			assertThat(list.lastIndexOf("x-last")).isEqualTo(4);
+			assertThat(list.indexOf("x-last")).isEqualTo(4);
+			assertThat(list.lastIndexOf("missing")).isEqualTo(-1);
+			assertThat(list.indexOf("missing")).isEqualTo(-1);
+			assertThat(list.contains("missing")).isFalse();
+			assertThat(empty.lastIndexOf(null)).isEqualTo(-1);
+			assertThat(empty.contains(null)).isFalse();
+		}
+		finally {
+			list.shm().unlink();
+			empty.shm().unlink();
+		}
+	}
+
+	@Test
+	void textEndingInALoneHighSurrogateIsRejectedAndNothingIsCreated() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> ShareableList.create(this.directory, "rejected", List.of("ok", "abc\uD83D")))
+			.withMessageContaining("Item 1 is a String with an unpaired surrogate at char 3");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> ShareableList.create(this.directory, "rejected", List.of("\uD83D")))
+			.withMessageContaining("Item 0 is a String with an unpaired surrogate at char 0");
+		assertThat(this.directory.exists("rejected")).isFalse();
+	}
+
+	@Test
+	void createThatFailsHalfWayClosesAndUnlinksTheBlock() {
+		List<SharedMemory> made = new ArrayList<>();
+		// A block one word too small: the header fits, the last item's bytes do not.
+		assertThatExceptionOfType(IndexOutOfBoundsException.class)
+			.isThrownBy(() -> ShareableList.create(List.of("howdy", 1L),
+					(size) -> add(made, this.directory.create("halfway", size - 8))));
+		assertThat(made).singleElement().satisfies((block) -> assertThat(block.isClosed()).isTrue());
+		assertThat(this.directory.exists("halfway")).isFalse();
+	}
+
+	@Test
+	void createThatFailsHalfWayKeepsTheUnlinkFailure() {
+		// Someone unlinks the block before the list is written: the write fails, and so does the cleanup's unlink.
+		assertThatExceptionOfType(IndexOutOfBoundsException.class)
+			.isThrownBy(() -> ShareableList.create(List.of("howdy", 1L), (size) -> {
+				SharedMemory block = this.directory.create("halfway", size - 8);
+				this.directory.unlink("halfway");
+				return block;
+			}))
+			.satisfies((ex) -> assertThat(ex.getSuppressed()).singleElement()
+				.isInstanceOf(SharedMemoryNotFoundException.class));
+		assertThat(this.directory.exists("halfway")).isFalse();
+	}
+
+	private int hashOfNewList(Object... items) {
+		ShareableList list = create(items);
+		try {
+			return list.hashCode();
+		}
+		finally {
+			list.shm().unlink();
+		}
+	}
+
+	private static SharedMemory add(List<SharedMemory> blocks, SharedMemory block) {
+		blocks.add(block);
+		return block;
+	}
+
+	/**
+	 * Blocks CPython 3.13 wrote for {@code ShareableList([text])} with text whose slot (sized by characters,
+	 * gh-88336) cuts a character whose lead byte is 0xC2, 0xE0 or 0xF4, and what CPython keeps of the text
+	 * ({@code rstrip(b'\0').decode('utf-8', 'ignore')}; CPython's own read raises UnicodeDecodeError).
+	 */
+	@ParameterizedTest
+	@CsvSource({ "61c2a3c2a3c2a3c2,a£££", "61e0a495e0a495e0,aकक", "e0a495e0a495e0a4,कक",
+			"61f48fbfbff48fbf,a\uDBFF\uDFFF", "616263f48fbfbff48fbfbff48fbfbff4,abc\uDBFF\uDFFF\uDBFF\uDFFF\uDBFF\uDFFF" })
+	void textCPythonCutInsideACharacterReadsAsCPythonKeepsIt(String dataHex, String kept) {
+		byte[] data = HexFormat.of().parseHex(dataHex);
+		ByteBuffer block = ByteBuffer.allocate(8 + 16 + data.length + 8 + 1).order(ByteOrder.nativeOrder());
+		block.putLong(1).putLong(0).putLong(data.length).put(data);
+		block.put((data.length + "s").getBytes(StandardCharsets.US_ASCII)).position(block.capacity() - 1);
+		block.put((byte) 1);
+		try (SharedMemory shm = this.directory.create("cut", block.capacity())) {
+			shm.buf().put(block.array());
+			ShareableList list = open(ShareableList.of(shm));
+			assertThat(list.get(0)).isEqualTo(kept);
+			assertThat(list.format()).isEqualTo(data.length + "s");
+		}
+		finally {
+			this.directory.unlink("cut");
+		}
+	}
+
+	@Test
 	void equalsAndHashCodeCompareBytesByContent() {
 		ShareableList list = create("a", HOWDY, null, 1);
 		try {
 			List<Object> same = Arrays.asList("a", HOWDY.clone(), null, 1L);
 			assertThat(list.equals(same)).isTrue();
-			assertThat(list.hashCode()).isEqualTo(list.hashCode());
+			// List's contract, with a byte array hashed as the list of its bytes (Arrays.hashCode's definition).
+			List<Object> howdyBytes = new ArrayList<>();
+			for (byte b : HOWDY) {
+				howdyBytes.add(b);
+			}
+			assertThat(list.hashCode()).isEqualTo(Arrays.asList("a", howdyBytes, null, 1L).hashCode());
+			assertThat(hashOfNewList("a", HOWDY.clone(), null, 1)).isEqualTo(list.hashCode());
+			assertThat(hashOfNewList("a", HOWDY, null, 2)).isNotEqualTo(list.hashCode());
+			assertThat(hashOfNewList()).isEqualTo(List.of().hashCode()).isEqualTo(1);
+			assertThat(hashOfNewList(1, 2.5, true, "z")).isEqualTo(List.of(1L, 2.5, true, "z").hashCode());
 			assertThat(list.equals(Arrays.asList("a", bytes("other"), null, 1L))).isFalse();
 			assertThat(list.equals(Arrays.asList("a", HOWDY, null, 1))).isFalse();
 			assertThat(list.equals(List.of("a"))).isFalse();

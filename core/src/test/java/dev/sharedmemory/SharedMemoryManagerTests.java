@@ -10,6 +10,10 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 
 import dev.sharedmemory.ndarray.DType;
@@ -25,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * Tests for {@link SharedMemoryManager} with {@link SharedMemory} blocks, {@link ShareableList}s and
@@ -341,6 +346,68 @@ class SharedMemoryManagerTests {
 		assertThat(files()).isEmpty();
 		assertThat(manager.blocks()).isEmpty();
 		assertThat(manager.operationCount(SharedMemoryOperation.CREATE, false)).isEqualTo(1);
+	}
+
+	@Test
+	void blocksCreatedAtTheSameInstantStayApart() {
+		Clock stopped = Clock.fixed(Instant.parse("2024-06-01T10:00:00Z"), ZoneOffset.UTC);
+		SharedMemoryManager manager = this.managers.started(this.directory, (builder) -> builder.clock(stopped));
+		List<String> names = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			names.add(manager.sharedMemory(10 + i).name());
+		}
+		names.add(manager.shareableList(List.of(1L)).shm().name());
+		// One instant: the names order them, and none hides another.
+		assertThat(manager.blocks()).extracting(ManagedBlock::name)
+			.containsExactlyElementsOf(names.stream().sorted().toList());
+		assertThat(manager.blockCount()).isEqualTo(6);
+		assertThat(manager.unlink(names.get(2))).isTrue();
+		names.remove(2);
+		assertThat(manager.blocks()).extracting(ManagedBlock::name)
+			.containsExactlyElementsOf(names.stream().sorted().toList());
+	}
+
+	@Test
+	void afterShutdownOtherThreadsAreRefusedNotBlocked() throws Exception {
+		SharedMemoryManager manager = started(true);
+		manager.sharedMemory(10);
+		manager.shutdown();
+		// Twice: the early return of a second shutdown must let go of the lock too.
+		manager.shutdown();
+		ExecutorService other = Executors.newSingleThreadExecutor();
+		try {
+			// A deadlock guard, not a speed check: a blocked thread never answers.
+			Future<Throwable> create = other.submit(() -> catchThrowable(() -> manager.sharedMemory(10)));
+			assertThat(create.get(1, TimeUnit.MINUTES)).isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("is not running");
+			Future<?> shutdown = other.submit(manager::shutdown);
+			shutdown.get(1, TimeUnit.MINUTES);
+			assertThat(other.submit(manager::blocks).get(1, TimeUnit.MINUTES)).isEmpty();
+		}
+		finally {
+			other.shutdownNow();
+		}
+		assertThat(files()).isEmpty();
+	}
+
+	@Test
+	void theListingSurvivesAListWhoseFormatCannotBeRead() throws Exception {
+		SharedMemoryManager manager = started(true);
+		ShareableList list = manager.shareableList(List.of("howdy", 1L));
+		SharedMemory raw = manager.sharedMemory(8);
+		// Another process scribbles over item 0's format: 8 + 3 offsets of 8 bytes + 16 bytes of data.
+		try (SharedMemory other = this.directory.attach(list.shm().name())) {
+			other.buf().put(48, (byte) 'Z');
+		}
+		assertThatExceptionOfType(InvalidShareableListException.class).isThrownBy(list::format);
+		ManagedBlock described = manager.block(list.shm().name()).orElseThrow();
+		assertThat(described.kind()).isEqualTo(BlockKind.SHAREABLE_LIST);
+		assertThat(described.length()).isEqualTo(2);
+		assertThat(described.format()).isNull();
+		assertThat(manager.blocks()).extracting(ManagedBlock::name)
+			.containsExactlyInAnyOrder(list.shm().name(), raw.name());
+		manager.shutdown();
+		assertThat(files()).isEmpty();
 	}
 
 	@Test

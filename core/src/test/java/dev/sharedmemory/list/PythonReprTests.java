@@ -1,10 +1,16 @@
 package dev.sharedmemory.list;
 
 import java.util.Arrays;
+import java.util.List;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonParser;
+import dev.sharedmemory.python.PythonInterpreter;
+import dev.sharedmemory.python.PythonScript;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,6 +56,46 @@ class PythonReprTests {
 		assertThat(PythonRepr.value(false)).isEqualTo("False");
 		assertThat(PythonRepr.value(Long.MIN_VALUE)).isEqualTo("-9223372036854775808");
 		assertThat(PythonRepr.list(Arrays.asList("a", null, 1.0))).isEqualTo("['a', None, 1.0]");
+	}
+
+	@Test
+	void quoteChoiceAndTheTopOfTheBasicPlane() {
+		assertThat(PythonRepr.str("'start")).isEqualTo("\"'start\"");
+		assertThat(PythonRepr.str("\"start")).isEqualTo("'\"start'");
+		assertThat(PythonRepr.str("'\"")).isEqualTo("'\\'\"'");
+		assertThat(PythonRepr.str("\"'")).isEqualTo("'\"\\''");
+		assertThat(PythonRepr.str("\uffff")).isEqualTo("'\\uffff'");
+		assertThat(PythonRepr.str("\ufffd")).isEqualTo("'\ufffd'");
+	}
+
+	/** Quotes and the edges of the escaping rules, as the CPython the tests run against prints them. */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.sharedmemory.python.PythonInterpreters#all")
+	void strAsCPythonPrintsIt(PythonInterpreter interpreter) {
+		List<String> texts = List.of("", "'", "\"", "'start", "\"start", "end'", "'\"", "\"'", "a'b\"c", "it's \"so\"",
+				"\\'", "'\\", "\uffff", "x\uffffy", "\ufffe", "\ufffd", "\ud7ff", "\ue000", "\u0085", "\u00a0", "\u00ff",
+				"\u0100", "\u007e\u007f\u0080", "\ud83d\ude00'", "\udbff\udfff", "\ud800\udc00", "\ud83f\udffe",
+				"\u061c", "\u200e", "\u3000");
+		PythonScript run = PythonScript.run(interpreter, "repr_of.py", asciiJson(texts));
+		assertThat(run.exitCode()).as("exit code, stderr: %s", run.stderr()).isZero();
+		JsonArray reprs = JsonParser.parseString(run.stdout()).getAsJsonArray();
+		assertThat(reprs).hasSize(texts.size());
+		for (int i = 0; i < texts.size(); i++) {
+			assertThat(PythonRepr.str(texts.get(i))).as("repr of %s", reprs.get(i))
+				.isEqualTo(reprs.get(i).getAsString());
+		}
+	}
+
+	/** JSON with every char outside printable ASCII escaped: a command line carries it whatever its encoding. */
+	private static String asciiJson(List<String> texts) {
+		StringBuilder json = new StringBuilder("[");
+		for (String text : texts) {
+			json.append((json.length() > 1) ? ",\"" : "\"");
+			text.chars().forEach((ch) -> json.append((ch >= ' ' && ch < 0x7f && ch != '"' && ch != '\\')
+					? String.valueOf((char) ch) : String.format("\\u%04x", ch)));
+			json.append('"');
+		}
+		return json.append(']').toString();
 	}
 
 }

@@ -72,6 +72,9 @@ class NpyHostileAttachTests {
 
 	@BeforeContainer
 	static void createDirectoryAndValidImages() throws IOException {
+		// With the counter off every reading is -1, and every bound below would pass without measuring anything.
+		assertThat(THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled())
+			.as("this JVM counts the bytes each thread allocates").isTrue();
 		path = Files.createTempDirectory(TestBlocks.DEV_SHM, "ndarray-hostile-");
 		directory = SharedMemoryDirectory.of(path).withPageReservation(false);
 		validImages = new ArrayList<>();

@@ -137,10 +137,18 @@ class OrphanReclaimTests {
 		String block = block("theirs", 10);
 		Path record = record(identity(IMPOSSIBLE_PID, 1), List.of(block));
 		chown(record);
+		String orphan = block("orphan", 20);
+		Path deadOwners = record(identity(IMPOSSIBLE_PID, 2), List.of(orphan));
 		ReclaimedOrphans reclaimed = manager().reclaimOrphans();
-		assertThat(reclaimed.blocks()).isEmpty();
+		// Only the dead owner's record of this user is cleared, and counted.
+		assertThat(reclaimed.blocks()).extracting(ReclaimedOrphans.Block::name).containsExactly(orphan);
+		assertThat(reclaimed.records()).isEqualTo(1);
 		assertThat(files()).containsExactly(block);
 		assertThat(record).exists();
+		assertThat(lockFile(record)).exists();
+		assertThat(deadOwners).doesNotExist();
+		Files.delete(record);
+		Files.delete(lockFile(record));
 	}
 
 	@Test
@@ -149,20 +157,27 @@ class OrphanReclaimTests {
 		String orphan = block("orphan", 20);
 		record(identity(IMPOSSIBLE_PID, 1), List.of(theirs, orphan));
 		chown(this.path.resolve(theirs));
-		assertThat(manager().reclaimOrphans().blocks()).extracting(ReclaimedOrphans.Block::name)
-			.containsExactly(orphan);
+		ReclaimedOrphans reclaimed = manager().reclaimOrphans();
+		assertThat(reclaimed.blocks()).extracting(ReclaimedOrphans.Block::name).containsExactly(orphan);
 		assertThat(files()).containsExactly(theirs);
+		// The other user's block is no longer the owner's business: the record goes.
+		assertThat(reclaimed.records()).isEqualTo(1);
+		assertThat(Managers.recordFiles(this.path)).isEmpty();
 	}
 
 	@Test
 	void aFileThatTookARecordedNameLaterIsLeftAlone() throws Exception {
 		String name = block("reused", 10);
-		record(identity(IMPOSSIBLE_PID, 1), List.of(name));
+		Path record = record(identity(IMPOSSIBLE_PID, 1), List.of(name));
 		this.directory.unlink(name);
 		// Someone else's block under the same name: another inode.
 		this.directory.create(name, 10).close();
-		assertThat(manager().reclaimOrphans().blocks()).isEmpty();
+		ReclaimedOrphans reclaimed = manager().reclaimOrphans();
+		assertThat(reclaimed.blocks()).isEmpty();
 		assertThat(files()).containsExactly(name);
+		assertThat(reclaimed.records()).isEqualTo(1);
+		assertThat(record).doesNotExist();
+		assertThat(lockFile(record)).doesNotExist();
 	}
 
 	@Test
@@ -174,10 +189,16 @@ class OrphanReclaimTests {
 			onDisk.create("resized", 10).close();
 			OwnerRecord record = OwnerRecord.in(disk, identity(IMPOSSIBLE_PID, 1));
 			record.add("resized", 10, (Long) Files.getAttribute(disk.resolve("resized"), "unix:ino"));
+			// Its owner dies: held, the lock alone would keep the file, whatever its size.
+			record.abandon();
 			onDisk.unlink("resized");
 			onDisk.create("resized", 20).close();
-			assertThat(this.managers.manager(onDisk).reclaimOrphans().blocks()).isEmpty();
+			ReclaimedOrphans reclaimed = this.managers.manager(onDisk).reclaimOrphans();
+			assertThat(reclaimed.blocks()).isEmpty();
 			assertThat(onDisk.exists("resized")).isTrue();
+			assertThat(reclaimed.records()).isEqualTo(1);
+			assertThat(record.file()).doesNotExist();
+			assertThat(record.lockFile()).doesNotExist();
 			onDisk.unlink("resized");
 			record.delete();
 		}
@@ -197,6 +218,67 @@ class OrphanReclaimTests {
 		ReclaimedOrphans reclaimed = manager().reclaimOrphans();
 		assertThat(reclaimed.blocks()).containsExactly(new ReclaimedOrphans.Block(half, 4096, IMPOSSIBLE_PID));
 		assertThat(files()).isEmpty();
+	}
+
+	@Test
+	void aBlockThatCannotBeUnlinkedKeepsItsRecordAndLockForTheNextTime() throws Exception {
+		String stuck = block("stuck", 10);
+		String freed = block("freed", 20);
+		Path record = record(identity(IMPOSSIBLE_PID, 1), List.of(stuck, freed));
+		Path stuckFile = this.path.resolve(stuck);
+		// Immutable: not even root can unlink it.
+		chattr("+i", stuckFile);
+		try {
+			ReclaimedOrphans reclaimed = manager().reclaimOrphans();
+			assertThat(reclaimed.blocks()).extracting(ReclaimedOrphans.Block::name).containsExactly(freed);
+			assertThat(reclaimed.records()).isZero();
+			assertThat(files()).containsExactly(stuck);
+			assertThat(record).exists();
+			assertThat(lockFile(record)).exists();
+		}
+		finally {
+			chattr("-i", stuckFile);
+		}
+		ReclaimedOrphans again = manager().reclaimOrphans();
+		assertThat(again.blocks()).extracting(ReclaimedOrphans.Block::name).containsExactly(stuck);
+		assertThat(again.records()).isEqualTo(1);
+		assertThat(files()).isEmpty();
+		assertThat(record).doesNotExist();
+		assertThat(lockFile(record)).doesNotExist();
+	}
+
+	@Test
+	void namesThatAreNoBlocksAreSkippedAndTheRecordCleared() throws Exception {
+		// A live manager's record, named with its true inode and any size: an owner file, never a block.
+		SharedMemoryManager live = started();
+		live.sharedMemory(10);
+		String orphan = block("orphan", 10);
+		Path record = record(identity(IMPOSSIBLE_PID, 1), List.of(orphan));
+		Path liveRecord = Managers.ownerRecord(live);
+		long liveInode = ((Number) Files.getAttribute(liveRecord, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
+		Files.writeString(record, "+ a/b 10 1\n+ %2E%2E 10 1\n+ " + liveRecord.getFileName() + " "
+				+ Long.MAX_VALUE + " " + liveInode + "\n", StandardOpenOption.APPEND);
+		ReclaimedOrphans reclaimed = manager().reclaimOrphans();
+		assertThat(reclaimed.blocks()).extracting(ReclaimedOrphans.Block::name).containsExactly(orphan);
+		assertThat(reclaimed.records()).isEqualTo(1);
+		assertThat(record).doesNotExist();
+		assertThat(liveRecord).exists();
+		assertThat(this.root.resolve("b")).doesNotExist();
+	}
+
+	@Test
+	void aTruncatedEscapeInACorruptRecordDoesNotStopStart() throws Exception {
+		String orphan = block("orphan", 10);
+		String kept = block("kept%4", 10);
+		Path record = record(identity(IMPOSSIBLE_PID, 1), List.of(orphan));
+		// Lines no writer wrote: truncated and invalid escapes, a number that is none. Each is skipped.
+		Files.writeString(record, "+ kept%4 10 " + inode(kept) + "\n+ %4 10 1\n+ % 10 1\n- x%\n- x%4\n+ %zz 10 1\n"
+				+ "+ kept%254 10 x\n", StandardOpenOption.APPEND);
+		SharedMemoryManager manager = started();
+		assertThat(manager.isRunning()).isTrue();
+		assertThat(manager.reclaimedBlocks()).isEqualTo(1);
+		assertThat(files()).containsExactly(kept);
+		assertThat(record).doesNotExist();
 	}
 
 	@Test
@@ -458,6 +540,12 @@ class OrphanReclaimTests {
 	private long inode(String name) throws IOException {
 		return ((Number) Files.getAttribute(this.path.resolve(name), "unix:ino", LinkOption.NOFOLLOW_LINKS))
 			.longValue();
+	}
+
+	private static void chattr(String change, Path file) throws Exception {
+		Process chattr = new ProcessBuilder("chattr", change, file.toString()).redirectErrorStream(true).start();
+		String output = new String(chattr.getInputStream().readAllBytes());
+		assertThat(chattr.waitFor()).as("chattr %s %s: %s", change, file, output).isZero();
 	}
 
 	private static void chown(Path file) throws IOException {

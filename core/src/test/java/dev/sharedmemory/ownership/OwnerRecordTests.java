@@ -12,6 +12,7 @@ import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import dev.sharedmemory.InvalidShareableListException;
 import dev.sharedmemory.ManagedBlock;
 import dev.sharedmemory.Managers;
 import dev.sharedmemory.ReclaimedOrphans;
@@ -20,6 +21,7 @@ import dev.sharedmemory.SharedMemory;
 import dev.sharedmemory.SharedMemoryDirectory;
 import dev.sharedmemory.SharedMemoryException;
 import dev.sharedmemory.SharedMemoryManager;
+import dev.sharedmemory.SharedMemoryNotFoundException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -157,6 +159,38 @@ class OwnerRecordTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> manager.shareableList(List.of(new Object())));
 		assertThat(Files.readString(Managers.ownerRecord(manager))).isEqualTo(before);
 		assertThat(OwnerRecord.read(Managers.ownerRecord(manager)).blocks()).containsOnlyKeys(block.name());
+	}
+
+	@Test
+	void noDescriptorOutlivesACompactionOrAFailedCreateOrAttach() throws Exception {
+		SharedMemoryManager manager = started(true);
+		SharedMemory first = manager.sharedMemory(10);
+		// From the first block on, the record holds its lock file and its append channel open: two descriptors.
+		long open = openDescriptors();
+		for (int i = 0; i < 3_000; i++) {
+			// Each pair adds two lines and leaves one block: a compaction every thousand lines or so.
+			manager.unlink(manager.sharedMemory(1).name());
+		}
+		assertThat(openDescriptors()).as("descriptors after 3,000 creates and unlinks").isEqualTo(open);
+		Path taken = Files.createDirectory(this.path.resolve("taken"));
+		for (int i = 0; i < 100; i++) {
+			assertThatExceptionOfType(SharedMemoryException.class)
+				.isThrownBy(() -> this.directory.create(taken.getFileName().toString(), 10));
+			assertThatExceptionOfType(SharedMemoryNotFoundException.class).isThrownBy(() -> manager.attach("missing"));
+			try (SharedMemory attached = manager.attach(first.name())) {
+				// Ten zero bytes: no list.
+				assertThatExceptionOfType(InvalidShareableListException.class)
+					.isThrownBy(() -> ShareableList.of(attached));
+			}
+		}
+		assertThat(openDescriptors()).as("descriptors after 300 failed creates and attaches").isEqualTo(open);
+		assertThat(OwnerRecord.read(Managers.ownerRecord(manager)).blocks()).containsOnlyKeys(first.name());
+	}
+
+	private static long openDescriptors() throws IOException {
+		try (Stream<Path> descriptors = Files.list(Path.of("/proc/self/fd"))) {
+			return descriptors.count();
+		}
 	}
 
 	@Test

@@ -11,6 +11,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.Size;
+import net.jqwik.api.lifecycle.BeforeContainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,6 +38,13 @@ class PickleDecoderPropertyTests {
 		.getThreadMXBean();
 
 	private final PickleDecoder decoder = new PickleDecoder();
+
+	@BeforeContainer
+	static void allocationIsCounted() {
+		// With the counter off every reading is -1, and every bound below would pass without measuring anything.
+		assertThat(THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled())
+			.as("this JVM counts the bytes each thread allocates").isTrue();
+	}
 
 	@Property
 	void decodesOrRefusesWithinBoundedMemory(@ForAll("messages") @Size(10) List<byte[]> messages) {

@@ -1,0 +1,32 @@
+package dev.sharedmemory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link InDevShm}: what a killed test JVM leaves is swept, what a live one holds is not.
+ */
+class InDevShmTests {
+
+	@Test
+	void sweepsTheDirectoriesOfDeadJvmsOnly(@TempDir Path parent) throws IOException, InterruptedException {
+		Process exited = new ProcessBuilder("true").start();
+		exited.waitFor();
+		Path dead = Files.createDirectory(parent.resolve(InDevShm.PREFIX + exited.pid() + "-1"));
+		Files.writeString(dead.resolve("psm_left"), "block");
+		Files.createDirectory(dead.resolve("nested"));
+		Path live = Files.createDirectory(parent.resolve(InDevShm.PREFIX + ProcessHandle.current().pid() + "-2"));
+		Path legacy = Files.createDirectory(parent.resolve(InDevShm.PREFIX + "123456789"));
+		assertThat(InDevShm.sweepDeadJvms(parent)).containsExactly(dead);
+		assertThat(dead).doesNotExist();
+		assertThat(live).isDirectory();
+		assertThat(legacy).isDirectory();
+	}
+
+}
