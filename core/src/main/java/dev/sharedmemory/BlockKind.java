@@ -11,7 +11,10 @@ public enum BlockKind {
 	/** A {@link ShareableList}. */
 	SHAREABLE_LIST("ShareableList"),
 
-	/** A typed array in numpy's {@code .npy} layout, an {@link dev.sharedmemory.ndarray.NDArray}. */
+	/**
+	 * A typed array in numpy's {@code .npy} layout, an
+	 * {@link dev.sharedmemory.ndarray.NDArray}.
+	 */
 	NDARRAY("NDArray");
 
 	private final String displayName;

@@ -15,15 +15,16 @@ import org.jspecify.annotations.Nullable;
 import dev.sharedmemory.ndarray.NDArray;
 
 /**
- * The blocks a {@link SharedMemoryManager} tracks, by name and oldest first. Thread-safe without a lock of its own:
- * both views are concurrent collections, and a name is in the registry at most once, since blocks are created
- * exclusively.
+ * The blocks a {@link SharedMemoryManager} tracks, by name and oldest first. Thread-safe
+ * without a lock of its own: both views are concurrent collections, and a name is in the
+ * registry at most once, since blocks are created exclusively.
  */
 final class BlockRegistry {
 
 	private final Map<String, Entry> byName = new ConcurrentHashMap<>();
 
-	// The same blocks kept oldest first, so that listing them is a walk, not a sort: a sort made the cost per block
+	// The same blocks kept oldest first, so that listing them is a walk, not a sort: a
+	// sort made the cost per block
 	// of blocks() three to four times higher at 10,000 blocks than at 1,000.
 	private final Set<Entry> oldestFirst = new ConcurrentSkipListSet<>(
 			Comparator.comparing(Entry::createdAt).thenComparing(Entry::name));
@@ -92,20 +93,24 @@ final class BlockRegistry {
 	}
 
 	/**
-	 * A tracked block: one the manager created, with the handle it returned, or one it tracks for a client of its
-	 * manager server, which it holds no handle of and knows by inode.
+	 * A tracked block: one the manager created, with the handle it returned, or one it
+	 * tracks for a client of its manager server, which it holds no handle of and knows by
+	 * inode.
 	 *
 	 * @param name the block's name
 	 * @param size its size in bytes
-	 * @param block the handle the manager returned, or {@code null} for a block tracked for a client
-	 * @param content what the manager created it as, a {@link ShareableList} or an {@link NDArray}; {@code null} for
-	 * raw bytes and for a block tracked for a client
+	 * @param block the handle the manager returned, or {@code null} for a block tracked
+	 * for a client
+	 * @param content what the manager created it as, a {@link ShareableList} or an
+	 * {@link NDArray}; {@code null} for raw bytes and for a block tracked for a client
 	 * @param createdAt when the manager created it or started tracking it
-	 * @param origin who asked for it: {@code null} for this process, else the peer it is tracked for
-	 * @param inode for a block tracked for a client, the inode of its file when tracked; {@code -1} otherwise
+	 * @param origin who asked for it: {@code null} for this process, else the peer it is
+	 * tracked for
+	 * @param inode for a block tracked for a client, the inode of its file when tracked;
+	 * {@code -1} otherwise
 	 */
-	record Entry(String name, long size, @Nullable SharedMemory block, @Nullable Object content,
-			Instant createdAt, @Nullable String origin, long inode) {
+	record Entry(String name, long size, @Nullable SharedMemory block, @Nullable Object content, Instant createdAt,
+			@Nullable String origin, long inode) {
 
 		static Entry created(SharedMemory block, @Nullable Object content, Instant createdAt) {
 			return new Entry(block.name(), block.size(), block, content, createdAt, null, -1);
@@ -121,7 +126,8 @@ final class BlockRegistry {
 						formatOrNull(list), null, this.origin);
 			}
 			if (this.content instanceof NDArray array) {
-				// Its dtype, shape and order are fixed when it is created: nothing to read from the block.
+				// Its dtype, shape and order are fixed when it is created: nothing to
+				// read from the block.
 				return new ManagedBlock(this.name, this.size, BlockKind.NDARRAY, this.createdAt, -1, null,
 						array.descriptor(), this.origin);
 			}
@@ -130,8 +136,9 @@ final class BlockRegistry {
 		}
 
 		/**
-		 * The list's format, or null where it cannot be read: its handle was closed (perhaps by another thread just
-		 * now), or an item holds what CPython never writes. One list must not break the description of all.
+		 * The list's format, or null where it cannot be read: its handle was closed
+		 * (perhaps by another thread just now), or an item holds what CPython never
+		 * writes. One list must not break the description of all.
 		 */
 		private @Nullable String formatOrNull(ShareableList list) {
 			if (list.shm().isClosed()) {

@@ -7,13 +7,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every entry of a blocks' directory, what each really holds and who manages it, with totals by category: the
- * operator's answer to "what is using the directory, and whose is it?". Taken by {@link SharedMemoryDirectory#census()}.
+ * Every entry of a blocks' directory, what each really holds and who manages it, with
+ * totals by category: the operator's answer to "what is using the directory, and whose is
+ * it?". Taken by {@link SharedMemoryDirectory#census()}.
  *
  * @param path the directory's absolute path
  * @param takenAt when the census was taken
- * @param totals the entries, their bytes and the memory they hold, by category; every category is present
- * @param skipped the entries that vanished (or could not be read) between the listing and their {@code lstat(2)}
+ * @param totals the entries, their bytes and the memory they hold, by category; every
+ * category is present
+ * @param skipped the entries that vanished (or could not be read) between the listing and
+ * their {@code lstat(2)}
  * @param entries every entry, in the directory's order
  */
 public record DirectoryCensus(String path, Instant takenAt, Map<EntryCategory, Totals> totals, int skipped,
@@ -46,7 +49,8 @@ public record DirectoryCensus(String path, Instant takenAt, Map<EntryCategory, T
 	 *
 	 * @param count how many entries
 	 * @param bytes the sum of their apparent sizes
-	 * @param allocatedBytes the sum of the memory they hold, of those whose allocation could be read
+	 * @param allocatedBytes the sum of the memory they hold, of those whose allocation
+	 * could be read
 	 */
 	public record Totals(int count, long bytes, long allocatedBytes) {
 

@@ -15,11 +15,13 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Follows the files of a shared memory directory on one daemon thread, so that a {@link SharedMemoryManager} learns
- * that one of its blocks was unlinked or replaced within about a second, without a {@code stat} per block on every
- * listing. On Linux the JDK's {@link WatchService} is inotify: a name is checked as soon as a file of that name is
- * created, moved in, deleted or moved out. Should the directory not be watchable (inotify instances used up, say),
- * every block is checked once a second instead, and a log line says so. What to do about a name is the manager's.
+ * Follows the files of a shared memory directory on one daemon thread, so that a
+ * {@link SharedMemoryManager} learns that one of its blocks was unlinked or replaced
+ * within about a second, without a {@code stat} per block on every listing. On Linux the
+ * JDK's {@link WatchService} is inotify: a name is checked as soon as a file of that name
+ * is created, moved in, deleted or moved out. Should the directory not be watchable
+ * (inotify instances used up, say), every block is checked once a second instead, and a
+ * log line says so. What to do about a name is the manager's.
  */
 final class DirectoryWatcher implements AutoCloseable {
 
@@ -69,8 +71,10 @@ final class DirectoryWatcher implements AutoCloseable {
 			return service;
 		}
 		catch (IOException | RuntimeException ex) {
-			logger.log(Level.INFO, "Cannot watch shared memory directory {0} ({1}): checking its manager''s blocks "
-					+ "every {2} ms instead", directory, ex.toString(), String.valueOf(POLL_INTERVAL.toMillis()));
+			logger.log(Level.INFO,
+					"Cannot watch shared memory directory {0} ({1}): checking its manager''s blocks "
+							+ "every {2} ms instead",
+					directory, ex.toString(), String.valueOf(POLL_INTERVAL.toMillis()));
 			closeQuietly(service);
 			return null;
 		}
@@ -86,8 +90,10 @@ final class DirectoryWatcher implements AutoCloseable {
 	private void run() {
 		try {
 			if (this.service != null && !watch(this.service)) {
-				logger.log(Level.INFO, "Shared memory directory {0} can no longer be watched: checking its "
-						+ "manager''s blocks every {1} ms instead", this.directory, String.valueOf(POLL_INTERVAL.toMillis()));
+				logger.log(Level.INFO,
+						"Shared memory directory {0} can no longer be watched: checking its "
+								+ "manager''s blocks every {1} ms instead",
+						this.directory, String.valueOf(POLL_INTERVAL.toMillis()));
 				checkAll();
 			}
 			while (!this.stopped.await(POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -101,7 +107,8 @@ final class DirectoryWatcher implements AutoCloseable {
 
 	/**
 	 * Checks each name the watch service reports until the watcher is closed.
-	 * @return {@code false} if the directory stopped being watchable (deleted, say) before that
+	 * @return {@code false} if the directory stopped being watchable (deleted, say)
+	 * before that
 	 */
 	private boolean watch(WatchService service) throws InterruptedException {
 		try {
@@ -146,8 +153,8 @@ final class DirectoryWatcher implements AutoCloseable {
 	}
 
 	/**
-	 * Stops watching; a check under way finishes on its own. Does not wait for the thread, which may be calling a
-	 * listener that waits for the manager.
+	 * Stops watching; a check under way finishes on its own. Does not wait for the
+	 * thread, which may be calling a listener that waits for the manager.
 	 */
 	@Override
 	public void close() {
@@ -171,7 +178,9 @@ final class DirectoryWatcher implements AutoCloseable {
 	 */
 	enum Mode {
 
-		/** Through the watch service, or periodically if the directory cannot be watched. */
+		/**
+		 * Through the watch service, or periodically if the directory cannot be watched.
+		 */
 		WATCH,
 
 		/** Periodically, as where the directory cannot be watched (tests). */
@@ -188,8 +197,8 @@ final class DirectoryWatcher implements AutoCloseable {
 	interface Checks {
 
 		/**
-		 * Checks the block of the given name, if it is one of the manager's: a file of that name was created, moved
-		 * in, deleted or moved out.
+		 * Checks the block of the given name, if it is one of the manager's: a file of
+		 * that name was created, moved in, deleted or moved out.
 		 */
 		void check(String name);
 

@@ -8,19 +8,31 @@ public enum EntryCategory {
 	/** A block a manager of this process created and tracks. */
 	APPLICATION("application"),
 
-	/** A block a manager of another live process created, or one whose liveness this process cannot tell. */
+	/**
+	 * A block a manager of another live process created, or one whose liveness this
+	 * process cannot tell.
+	 */
 	OTHER_MANAGER("other-manager"),
 
-	/** A block a manager of a process that is gone created: {@link SharedMemoryManager#reclaimOrphans()} unlinks it. */
+	/**
+	 * A block a manager of a process that is gone created:
+	 * {@link SharedMemoryManager#reclaimOrphans()} unlinks it.
+	 */
 	ORPHANED("orphaned"),
 
 	/** A block no manager's record names: Python's, or one created without a manager. */
 	UNMANAGED("unmanaged"),
 
-	/** A manager's owner record, its temporary file or its lock file: the library's bookkeeping, not a block. */
+	/**
+	 * A manager's owner record, its temporary file or its lock file: the library's
+	 * bookkeeping, not a block.
+	 */
 	BOOKKEEPING("bookkeeping"),
 
-	/** A directory, a symbolic link or another entry that is not a regular file: never a block, never followed. */
+	/**
+	 * A directory, a symbolic link or another entry that is not a regular file: never a
+	 * block, never followed.
+	 */
 	NOT_A_BLOCK("not-a-block");
 
 	private final String displayName;
@@ -39,7 +51,8 @@ public enum EntryCategory {
 
 	/**
 	 * Tells whether entries of this category are blocks.
-	 * @return {@code true} for the application's, other managers', orphaned and unmanaged blocks
+	 * @return {@code true} for the application's, other managers', orphaned and unmanaged
+	 * blocks
 	 */
 	public boolean isBlock() {
 		return this != BOOKKEEPING && this != NOT_A_BLOCK;

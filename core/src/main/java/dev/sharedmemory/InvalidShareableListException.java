@@ -1,8 +1,9 @@
 package dev.sharedmemory;
 
 /**
- * Thrown when a block does not hold a valid {@link ShareableList}: on attach, when its header or an item's format is
- * not what CPython writes, or later, when another process left an item's format or code invalid.
+ * Thrown when a block does not hold a valid {@link ShareableList}: on attach, when its
+ * header or an item's format is not what CPython writes, or later, when another process
+ * left an item's format or code invalid.
  */
 public class InvalidShareableListException extends SharedMemoryException {
 

@@ -1,9 +1,10 @@
 package dev.sharedmemory;
 
 /**
- * A block a {@link SharedMemoryManager} created and tracked that was unlinked, or replaced by another file of the
- * same name, by someone other than the manager: its data is lost to every other process, and the manager no longer
- * tracks it. What {@link BlockListener}s are told.
+ * A block a {@link SharedMemoryManager} created and tracked that was unlinked, or
+ * replaced by another file of the same name, by someone other than the manager: its data
+ * is lost to every other process, and the manager no longer tracks it. What
+ * {@link BlockListener}s are told.
  *
  * @param name the block's name
  * @param size its size in bytes
@@ -17,10 +18,16 @@ public record LostBlock(String name, long size, BlockKind kind, Reason reason) {
 	 */
 	public enum Reason {
 
-		/** The file is gone: another process unlinked it (most often a Python process's resource tracker). */
+		/**
+		 * The file is gone: another process unlinked it (most often a Python process's
+		 * resource tracker).
+		 */
 		UNLINKED,
 
-		/** The name now holds another file: the block was unlinked and a new file took its name. */
+		/**
+		 * The name now holds another file: the block was unlinked and a new file took its
+		 * name.
+		 */
 		REPLACED
 
 	}

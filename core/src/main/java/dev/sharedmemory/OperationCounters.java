@@ -4,9 +4,9 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
- * What a {@link SharedMemoryManager} counts: each operation by outcome, the orphans it reclaimed and the blocks it
- * lost to someone else. The one place
- * that counts; lock-free, so that counting never serializes the operations it counts.
+ * What a {@link SharedMemoryManager} counts: each operation by outcome, the orphans it
+ * reclaimed and the blocks it lost to someone else. The one place that counts; lock-free,
+ * so that counting never serializes the operations it counts.
  */
 final class OperationCounters {
 
@@ -37,7 +37,8 @@ final class OperationCounters {
 	}
 
 	/**
-	 * Counts a failure that threw nothing, such as an unlink of a name the manager does not track.
+	 * Counts a failure that threw nothing, such as an unlink of a name the manager does
+	 * not track.
 	 */
 	void failed(SharedMemoryOperation operation) {
 		this.failures[operation.ordinal()].increment();

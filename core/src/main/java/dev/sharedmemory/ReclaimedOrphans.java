@@ -3,7 +3,8 @@ package dev.sharedmemory;
 import java.util.List;
 
 /**
- * What {@link SharedMemoryManager#reclaimOrphans()} unlinked: blocks whose creator died without unlinking them.
+ * What {@link SharedMemoryManager#reclaimOrphans()} unlinked: blocks whose creator died
+ * without unlinking them.
  *
  * @param blocks the blocks unlinked, in the order they were
  * @param records the number of records of dead owners that were cleared

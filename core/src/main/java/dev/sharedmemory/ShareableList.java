@@ -22,34 +22,43 @@ import dev.sharedmemory.list.ShareableListLayout;
 import static dev.sharedmemory.list.ShareableListLayout.BOOL_TRUE;
 
 /**
- * A list of fixed length in a shared memory block: Python's {@code multiprocessing.shared_memory.ShareableList} for
- * the JVM, byte for byte, so that a list created on one side is read and changed on the other (CPython 3.9 to 3.13).
+ * A list of fixed length in a shared memory block: Python's
+ * {@code multiprocessing.shared_memory.ShareableList} for the JVM, byte for byte, so that
+ * a list created on one side is read and changed on the other (CPython 3.9 to 3.13).
  * <p>
- * Items are {@code null} (Python's None), {@link Boolean}, {@link Long} (an {@link Integer}, {@link Short} or
- * {@link Byte} is widened), {@link Double} (a {@link Float} is widened), {@link String} (stored as UTF-8) and
- * {@code byte[]}; {@link #get(int)} returns one of these. Each item has a slot fixed when the list is created: 8
- * bytes for a number, a bool or None, and for a str or bytes value the next multiple of 8 above its length in bytes.
- * {@link #set(int, Object)} may change an item's type, as in Python, as long as the new value fits the slot. As in
- * Python, trailing NUL bytes of a str or bytes value are lost on reading, since no length is stored.
+ * Items are {@code null} (Python's None), {@link Boolean}, {@link Long} (an
+ * {@link Integer}, {@link Short} or {@link Byte} is widened), {@link Double} (a
+ * {@link Float} is widened), {@link String} (stored as UTF-8) and {@code byte[]};
+ * {@link #get(int)} returns one of these. Each item has a slot fixed when the list is
+ * created: 8 bytes for a number, a bool or None, and for a str or bytes value the next
+ * multiple of 8 above its length in bytes. {@link #set(int, Object)} may change an item's
+ * type, as in Python, as long as the new value fits the slot. As in Python, trailing NUL
+ * bytes of a str or bytes value are lost on reading, since no length is stored.
  * <p>
- * Where Java does better than CPython: str slots are sized by UTF-8 bytes, not characters, so multi-byte text is never
- * cut short (CPython's gh-88336); text that CPython did cut inside a character reads without its incomplete last
- * character instead of failing. Attaching checks the whole header, so a block that holds no valid list fails with an
- * {@link InvalidShareableListException} rather than a crash or a huge allocation.
+ * Where Java does better than CPython: str slots are sized by UTF-8 bytes, not
+ * characters, so multi-byte text is never cut short (CPython's gh-88336); text that
+ * CPython did cut inside a character reads without its incomplete last character instead
+ * of failing. Attaching checks the whole header, so a block that holds no valid list
+ * fails with an {@link InvalidShareableListException} rather than a crash or a huge
+ * allocation.
  * <p>
- * Item types are read from the block on every access, since another process may change them; the slots' offsets are
- * read once. An item that another process left with a format or code CPython never writes fails on access with an
- * {@link InvalidShareableListException}; nothing is ever read outside the item's slot. The typed getters and setters
- * ({@link #getLong(int)}, {@link #setDouble(int, double)}, ...) neither box nor allocate. Instances are thread-safe
- * in the way the block itself is: nothing is locked, and concurrent writers
- * of one item, in this process or another, race as they do in Python.
+ * Item types are read from the block on every access, since another process may change
+ * them; the slots' offsets are read once. An item that another process left with a format
+ * or code CPython never writes fails on access with an
+ * {@link InvalidShareableListException}; nothing is ever read outside the item's slot.
+ * The typed getters and setters ({@link #getLong(int)}, {@link #setDouble(int, double)},
+ * ...) neither box nor allocate. Instances are thread-safe in the way the block itself
+ * is: nothing is locked, and concurrent writers of one item, in this process or another,
+ * race as they do in Python.
  * <p>
- * The length is fixed: whatever would change it ({@code add}, {@code remove}, {@code clear}, ...) throws
- * {@link UnsupportedOperationException} naming the length; a call that would change nothing, such as removing an item
- * the list does not hold, returns {@code false}, as it does on {@link java.util.Arrays#asList(Object...)}.
+ * The length is fixed: whatever would change it ({@code add}, {@code remove},
+ * {@code clear}, ...) throws {@link UnsupportedOperationException} naming the length; a
+ * call that would change nothing, such as removing an item the list does not hold,
+ * returns {@code false}, as it does on {@link java.util.Arrays#asList(Object...)}.
  * <p>
- * {@link #close()} ends this process's use of the block and never unlinks it; {@code shm().unlink()} does. After
- * close, every access to the items throws {@link IllegalStateException}.
+ * {@link #close()} ends this process's use of the block and never unlinks it;
+ * {@code shm().unlink()} does. After close, every access to the items throws
+ * {@link IllegalStateException}.
  */
 public final class ShareableList extends AbstractList<@Nullable Object> implements RandomAccess, AutoCloseable {
 
@@ -90,15 +99,18 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	}
 
 	/**
-	 * Creates a list in a block of exactly the size CPython would give it (the same items give the same format). Every
-	 * item is checked before the block is created: a list that cannot be created leaves no block behind.
+	 * Creates a list in a block of exactly the size CPython would give it (the same items
+	 * give the same format). Every item is checked before the block is created: a list
+	 * that cannot be created leaves no block behind.
 	 * @param directory where to create the block
-	 * @param name the block's name, or {@code null} for a generated one ({@code psm_} and 8 hex characters)
+	 * @param name the block's name, or {@code null} for a generated one ({@code psm_} and
+	 * 8 hex characters)
 	 * @param items the items; another {@code ShareableList} copies it
 	 * @return the new list
-	 * @throws IllegalArgumentException if an item has a type a list cannot hold (naming the item), if a str or bytes
-	 * item is longer than 9999991 bytes (its slot size must fit the 8-byte
-	 * format), if the block would be larger than one {@link ByteBuffer} can address, or if the name is invalid
+	 * @throws IllegalArgumentException if an item has a type a list cannot hold (naming
+	 * the item), if a str or bytes item is longer than 9999991 bytes (its slot size must
+	 * fit the 8-byte format), if the block would be larger than one {@link ByteBuffer}
+	 * can address, or if the name is invalid
 	 * @throws SharedMemoryExistsException if the name is taken
 	 * @throws SharedMemoryException if the block cannot be created
 	 */
@@ -108,7 +120,8 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	}
 
 	/**
-	 * Creates a list in a block the given function creates, once every item was checked and the block sized.
+	 * Creates a list in a block the given function creates, once every item was checked
+	 * and the block sized.
 	 */
 	static ShareableList create(List<?> items, LongFunction<SharedMemory> newBlock) {
 		Objects.requireNonNull(items, "items must not be null");
@@ -144,7 +157,8 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	 * @param name the block's name, with or without a leading slash
 	 * @return the list
 	 * @throws SharedMemoryNotFoundException if there is no such block
-	 * @throws InvalidShareableListException if the block holds no valid list; the block is left as it is
+	 * @throws InvalidShareableListException if the block holds no valid list; the block
+	 * is left as it is
 	 * @see #of(SharedMemory)
 	 */
 	public static ShareableList attach(String name) {
@@ -159,13 +173,15 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	}
 
 	/**
-	 * Reads the list in an attached block, after checking that its header describes a valid list: a length that the
-	 * block can hold, offsets that start at 0, grow by at least 8 and add up to the block's exact size, and for every
-	 * item a format and back-transform code that CPython writes. Nothing is allocated before the length is checked
-	 * against the block's size. On failure the block is left open and as it is.
+	 * Reads the list in an attached block, after checking that its header describes a
+	 * valid list: a length that the block can hold, offsets that start at 0, grow by at
+	 * least 8 and add up to the block's exact size, and for every item a format and
+	 * back-transform code that CPython writes. Nothing is allocated before the length is
+	 * checked against the block's size. On failure the block is left open and as it is.
 	 * @param shm the block; closing the list closes it
 	 * @return the list
-	 * @throws InvalidShareableListException if the block holds no valid list, naming the block and the fault
+	 * @throws InvalidShareableListException if the block holds no valid list, naming the
+	 * block and the fault
 	 * @throws IllegalStateException if the block is closed
 	 */
 	public static ShareableList of(SharedMemory shm) {
@@ -183,8 +199,9 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	}
 
 	/**
-	 * Returns the list's struct format, as Python's {@code format} property: every item's format in order, such as
-	 * {@code 8s8sdqxxxxxx?xxxxxxxx?q} for {@code ['howdy', b'HoWdY', -273.154, 100, None, True, 42]}.
+	 * Returns the list's struct format, as Python's {@code format} property: every item's
+	 * format in order, such as {@code 8s8sdqxxxxxx?xxxxxxxx?q} for
+	 * {@code ['howdy', b'HoWdY', -273.154, 100, None, True, 42]}.
 	 * @return the format, read from the block now
 	 * @throws IllegalStateException if the list is closed
 	 * @throws InvalidShareableListException if an item's format or code is invalid
@@ -201,7 +218,8 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	}
 
 	/**
-	 * Returns the number of items, fixed when the list was created; known even after {@link #close()}.
+	 * Returns the number of items, fixed when the list was created; known even after
+	 * {@link #close()}.
 	 * @return the length
 	 */
 	@Override
@@ -210,8 +228,8 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	}
 
 	/**
-	 * Returns an item: a {@link Long}, {@link Double}, {@link Boolean}, {@link String}, {@code byte[]} (a new
-	 * array) or {@code null}.
+	 * Returns an item: a {@link Long}, {@link Double}, {@link Boolean}, {@link String},
+	 * {@code byte[]} (a new array) or {@code null}.
 	 * @param index the item's index
 	 * @return the item
 	 * @throws IndexOutOfBoundsException if there is no such item
@@ -325,15 +343,17 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	}
 
 	/**
-	 * Replaces an item, changing its type if need be, as Python's {@code sl[index] = value} does: an int, float, bool
-	 * or None fits any slot; a str or bytes value fits a slot at least as long as its bytes. On failure nothing is
+	 * Replaces an item, changing its type if need be, as Python's
+	 * {@code sl[index] = value} does: an int, float, bool or None fits any slot; a str or
+	 * bytes value fits a slot at least as long as its bytes. On failure nothing is
 	 * written.
 	 * @param index the item's index
-	 * @param value the new value: null, a Boolean, a Long, Integer, Short or Byte, a Double or Float, a String or a
-	 * byte[]
+	 * @param value the new value: null, a Boolean, a Long, Integer, Short or Byte, a
+	 * Double or Float, a String or a byte[]
 	 * @return the item it replaced
-	 * @throws IllegalArgumentException if the value has a type a list cannot hold, or exceeds the available storage of
-	 * the item's slot (naming the value's size and the slot's)
+	 * @throws IllegalArgumentException if the value has a type a list cannot hold, or
+	 * exceeds the available storage of the item's slot (naming the value's size and the
+	 * slot's)
 	 * @throws IndexOutOfBoundsException if there is no such item
 	 * @throws IllegalStateException if the list is closed
 	 */
@@ -392,8 +412,8 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	 * Makes an item a str, stored as UTF-8.
 	 * @param index the item's index
 	 * @param value the text, or {@code null} for None
-	 * @throws IllegalArgumentException if the text exceeds the available storage of the item's slot, or holds an
-	 * unpaired surrogate
+	 * @throws IllegalArgumentException if the text exceeds the available storage of the
+	 * item's slot, or holds an unpaired surrogate
 	 * @throws IndexOutOfBoundsException if there is no such item
 	 * @throws IllegalStateException if the list is closed
 	 */
@@ -405,7 +425,8 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	 * Makes an item bytes.
 	 * @param index the item's index
 	 * @param value the bytes, or {@code null} for None
-	 * @throws IllegalArgumentException if the bytes exceed the available storage of the item's slot
+	 * @throws IllegalArgumentException if the bytes exceed the available storage of the
+	 * item's slot
 	 * @throws IndexOutOfBoundsException if there is no such item
 	 * @throws IllegalStateException if the list is closed
 	 */
@@ -414,8 +435,9 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	}
 
 	/**
-	 * Counts the items equal to a value in Python's terms, as Python's {@code count} does: numbers by value across
-	 * types ({@code 1 == 1.0 == true}), byte arrays and strings by content.
+	 * Counts the items equal to a value in Python's terms, as Python's {@code count}
+	 * does: numbers by value across types ({@code 1 == 1.0 == true}), byte arrays and
+	 * strings by content.
 	 * @param value the value to look for
 	 * @return how many items equal it
 	 * @throws IllegalStateException if the list is closed
@@ -431,9 +453,11 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	}
 
 	/**
-	 * Returns the index of the first item equal to a value in Python's terms, as Python's {@code index} does (but
-	 * -1 where Python raises): numbers by value across types ({@code 1 == 1.0 == true}), byte arrays and strings by
-	 * content. Unlike {@code List.indexOf}, {@code indexOf(1)} finds {@code 1L}, {@code 1.0} and {@code true}.
+	 * Returns the index of the first item equal to a value in Python's terms, as Python's
+	 * {@code index} does (but -1 where Python raises): numbers by value across types
+	 * ({@code 1 == 1.0 == true}), byte arrays and strings by content. Unlike
+	 * {@code List.indexOf}, {@code indexOf(1)} finds {@code 1L}, {@code 1.0} and
+	 * {@code true}.
 	 * @param value the value to look for
 	 * @return the index, or -1 if no item equals it
 	 * @throws IllegalStateException if the list is closed
@@ -449,7 +473,8 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	}
 
 	/**
-	 * Returns the index of the last item equal to a value in Python's terms, as {@link #indexOf(Object)} compares.
+	 * Returns the index of the last item equal to a value in Python's terms, as
+	 * {@link #indexOf(Object)} compares.
 	 * @param value the value to look for
 	 * @return the index, or -1 if no item equals it
 	 * @throws IllegalStateException if the list is closed
@@ -465,7 +490,8 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	}
 
 	/**
-	 * Tells whether an item equals a value in Python's terms, as {@link #indexOf(Object)} compares.
+	 * Tells whether an item equals a value in Python's terms, as {@link #indexOf(Object)}
+	 * compares.
 	 * @param value the value to look for
 	 * @return {@code true} if an item equals it
 	 * @throws IllegalStateException if the list is closed
@@ -476,7 +502,8 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	}
 
 	/**
-	 * Always throws: a list's length is fixed. Every insertion {@link AbstractList} makes comes here.
+	 * Always throws: a list's length is fixed. Every insertion {@link AbstractList} makes
+	 * comes here.
 	 * @throws UnsupportedOperationException always, naming the length
 	 */
 	@Override
@@ -485,8 +512,8 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	}
 
 	/**
-	 * Always throws: a list's length is fixed. Every removal {@link AbstractList} makes, through its iterators
-	 * included, comes here.
+	 * Always throws: a list's length is fixed. Every removal {@link AbstractList} makes,
+	 * through its iterators included, comes here.
 	 * @throws UnsupportedOperationException always, naming the length
 	 */
 	@Override
@@ -508,8 +535,8 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	}
 
 	/**
-	 * Compares with another list item by item, as {@link List#equals(Object)} does but with byte arrays compared by
-	 * content.
+	 * Compares with another list item by item, as {@link List#equals(Object)} does but
+	 * with byte arrays compared by content.
 	 * @param other the object to compare with
 	 * @return {@code true} if it is a list of the same length and equal items
 	 */
@@ -531,7 +558,8 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	}
 
 	/**
-	 * Returns the hash code {@link List#hashCode()} defines, with byte arrays hashed by content.
+	 * Returns the hash code {@link List#hashCode()} defines, with byte arrays hashed by
+	 * content.
 	 * @return the hash code of the items now
 	 */
 	@Override
@@ -546,8 +574,8 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 
 	/**
 	 * Returns what Python's {@code repr} shows, such as
-	 * {@code ShareableList(['howdy', b'HoWdY', -273.154, 100, None, True, 42], name='psm_1a2b3c4d')}; a closed list
-	 * shows {@code <closed>} for its items.
+	 * {@code ShareableList(['howdy', b'HoWdY', -273.154, 100, None, True, 42], name='psm_1a2b3c4d')};
+	 * a closed list shows {@code <closed>} for its items.
 	 * @return the representation
 	 */
 	@Override
@@ -586,7 +614,8 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 		}
 	}
 
-	// Checks everything before anything is written: the index, the state, the type and the size.
+	// Checks everything before anything is written: the index, the state, the type and
+	// the size.
 	private EncodedItem encodeFor(int index, @Nullable Object value) {
 		buffer(index);
 		EncodedItem encoded = ItemCodec.encode(index, value);

@@ -6,40 +6,47 @@ import java.util.Objects;
 import dev.sharedmemory.mapping.MappedRegion;
 
 /**
- * A named block of memory shared between processes: Python's {@code multiprocessing.shared_memory.SharedMemory} for
- * the JVM, byte for byte. A block Python created under a name is attached here with {@link #attach(String)}, and the
+ * A named block of memory shared between processes: Python's
+ * {@code multiprocessing.shared_memory.SharedMemory} for the JVM, byte for byte. A block
+ * Python created under a name is attached here with {@link #attach(String)}, and the
  * other way round.
  * <p>
- * {@link #close()} ends this process's use of the block; {@link #unlink()} removes the block's name so that the
- * memory is freed once every process has closed it. Closing never unlinks, and the two may come in either order. The
- * static methods work in {@link SharedMemoryDirectory#defaultDirectory()}; the directory's own methods work in any
- * other.
+ * {@link #close()} ends this process's use of the block; {@link #unlink()} removes the
+ * block's name so that the memory is freed once every process has closed it. Closing
+ * never unlinks, and the two may come in either order. The static methods work in
+ * {@link SharedMemoryDirectory#defaultDirectory()}; the directory's own methods work in
+ * any other.
  * <p>
- * <strong>When the mapping is released.</strong> After {@code close()}, every method that reaches the data throws
- * {@link IllegalStateException}. What a buffer from {@link #buf()} kept past close does depends on the JDK, as the
- * library holds two implementations and picks one at run time ({@link SharedMemoryDirectory#mappingImplementation()}
- * names it):
+ * <strong>When the mapping is released.</strong> After {@code close()}, every method that
+ * reaches the data throws {@link IllegalStateException}. What a buffer from
+ * {@link #buf()} kept past close does depends on the JDK, as the library holds two
+ * implementations and picks one at run time
+ * ({@link SharedMemoryDirectory#mappingImplementation()} names it):
  * <ul>
- * <li>On JDK 22 and later ({@code ffm}, on {@code java.lang.foreign}), {@code close()} unmaps the block at once, of
- * whatever size. Every later access through a kept buffer throws {@link IllegalStateException}, in any thread,
- * including one reading while the block is being closed. While an I/O operation in another thread uses one of the
- * block's buffers (a {@code FileChannel.write}, say), {@code close()} throws {@link IllegalStateException} and leaves
- * the block open, to be closed again once the operation is done. The garbage collector never unmaps a block: one
- * that is not closed stays mapped until the JVM exits.</li>
- * <li>On JDK 17 to 21 ({@code nio}), the memory stays mapped until the garbage collector finds no buffer from
- * {@link #buf()} left: a caller that kept such a buffer after close goes on reading and writing the block. Setting
- * the system property {@code dev.sharedmemory.mapping} to {@code nio} chooses this implementation on JDK 22 and later
- * too.</li>
+ * <li>On JDK 22 and later ({@code ffm}, on {@code java.lang.foreign}), {@code close()}
+ * unmaps the block at once, of whatever size. Every later access through a kept buffer
+ * throws {@link IllegalStateException}, in any thread, including one reading while the
+ * block is being closed. While an I/O operation in another thread uses one of the block's
+ * buffers (a {@code FileChannel.write}, say), {@code close()} throws
+ * {@link IllegalStateException} and leaves the block open, to be closed again once the
+ * operation is done. The garbage collector never unmaps a block: one that is not closed
+ * stays mapped until the JVM exits.</li>
+ * <li>On JDK 17 to 21 ({@code nio}), the memory stays mapped until the garbage collector
+ * finds no buffer from {@link #buf()} left: a caller that kept such a buffer after close
+ * goes on reading and writing the block. Setting the system property
+ * {@code dev.sharedmemory.mapping} to {@code nio} chooses this implementation on JDK 22
+ * and later too.</li>
  * </ul>
- * Neither ever crashes the JVM. An unlinked block's memory returns to the system once no process maps it, so on JDK 17
- * to 21 only after a garbage collection: until then its pages count against the directory's free space. Instances are
- * thread-safe.
+ * Neither ever crashes the JVM. An unlinked block's memory returns to the system once no
+ * process maps it, so on JDK 17 to 21 only after a garbage collection: until then its
+ * pages count against the directory's free space. Instances are thread-safe.
  */
 public final class SharedMemory implements AutoCloseable {
 
 	/**
-	 * The most bytes one view from {@link #buf()} or {@link #buf(long, int)} covers: the JDK's largest array, which
-	 * bounds a {@link ByteBuffer} made from foreign memory on JDK 22 and later (and so, for one rule, on every JDK).
+	 * The most bytes one view from {@link #buf()} or {@link #buf(long, int)} covers: the
+	 * JDK's largest array, which bounds a {@link ByteBuffer} made from foreign memory on
+	 * JDK 22 and later (and so, for one rule, on every JDK).
 	 */
 	public static final int MAX_BUFFER_BYTES = Integer.MAX_VALUE - 8;
 
@@ -53,7 +60,8 @@ public final class SharedMemory implements AutoCloseable {
 
 	private volatile boolean closed;
 
-	// Set before this handle unlinks the block, so that its manager, told of the file's removal, knows it was this
+	// Set before this handle unlinks the block, so that its manager, told of the file's
+	// removal, knows it was this
 	// process that removed it, not someone else.
 	private volatile boolean unlinkedHere;
 
@@ -65,7 +73,8 @@ public final class SharedMemory implements AutoCloseable {
 	}
 
 	/**
-	 * Creates a block under a new generated name ({@code psm_} and 8 lowercase hex characters).
+	 * Creates a block under a new generated name ({@code psm_} and 8 lowercase hex
+	 * characters).
 	 * @param size the size in bytes, at least 1
 	 * @return the new block
 	 * @see SharedMemoryDirectory#create(long)
@@ -120,11 +129,12 @@ public final class SharedMemory implements AutoCloseable {
 	}
 
 	/**
-	 * Returns a new view of the whole block in native byte order; every process sees a write at once. Each call
-	 * returns an independent view with its own position and limit.
+	 * Returns a new view of the whole block in native byte order; every process sees a
+	 * write at once. Each call returns an independent view with its own position and
+	 * limit.
 	 * @return a view with position 0 and limit {@link #size()}
-	 * @throws IllegalStateException if the block is closed, or larger than a {@link ByteBuffer} can address (use
-	 * {@link #buf(long, int)} then)
+	 * @throws IllegalStateException if the block is closed, or larger than a
+	 * {@link ByteBuffer} can address (use {@link #buf(long, int)} then)
 	 */
 	public ByteBuffer buf() {
 		checkOpen();
@@ -137,13 +147,14 @@ public final class SharedMemory implements AutoCloseable {
 	}
 
 	/**
-	 * Returns a new view of part of the block in native byte order: the way to reach every byte of a block larger
-	 * than 2 GiB.
+	 * Returns a new view of part of the block in native byte order: the way to reach
+	 * every byte of a block larger than 2 GiB.
 	 * @param offset where the view starts
 	 * @param length how many bytes it covers
 	 * @return a view with position 0 and limit {@code length}
 	 * @throws IndexOutOfBoundsException if the window does not lie within the block
-	 * @throws IllegalArgumentException if the length is more than {@link #MAX_BUFFER_BYTES}
+	 * @throws IllegalArgumentException if the length is more than
+	 * {@link #MAX_BUFFER_BYTES}
 	 * @throws IllegalStateException if the block is closed
 	 */
 	public ByteBuffer buf(long offset, int length) {
@@ -158,8 +169,9 @@ public final class SharedMemory implements AutoCloseable {
 
 	/**
 	 * Ends this process's use of the block; the block itself lives on. Idempotent.
-	 * @throws IllegalStateException if the mapping cannot be released yet (on JDK 22 and later, while an I/O operation
-	 * in another thread uses one of the block's buffers); the block then stays open
+	 * @throws IllegalStateException if the mapping cannot be released yet (on JDK 22 and
+	 * later, while an I/O operation in another thread uses one of the block's buffers);
+	 * the block then stays open
 	 */
 	@Override
 	public void close() {
@@ -189,8 +201,8 @@ public final class SharedMemory implements AutoCloseable {
 	}
 
 	/**
-	 * Removes the block's name, so that its memory is freed once every process has closed it. Works before or after
-	 * {@link #close()}.
+	 * Removes the block's name, so that its memory is freed once every process has closed
+	 * it. Works before or after {@link #close()}.
 	 * @throws SharedMemoryNotFoundException if the block was already unlinked
 	 */
 	public void unlink() {
@@ -206,7 +218,8 @@ public final class SharedMemory implements AutoCloseable {
 	}
 
 	/**
-	 * Tells whether {@link #unlink()} was called on this handle and did not fail (or is under way).
+	 * Tells whether {@link #unlink()} was called on this handle and did not fail (or is
+	 * under way).
 	 */
 	boolean isUnlinkedHere() {
 		return this.unlinkedHere;

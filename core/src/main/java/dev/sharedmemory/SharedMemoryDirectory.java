@@ -32,11 +32,13 @@ import dev.sharedmemory.mapping.MemoryMapper;
 import dev.sharedmemory.ownership.DirectoryCensusTaker;
 
 /**
- * The directory that holds shared memory blocks as files, {@code /dev/shm} by default: where {@code shm_open(3)}, and
- * so Python, keeps them on Linux. Creates, attaches and unlinks blocks by name; a name can never reach outside it.
+ * The directory that holds shared memory blocks as files, {@code /dev/shm} by default:
+ * where {@code shm_open(3)}, and so Python, keeps them on Linux. Creates, attaches and
+ * unlinks blocks by name; a name can never reach outside it.
  * <p>
- * Instances are immutable and thread-safe. The default directory can be changed with the system property
- * {@value #DIRECTORY_PROPERTY}; {@link #of(Path)} names any other (a tmpfs of a container, a test's own mount).
+ * Instances are immutable and thread-safe. The default directory can be changed with the
+ * system property {@value #DIRECTORY_PROPERTY}; {@link #of(Path)} names any other (a
+ * tmpfs of a container, a test's own mount).
  */
 public final class SharedMemoryDirectory {
 
@@ -58,10 +60,11 @@ public final class SharedMemoryDirectory {
 	private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY = PosixFilePermissions
 		.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
-	private static final Set<OpenOption> CREATE_OPTIONS = Set.of(StandardOpenOption.CREATE_NEW,
-			StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+	private static final Set<OpenOption> CREATE_OPTIONS = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+			StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
 
-	// shm_open(3) opens with O_NOFOLLOW: a link planted in the directory never leads elsewhere.
+	// shm_open(3) opens with O_NOFOLLOW: a link planted in the directory never leads
+	// elsewhere.
 	private static final Set<OpenOption> ATTACH_OPTIONS = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
 			LinkOption.NOFOLLOW_LINKS);
 
@@ -86,9 +89,11 @@ public final class SharedMemoryDirectory {
 	}
 
 	/**
-	 * Returns the default directory: the value of {@value #DIRECTORY_PROPERTY} if set, else {@code /dev/shm}.
+	 * Returns the default directory: the value of {@value #DIRECTORY_PROPERTY} if set,
+	 * else {@code /dev/shm}.
 	 * @return the default directory, reserving pages on create
-	 * @throws UnsupportedOperationException on a platform other than Linux, naming the platform
+	 * @throws UnsupportedOperationException on a platform other than Linux, naming the
+	 * platform
 	 */
 	public static SharedMemoryDirectory defaultDirectory() {
 		String configured = System.getProperty(DIRECTORY_PROPERTY);
@@ -96,10 +101,12 @@ public final class SharedMemoryDirectory {
 	}
 
 	/**
-	 * Returns the given directory, which should be on a tmpfs for blocks to live in memory.
+	 * Returns the given directory, which should be on a tmpfs for blocks to live in
+	 * memory.
 	 * @param path the directory
 	 * @return the directory, reserving pages on create
-	 * @throws UnsupportedOperationException on a platform other than Linux, naming the platform
+	 * @throws UnsupportedOperationException on a platform other than Linux, naming the
+	 * platform
 	 */
 	public static SharedMemoryDirectory of(Path path) {
 		Objects.requireNonNull(path, "path must not be null");
@@ -108,9 +115,10 @@ public final class SharedMemoryDirectory {
 	}
 
 	/**
-	 * Takes a census of the directory: every entry, the memory it really holds and who manages it (a manager of this
-	 * process, of another live process, of one that is gone, or none), with totals by category. Links and other
-	 * entries that are not regular files are described, never followed. See {@link DirectoryCensus}.
+	 * Takes a census of the directory: every entry, the memory it really holds and who
+	 * manages it (a manager of this process, of another live process, of one that is
+	 * gone, or none), with totals by category. Links and other entries that are not
+	 * regular files are described, never followed. See {@link DirectoryCensus}.
 	 * @return the census
 	 * @throws SharedMemoryException if the directory cannot be listed
 	 */
@@ -119,7 +127,8 @@ public final class SharedMemoryDirectory {
 	}
 
 	/**
-	 * Tells whether this platform is supported: Linux, where POSIX shared memory is a tmpfs directory.
+	 * Tells whether this platform is supported: Linux, where POSIX shared memory is a
+	 * tmpfs directory.
 	 * @return {@code true} on Linux
 	 */
 	public static boolean isPlatformSupported() {
@@ -143,11 +152,14 @@ public final class SharedMemoryDirectory {
 	}
 
 	/**
-	 * Returns a copy of this directory that does or does not reserve a new block's pages when creating it.
+	 * Returns a copy of this directory that does or does not reserve a new block's pages
+	 * when creating it.
 	 * <p>
-	 * Reserving (the default) writes the whole block once at create time, so that a directory too full to hold it
-	 * fails there with a clear {@link SharedMemoryException} rather than with a {@code SIGBUS} at some later write,
-	 * as an unreserved block on a full tmpfs does. Not reserving makes create cheaper for blocks that stay sparse.
+	 * Reserving (the default) writes the whole block once at create time, so that a
+	 * directory too full to hold it fails there with a clear
+	 * {@link SharedMemoryException} rather than with a {@code SIGBUS} at some later
+	 * write, as an unreserved block on a full tmpfs does. Not reserving makes create
+	 * cheaper for blocks that stay sparse.
 	 * @param reserve whether to reserve pages
 	 * @return the directory with that setting
 	 */
@@ -173,8 +185,9 @@ public final class SharedMemoryDirectory {
 	}
 
 	/**
-	 * Returns the name of the mapping implementation in use (for logs and benchmarks): {@code ffm} on JDK 22 and
-	 * later, {@code nio} before (see {@link SharedMemory} on when each releases a mapping).
+	 * Returns the name of the mapping implementation in use (for logs and benchmarks):
+	 * {@code ffm} on JDK 22 and later, {@code nio} before (see {@link SharedMemory} on
+	 * when each releases a mapping).
 	 * @return the implementation's name
 	 */
 	public String mappingImplementation() {
@@ -198,27 +211,30 @@ public final class SharedMemoryDirectory {
 	}
 
 	/**
-	 * Creates a block under a new generated name, {@code psm_} and 8 lowercase hex characters, as Python does,
-	 * drawing another name if one is taken.
+	 * Creates a block under a new generated name, {@code psm_} and 8 lowercase hex
+	 * characters, as Python does, drawing another name if one is taken.
 	 * @param size the size in bytes, at least 1
 	 * @return the new block, mapped
 	 * @throws IllegalArgumentException if the size is not positive
-	 * @throws SharedMemoryException if the block cannot be created, naming the size and the space left
+	 * @throws SharedMemoryException if the block cannot be created, naming the size and
+	 * the space left
 	 */
 	public SharedMemory create(long size) {
 		return create(size, SharedMemoryDirectory::generateName, CreationListener.NONE);
 	}
 
 	/**
-	 * Creates a block under a new generated name, telling the listener of it the moment the name is taken: what lets
-	 * a {@link SharedMemoryManager} record a block before a crash could leave it unknown.
+	 * Creates a block under a new generated name, telling the listener of it the moment
+	 * the name is taken: what lets a {@link SharedMemoryManager} record a block before a
+	 * crash could leave it unknown.
 	 */
 	SharedMemory create(long size, CreationListener listener) {
 		return create(size, SharedMemoryDirectory::generateName, listener);
 	}
 
 	/**
-	 * Creates a block under the first name the given source draws that is not taken; tests pass their own names.
+	 * Creates a block under the first name the given source draws that is not taken;
+	 * tests pass their own names.
 	 */
 	SharedMemory create(long size, Supplier<String> names) {
 		return create(size, names, CreationListener.NONE);
@@ -245,15 +261,16 @@ public final class SharedMemoryDirectory {
 	 * @return the new block, mapped
 	 * @throws IllegalArgumentException if the name or the size is invalid
 	 * @throws SharedMemoryExistsException if the name is taken
-	 * @throws SharedMemoryException if the block cannot be created, naming the size and the space left; nothing is
-	 * left behind
+	 * @throws SharedMemoryException if the block cannot be created, naming the size and
+	 * the space left; nothing is left behind
 	 */
 	public SharedMemory create(String name, long size) {
 		return create(name, size, CreationListener.NONE);
 	}
 
 	/**
-	 * Creates a block under the given name, telling the listener of it the moment the name is taken.
+	 * Creates a block under the given name, telling the listener of it the moment the
+	 * name is taken.
 	 */
 	SharedMemory create(String name, long size, CreationListener listener) {
 		String checked = checkName(name);
@@ -325,7 +342,8 @@ public final class SharedMemoryDirectory {
 			return new SharedMemory(this, checked, size, this.mapper.map(channel, size));
 		}
 		catch (IOException | RuntimeException ex) {
-			// Unlike CPython (gh-153279), a failed attach leaves the block alone: it is someone else's.
+			// Unlike CPython (gh-153279), a failed attach leaves the block alone: it is
+			// someone else's.
 			closeQuietly(channel);
 			if (ex instanceof SharedMemoryException shmEx) {
 				throw shmEx;
@@ -336,7 +354,8 @@ public final class SharedMemoryDirectory {
 	}
 
 	/**
-	 * Removes a block's name; processes that have it mapped keep their mapping until they close it.
+	 * Removes a block's name; processes that have it mapped keep their mapping until they
+	 * close it.
 	 * @param name the name, with or without a leading slash
 	 * @throws IllegalArgumentException if the name is invalid
 	 * @throws SharedMemoryNotFoundException if there is no such block
@@ -346,11 +365,13 @@ public final class SharedMemoryDirectory {
 		String checked = checkName(name);
 		Path file = resolve(checked);
 		if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-			// shm_unlink(3) refuses a directory (EISDIR), where Files.delete would remove an empty one.
+			// shm_unlink(3) refuses a directory (EISDIR), where Files.delete would remove
+			// an empty one.
 			throw new SharedMemoryException(
 					"Cannot unlink shared memory block '" + checked + "' in " + this.path + ": it is a directory");
 		}
-		// File.delete is one unlink(2), where Files.delete would lstat(2) once more first; only a failure asks
+		// File.delete is one unlink(2), where Files.delete would lstat(2) once more
+		// first; only a failure asks
 		// Files.delete for the reason.
 		if (file.toFile().delete()) {
 			return;
@@ -377,11 +398,13 @@ public final class SharedMemoryDirectory {
 	}
 
 	/**
-	 * Checks a block name as {@code shm_open(3)} would see it and returns it without its leading slash.
+	 * Checks a block name as {@code shm_open(3)} would see it and returns it without its
+	 * leading slash.
 	 * @param name the name, with or without a leading slash
 	 * @return the name without a leading slash
-	 * @throws IllegalArgumentException if the name is empty, {@code .} or {@code ..}, holds a slash after the first
-	 * character or a NUL, or is longer than {@value #MAX_NAME_BYTES} bytes
+	 * @throws IllegalArgumentException if the name is empty, {@code .} or {@code ..},
+	 * holds a slash after the first character or a NUL, or is longer than
+	 * {@value #MAX_NAME_BYTES} bytes
 	 */
 	public static String checkName(@Nullable String name) {
 		if (name == null) {
@@ -417,20 +440,20 @@ public final class SharedMemoryDirectory {
 	}
 
 	/**
-	 * Returns the file of a checked name: a direct child of the directory, since the name holds no slash and is not
-	 * {@code .} or {@code ..}.
+	 * Returns the file of a checked name: a direct child of the directory, since the name
+	 * holds no slash and is not {@code .} or {@code ..}.
 	 */
 	private Path resolve(String checked) {
 		try {
 			return this.path.resolve(checked);
 		}
 		catch (InvalidPathException ex) {
-			// The JVM encodes file names in the locale's charset: under LANG=C that is ASCII, and Python's UTF-8
+			// The JVM encodes file names in the locale's charset: under LANG=C that is
+			// ASCII, and Python's UTF-8
 			// names cannot be expressed.
 			throw new IllegalArgumentException("Shared memory block name '" + checked
-					+ "' cannot be written in this JVM's file name encoding ("
-					+ System.getProperty("sun.jnu.encoding") + "); run the JVM with a UTF-8 locale such as "
-					+ "LANG=C.UTF-8", ex);
+					+ "' cannot be written in this JVM's file name encoding (" + System.getProperty("sun.jnu.encoding")
+					+ "); run the JVM with a UTF-8 locale such as " + "LANG=C.UTF-8", ex);
 		}
 	}
 
@@ -441,11 +464,14 @@ public final class SharedMemoryDirectory {
 	}
 
 	/**
-	 * Writes zeros over the whole block, so tmpfs allocates every page now or refuses with {@code ENOSPC}.
+	 * Writes zeros over the whole block, so tmpfs allocates every page now or refuses
+	 * with {@code ENOSPC}.
 	 */
 	private void reserve(FileChannel channel, String name, long size) throws IOException {
-		// Checked up front only where writing the block costs more than asking: for a block of a few pages the
-		// statfs(2) costs as much as writing them, and ENOSPC fails it just as clearly below.
+		// Checked up front only where writing the block costs more than asking: for a
+		// block of a few pages the
+		// statfs(2) costs as much as writing them, and ENOSPC fails it just as clearly
+		// below.
 		if (size > PRECHECKED_SIZE) {
 			long usable = usableSpace();
 			if (size > usable) {
@@ -466,16 +492,16 @@ public final class SharedMemoryDirectory {
 			throw ex;
 		}
 		catch (IOException ex) {
-			throw new SharedMemoryException("Cannot create shared memory block '" + name + "' of " + size
-					+ " bytes: " + this.path + " ran out of space after " + position + " bytes (" + usableSpace()
-					+ " bytes free): " + reason(ex), ex);
+			throw new SharedMemoryException("Cannot create shared memory block '" + name + "' of " + size + " bytes: "
+					+ this.path + " ran out of space after " + position + " bytes (" + usableSpace() + " bytes free): "
+					+ reason(ex), ex);
 		}
 	}
 
 	/**
-	 * Gives an unreserved block its size, as {@code ftruncate(2)} does for Python: the file must have it before any
-	 * window of it is mapped, or another process attaching would see a shorter block. Writing the last byte costs
-	 * one page.
+	 * Gives an unreserved block its size, as {@code ftruncate(2)} does for Python: the
+	 * file must have it before any window of it is mapped, or another process attaching
+	 * would see a shorter block. Writing the last byte costs one page.
 	 */
 	private static void setSize(FileChannel channel, long size) throws IOException {
 		ByteBuffer lastByte = ZEROS.duplicate();
@@ -488,7 +514,8 @@ public final class SharedMemoryDirectory {
 	}
 
 	/**
-	 * Describes an I/O failure in words: the system's reason, without the path the message already names.
+	 * Describes an I/O failure in words: the system's reason, without the path the
+	 * message already names.
 	 */
 	private static String reason(Exception ex) {
 		if (ex instanceof ClosedByInterruptException) {
@@ -548,12 +575,13 @@ public final class SharedMemoryDirectory {
 		};
 
 		/**
-		 * Called once the block's file exists under its name, exclusively this process's, before it is sized or
-		 * mapped.
+		 * Called once the block's file exists under its name, exclusively this process's,
+		 * before it is sized or mapped.
 		 * @param name the block's name
 		 * @param size the size it is being given
 		 * @param file its file
-		 * @throws SharedMemoryException to refuse the block: its file is then removed and create fails with it
+		 * @throws SharedMemoryException to refuse the block: its file is then removed and
+		 * create fails with it
 		 */
 		void created(String name, long size, Path file);
 

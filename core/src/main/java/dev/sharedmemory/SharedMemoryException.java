@@ -1,8 +1,8 @@
 package dev.sharedmemory;
 
 /**
- * Base of every error this library raises about a shared memory block; unchecked, and its message always names the
- * block it concerns.
+ * Base of every error this library raises about a shared memory block; unchecked, and its
+ * message always names the block it concerns.
  */
 public class SharedMemoryException extends RuntimeException {
 

@@ -1,7 +1,8 @@
 package dev.sharedmemory;
 
 /**
- * Thrown when a block is created under a name that already exists (Python's {@code FileExistsError}).
+ * Thrown when a block is created under a name that already exists (Python's
+ * {@code FileExistsError}).
  */
 public class SharedMemoryExistsException extends SharedMemoryException {
 

@@ -33,49 +33,58 @@ import dev.sharedmemory.protocol.SegmentRegistry;
 
 /**
  * Creates blocks and unlinks them all when it shuts down: Python's
- * {@code multiprocessing.managers.SharedMemoryManager}, in process. It tracks only what it created: a block it
- * merely attached to is never unlinked by it.
+ * {@code multiprocessing.managers.SharedMemoryManager}, in process. It tracks only what
+ * it created: a block it merely attached to is never unlinked by it.
  * <p>
- * <strong>Crash safety.</strong> A process can die without shutting its manager down ({@code kill -9}, the OOM
- * killer), and its blocks would then stay in the directory until the machine reboots.
- * So, as PostgreSQL does with its segments, the manager keeps a record of what it created beside the blocks: a small
- * file, mode {@code 0600}, named {@code .psm-owner-<pid>-<start time>-<random>}, holding its process id and that
- * process's start time (so that a reused process id is not mistaken for it) and each block's name, size and inode.
- * Being in the same tmpfs, records and blocks vanish together at reboot. {@link #start()} (unless told not to) calls
- * {@link #reclaimOrphans()}, which unlinks the blocks named by records whose owner is gone, and only those: never a
- * block of a live owner (another instance running beside this one), never a block no record names (Python's, or one
- * created without a manager), never a file of another user, never a file that took a recorded name after the block
- * was gone. Whether an owner is gone is told by a lock it holds while it lives on a file beside its record, which the
- * kernel releases at any death: it holds in every pid namespace that shares the directory, so a container restarted
- * on the same tmpfs reclaims what its previous run left, and never touches what a live container holds.
- * {@link #shutdown()} removes the
- * record: a normal stop, or a {@code SIGTERM} that runs the JVM's shutdown hooks and through them
- * {@code shutdown()}, leaves none behind. A manager that does not unlink its blocks at shutdown hands them over
- * deliberately: it removes its record too, so that no later start reclaims them.
+ * <strong>Crash safety.</strong> A process can die without shutting its manager down
+ * ({@code kill -9}, the OOM killer), and its blocks would then stay in the directory
+ * until the machine reboots. So, as PostgreSQL does with its segments, the manager keeps
+ * a record of what it created beside the blocks: a small file, mode {@code 0600}, named
+ * {@code .psm-owner-<pid>-<start time>-<random>}, holding its process id and that
+ * process's start time (so that a reused process id is not mistaken for it) and each
+ * block's name, size and inode. Being in the same tmpfs, records and blocks vanish
+ * together at reboot. {@link #start()} (unless told not to) calls
+ * {@link #reclaimOrphans()}, which unlinks the blocks named by records whose owner is
+ * gone, and only those: never a block of a live owner (another instance running beside
+ * this one), never a block no record names (Python's, or one created without a manager),
+ * never a file of another user, never a file that took a recorded name after the block
+ * was gone. Whether an owner is gone is told by a lock it holds while it lives on a file
+ * beside its record, which the kernel releases at any death: it holds in every pid
+ * namespace that shares the directory, so a container restarted on the same tmpfs
+ * reclaims what its previous run left, and never touches what a live container holds.
+ * {@link #shutdown()} removes the record: a normal stop, or a {@code SIGTERM} that runs
+ * the JVM's shutdown hooks and through them {@code shutdown()}, leaves none behind. A
+ * manager that does not unlink its blocks at shutdown hands them over deliberately: it
+ * removes its record too, so that no later start reclaims them.
  * <p>
- * <strong>Blocks of Python clients.</strong> {@link #segmentRegistry()} is what a {@link ManagerServer} tracks
- * its clients' blocks in: a block a Python process created and asked the server to track is tracked here beside the
- * manager's own, with where it came from ({@link ManagedBlock#origin()}), recorded in the owner record, counted, and
- * unlinked at shutdown. Such a block is known by its inode, so that no other file that took its name later is ever
- * unlinked for it; one that its client unlinked itself (Python's resource tracker does, at the client's exit) is
- * dropped from tracking quietly.
+ * <strong>Blocks of Python clients.</strong> {@link #segmentRegistry()} is what a
+ * {@link ManagerServer} tracks its clients' blocks in: a block a Python process created
+ * and asked the server to track is tracked here beside the manager's own, with where it
+ * came from ({@link ManagedBlock#origin()}), recorded in the owner record, counted, and
+ * unlinked at shutdown. Such a block is known by its inode, so that no other file that
+ * took its name later is ever unlinked for it; one that its client unlinked itself
+ * (Python's resource tracker does, at the client's exit) is dropped from tracking
+ * quietly.
  * <p>
- * <strong>Blocks lost to someone else.</strong> Another process can unlink a block the manager created: most often
- * a Python process's resource tracker, which unlinks, when that process exits, the blocks it merely attached to
- * (CPython 3.8 to 3.13, unless attached with {@code SharedMemory(name, track=False)} on 3.13 or later, or
- * unregistered with {@code resource_tracker.unregister(shm._name, "shared_memory")}). While running, the manager
- * watches its directory (inotify, on one daemon thread; once a second per block where the directory cannot be
- * watched) and notices within about a second that a block it tracks was unlinked, or replaced by another file of
- * the same name, by anyone but itself. It then stops tracking the block (it is no longer listed, counted nor unlinked
- * at shutdown, though the handle it returned stays open until then), logs a warning that names it, counts it
- * ({@link #lostBlocks()}) and tells the {@link BlockListener}s. A block unlinked through its own handle in this
- * process is dropped quietly.
+ * <strong>Blocks lost to someone else.</strong> Another process can unlink a block the
+ * manager created: most often a Python process's resource tracker, which unlinks, when
+ * that process exits, the blocks it merely attached to (CPython 3.8 to 3.13, unless
+ * attached with {@code SharedMemory(name, track=False)} on 3.13 or later, or unregistered
+ * with {@code resource_tracker.unregister(shm._name, "shared_memory")}). While running,
+ * the manager watches its directory (inotify, on one daemon thread; once a second per
+ * block where the directory cannot be watched) and notices within about a second that a
+ * block it tracks was unlinked, or replaced by another file of the same name, by anyone
+ * but itself. It then stops tracking the block (it is no longer listed, counted nor
+ * unlinked at shutdown, though the handle it returned stays open until then), logs a
+ * warning that names it, counts it ({@link #lostBlocks()}) and tells the
+ * {@link BlockListener}s. A block unlinked through its own handle in this process is
+ * dropped quietly.
  * <p>
- * Thread-safe: many threads may create, attach and unlink through one manager while another lists its blocks. Use
- * before {@link #start()} or after {@link #shutdown()} throws {@link IllegalStateException}; a manager that was shut
- * down can be started again. {@code new SharedMemoryManager()} manages the default directory with the defaults;
- * {@link #builder()} configures any other:
- * <pre class="code">
+ * Thread-safe: many threads may create, attach and unlink through one manager while
+ * another lists its blocks. Use before {@link #start()} or after {@link #shutdown()}
+ * throws {@link IllegalStateException}; a manager that was shut down can be started
+ * again. {@code new SharedMemoryManager()} manages the default directory with the
+ * defaults; {@link #builder()} configures any other: <pre class="code">
  * SharedMemoryManager manager = SharedMemoryManager.builder().directory(directory).reclaimOrphans(false).build();
  * </pre>
  */
@@ -104,13 +113,16 @@ public final class SharedMemoryManager implements AutoCloseable {
 	// Serializes tracking for clients, so that a name is tracked at most once.
 	private final Object tracking = new Object();
 
-	// Records each block the moment its name is taken, before it is sized: a crash from then on leaves it known.
+	// Records each block the moment its name is taken, before it is sized: a crash from
+	// then on leaves it known.
 	private final SharedMemoryDirectory.CreationListener recorder = new Recorder();
 
-	// Operations hold the read lock, so that shutdown, under the write lock, never misses a block created meanwhile.
+	// Operations hold the read lock, so that shutdown, under the write lock, never misses
+	// a block created meanwhile.
 	private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
 
-	// Handles of blocks lost or unlinked through their handle: no longer tracked, but closed at shutdown all the same.
+	// Handles of blocks lost or unlinked through their handle: no longer tracked, but
+	// closed at shutdown all the same.
 	private final Queue<SharedMemory> untrackedHandles = new ConcurrentLinkedQueue<>();
 
 	// Replaced at each start.
@@ -122,8 +134,9 @@ public final class SharedMemoryManager implements AutoCloseable {
 	private volatile boolean running;
 
 	/**
-	 * Creates a manager for blocks in {@link SharedMemoryDirectory#defaultDirectory()} that unlinks them at shutdown
-	 * and reclaims orphaned blocks when it starts; {@link #builder()} configures another.
+	 * Creates a manager for blocks in {@link SharedMemoryDirectory#defaultDirectory()}
+	 * that unlinks them at shutdown and reclaims orphaned blocks when it starts;
+	 * {@link #builder()} configures another.
 	 * @throws UnsupportedOperationException on a platform other than Linux
 	 */
 	public SharedMemoryManager() {
@@ -140,7 +153,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
-	 * Returns a builder of a manager, set to what {@code new SharedMemoryManager()} makes.
+	 * Returns a builder of a manager, set to what {@code new SharedMemoryManager()}
+	 * makes.
 	 * @return a new builder
 	 */
 	public static Builder builder() {
@@ -148,9 +162,10 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
-	 * Starts the manager; from then on it creates blocks. First, unless told not to, it reclaims the blocks of
-	 * processes that died without unlinking them (see {@link #reclaimOrphans()}); a failure to do so is logged and
-	 * does not stop it from starting.
+	 * Starts the manager; from then on it creates blocks. First, unless told not to, it
+	 * reclaims the blocks of processes that died without unlinking them (see
+	 * {@link #reclaimOrphans()}); a failure to do so is logged and does not stop it from
+	 * starting.
 	 */
 	public void start() {
 		this.lifecycle.writeLock().lock();
@@ -163,8 +178,7 @@ public final class SharedMemoryManager implements AutoCloseable {
 					reclaimOrphans();
 				}
 				catch (SharedMemoryException ex) {
-					logger.log(Level.WARNING, "Could not reclaim orphaned shared memory blocks: {0}",
-							ex.getMessage());
+					logger.log(Level.WARNING, "Could not reclaim orphaned shared memory blocks: {0}", ex.getMessage());
 				}
 			}
 			OwnerRecord started = OwnerRecord.forCurrentProcess(this.directory.path());
@@ -178,14 +192,16 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
-	 * Unlinks the blocks that processes which are gone created through a manager and did not unlink, as their
-	 * records in the directory name them, and removes those records. Blocks of live processes (this one included),
-	 * blocks no record names, files of other users and files that took a recorded name after its block was gone are
-	 * left alone. What was unlinked is logged, with names and bytes, and counted ({@link #reclaimedBlocks()},
-	 * {@link #reclaimedBytes()}). Works whether or not the manager is running.
+	 * Unlinks the blocks that processes which are gone created through a manager and did
+	 * not unlink, as their records in the directory name them, and removes those records.
+	 * Blocks of live processes (this one included), blocks no record names, files of
+	 * other users and files that took a recorded name after its block was gone are left
+	 * alone. What was unlinked is logged, with names and bytes, and counted
+	 * ({@link #reclaimedBlocks()}, {@link #reclaimedBytes()}). Works whether or not the
+	 * manager is running.
 	 * @return what was unlinked
-	 * @throws SharedMemoryException if the directory cannot be listed; a record or a block that cannot be handled is
-	 * logged and left for the next time
+	 * @throws SharedMemoryException if the directory cannot be listed; a record or a
+	 * block that cannot be handled is logged and left for the next time
 	 */
 	public ReclaimedOrphans reclaimOrphans() {
 		ReclaimedOrphans reclaimed = new OrphanReclaimer(this.directory.path()).reclaim();
@@ -202,7 +218,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
-	 * Returns how many orphaned blocks {@link #reclaimOrphans()} unlinked since the manager was made.
+	 * Returns how many orphaned blocks {@link #reclaimOrphans()} unlinked since the
+	 * manager was made.
 	 * @return the count
 	 */
 	public long reclaimedBlocks() {
@@ -210,7 +227,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
-	 * Returns the bytes of the orphaned blocks {@link #reclaimOrphans()} unlinked since the manager was made.
+	 * Returns the bytes of the orphaned blocks {@link #reclaimOrphans()} unlinked since
+	 * the manager was made.
 	 * @return the sum of their sizes
 	 */
 	public long reclaimedBytes() {
@@ -218,8 +236,9 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
-	 * Returns how many blocks the manager tracked were unlinked or replaced by someone else since the manager was
-	 * made: blocks whose data was lost to every other process (see the class description).
+	 * Returns how many blocks the manager tracked were unlinked or replaced by someone
+	 * else since the manager was made: blocks whose data was lost to every other process
+	 * (see the class description).
 	 * @return the count
 	 */
 	public long lostBlocks() {
@@ -277,28 +296,30 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
-	 * Creates a typed array of zeros, in numpy's {@code .npy} layout, under a generated name and tracks its block.
-	 * numpy opens it with {@code np.load("/dev/shm/" + name, mmap_mode="r+")}.
+	 * Creates a typed array of zeros, in numpy's {@code .npy} layout, under a generated
+	 * name and tracks its block. numpy opens it with
+	 * {@code np.load("/dev/shm/" + name, mmap_mode="r+")}.
 	 * @param dtype the dtype
 	 * @param order the order
 	 * @param shape the dimensions, none for a 0-d array (one element)
 	 * @return the array; closing it does not stop the manager tracking its block
-	 * @throws IllegalArgumentException if a dimension is negative, there are more than 64, or the array is larger
-	 * than a block can be
+	 * @throws IllegalArgumentException if a dimension is negative, there are more than
+	 * 64, or the array is larger than a block can be
 	 */
 	public NDArray ndarray(DType dtype, Order order, long... shape) {
 		return ndarray((size) -> this.directory.create(size, this.recorder), dtype, order, shape);
 	}
 
 	/**
-	 * Creates a typed array of zeros, in numpy's {@code .npy} layout, under the given name and tracks its block.
+	 * Creates a typed array of zeros, in numpy's {@code .npy} layout, under the given
+	 * name and tracks its block.
 	 * @param name the block's name, with or without a leading slash
 	 * @param dtype the dtype
 	 * @param order the order
 	 * @param shape the dimensions, none for a 0-d array (one element)
 	 * @return the array; closing it does not stop the manager tracking its block
-	 * @throws IllegalArgumentException if the name or a dimension is invalid, there are more than 64 dimensions, or
-	 * the array is larger than a block can be
+	 * @throws IllegalArgumentException if the name or a dimension is invalid, there are
+	 * more than 64 dimensions, or the array is larger than a block can be
 	 * @throws SharedMemoryExistsException if the name is taken
 	 */
 	public NDArray ndarray(String name, DType dtype, Order order, long... shape) {
@@ -315,21 +336,24 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
-	 * Attaches to an existing block and counts it, without tracking it: the manager never unlinks or closes it.
+	 * Attaches to an existing block and counts it, without tracking it: the manager never
+	 * unlinks or closes it.
 	 * @param name the block's name
 	 * @return the block
 	 * @throws IllegalArgumentException if the name is invalid (counted as nothing)
 	 */
 	public SharedMemory attach(String name) {
 		String checked = SharedMemoryDirectory.checkName(name);
-		return whileRunning(() -> this.counters.counted(SharedMemoryOperation.ATTACH,
-				() -> this.directory.attach(checked)));
+		return whileRunning(
+				() -> this.counters.counted(SharedMemoryOperation.ATTACH, () -> this.directory.attach(checked)));
 	}
 
 	/**
-	 * Returns the manager as a {@link ManagerServer}'s registry: blocks that Python clients of the server created
-	 * are tracked by this manager, as {@link ManagedBlock#origin() coming from} the client. The registry releases
-	 * only blocks tracked for clients, never one the manager created. Start a server over it with
+	 * Returns the manager as a {@link ManagerServer}'s registry: blocks that Python
+	 * clients of the server created are tracked by this manager, as
+	 * {@link ManagedBlock#origin() coming from} the client. The registry releases only
+	 * blocks tracked for clients, never one the manager created. Start a server over it
+	 * with
 	 * {@link ManagerServer#start(dev.sharedmemory.protocol.ManagerServerSettings, SharedMemoryManager)}.
 	 * @return the registry, the same every time
 	 */
@@ -373,11 +397,11 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
-	 * Unlinks a block the manager tracks, closes its handle and stops tracking it; a block tracked for a client of
-	 * its server is unlinked only while its file is still the one tracked. A block the manager does not track, or no
-	 * longer tracks (it was lost), is left alone, and counted as a failed {@code UNLINK}. If unlinking fails, the
-	 * manager keeps tracking the
-	 * block, so that shutdown tries again.
+	 * Unlinks a block the manager tracks, closes its handle and stops tracking it; a
+	 * block tracked for a client of its server is unlinked only while its file is still
+	 * the one tracked. A block the manager does not track, or no longer tracks (it was
+	 * lost), is left alone, and counted as a failed {@code UNLINK}. If unlinking fails,
+	 * the manager keeps tracking the block, so that shutdown tries again.
 	 * @param name the block's name, with or without a leading slash
 	 * @return {@code true} if the manager tracked the block, {@code false} if it did not
 	 * @throws IllegalArgumentException if the name is invalid
@@ -404,9 +428,10 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
-	 * Stops the manager: closes every handle it holds and, unless told otherwise, unlinks every block it still tracks.
-	 * Idempotent. A block someone else unlinked already is skipped; any other failure is thrown once every block was
-	 * tried. Nothing shutdown unlinks is reported lost.
+	 * Stops the manager: closes every handle it holds and, unless told otherwise, unlinks
+	 * every block it still tracks. Idempotent. A block someone else unlinked already is
+	 * skipped; any other failure is thrown once every block was tried. Nothing shutdown
+	 * unlinks is reported lost.
 	 */
 	public void shutdown() {
 		this.lifecycle.writeLock().lock();
@@ -421,7 +446,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 			List<String> left = new ArrayList<>();
 			for (BlockRegistry.Entry entry : this.registry.entries()) {
 				if (!this.registry.remove(entry)) {
-					// Lost a moment ago, and reported: the file is not the manager's to unlink any more.
+					// Lost a moment ago, and reported: the file is not the manager's to
+					// unlink any more.
 					continue;
 				}
 				try {
@@ -440,7 +466,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 				}
 			}
 			closeUntrackedHandles();
-			// Blocks handed over (no unlink at shutdown) are no orphans. Blocks that could not be unlinked stay
+			// Blocks handed over (no unlink at shutdown) are no orphans. Blocks that
+			// could not be unlinked stay
 			// recorded, so that a start after this process is gone tries again.
 			currentRecord().retainOnly(left);
 			if (failure != null) {
@@ -461,9 +488,10 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
-	 * Returns how many times an operation ended with the given outcome since the manager was made. An
-	 * {@link #unlink(String)} of a name the manager does not track counts as a failed {@code UNLINK}; a call refused
-	 * because the manager is not running, or for an invalid name, counts nothing.
+	 * Returns how many times an operation ended with the given outcome since the manager
+	 * was made. An {@link #unlink(String)} of a name the manager does not track counts as
+	 * a failed {@code UNLINK}; a call refused because the manager is not running, or for
+	 * an invalid name, counts nothing.
 	 * @param operation the operation
 	 * @param success {@code true} for successes, {@code false} for failures
 	 * @return the count
@@ -473,7 +501,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	private void release(BlockRegistry.Entry entry, boolean unlink) {
-		// Unlink before closing: unlinking needs no mapping, and a close that fails (on JDK 22 and later while another
+		// Unlink before closing: unlinking needs no mapping, and a close that fails (on
+		// JDK 22 and later while another
 		// thread's I/O uses one of the block's views) must not leave the block behind.
 		SharedMemory block = entry.block();
 		if (unlink) {
@@ -501,7 +530,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	private void closeUntrackedHandles() {
-		for (SharedMemory handle = this.untrackedHandles.poll(); handle != null; handle = this.untrackedHandles.poll()) {
+		for (SharedMemory handle = this.untrackedHandles.poll(); handle != null; handle = this.untrackedHandles
+			.poll()) {
 			closeHandle(handle);
 		}
 	}
@@ -511,14 +541,16 @@ public final class SharedMemoryManager implements AutoCloseable {
 			this.directory.unlink(name);
 		}
 		catch (SharedMemoryNotFoundException ex) {
-			// Unlinked by its handle or by another process: what the manager wanted is done.
+			// Unlinked by its handle or by another process: what the manager wanted is
+			// done.
 		}
 		return null;
 	}
 
 	/**
-	 * Unlinks a block tracked for a client if its file is still the one tracked. The check and the unlink are two
-	 * steps: a block replaced in between is the one race left, as narrow as CPython's own attach-then-unlink.
+	 * Unlinks a block tracked for a client if its file is still the one tracked. The
+	 * check and the unlink are two steps: a block replaced in between is the one race
+	 * left, as narrow as CPython's own attach-then-unlink.
 	 */
 	private @Nullable Void unlinkIfSame(String name, long inode) {
 		Path file = this.directory.path().resolve(name);
@@ -528,8 +560,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 			}
 		}
 		catch (IOException ex) {
-			throw new SharedMemoryException("Cannot unlink shared memory block '" + name + "' in "
-					+ this.directory.path() + ": " + ex, ex);
+			throw new SharedMemoryException(
+					"Cannot unlink shared memory block '" + name + "' in " + this.directory.path() + ": " + ex, ex);
 		}
 		return null;
 	}
@@ -562,9 +594,10 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
-	 * Stops tracking a block whose file was unlinked or replaced by someone else, and reports it, unless the manager
-	 * got there first (its own unlink, or shutdown, took the entry out of the registry before unlinking) or the
-	 * block was unlinked through its own handle here.
+	 * Stops tracking a block whose file was unlinked or replaced by someone else, and
+	 * reports it, unless the manager got there first (its own unlink, or shutdown, took
+	 * the entry out of the registry before unlinking) or the block was unlinked through
+	 * its own handle here.
 	 */
 	private void lost(BlockRegistry.Entry entry, LostBlock.Reason reason, OwnerRecord record) {
 		if (!this.registry.remove(entry)) {
@@ -577,7 +610,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 		}
 		ManagedBlock block = entry.describe();
 		if ((handle != null && handle.isUnlinkedHere()) || entry.origin() != null) {
-			// This process's own doing, or a block of a peer of the manager's server, who may drop it as it likes.
+			// This process's own doing, or a block of a peer of the manager's server, who
+			// may drop it as it likes.
 			logger.log(Level.DEBUG, "Shared memory block ''{0}'' in {1} was {2}: no longer tracked", block.name(),
 					this.directory.path(), reason);
 			return;
@@ -608,8 +642,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
-	 * Returns the file of the owner record of the manager's current run, for tests; it exists only once a block was
-	 * created.
+	 * Returns the file of the owner record of the manager's current run, for tests; it
+	 * exists only once a block was created.
 	 */
 	Path ownerRecord() {
 		return currentRecord().file();
@@ -622,7 +656,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
-	 * Configures a {@link SharedMemoryManager}: the one way to make one other than the default.
+	 * Configures a {@link SharedMemoryManager}: the one way to make one other than the
+	 * default.
 	 */
 	public static final class Builder {
 
@@ -643,7 +678,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 
 		/**
 		 * Sets where the manager's blocks live.
-		 * @param directory the directory; {@link SharedMemoryDirectory#defaultDirectory()} if not set
+		 * @param directory the directory;
+		 * {@link SharedMemoryDirectory#defaultDirectory()} if not set
 		 * @return this builder
 		 */
 		public Builder directory(SharedMemoryDirectory directory) {
@@ -652,8 +688,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 		}
 
 		/**
-		 * Sets whether {@link SharedMemoryManager#shutdown()} unlinks the blocks or only closes this process's
-		 * handles, handing the blocks over to outlive it.
+		 * Sets whether {@link SharedMemoryManager#shutdown()} unlinks the blocks or only
+		 * closes this process's handles, handing the blocks over to outlive it.
 		 * @param unlinkOnShutdown whether shutdown unlinks; {@code true} if not set
 		 * @return this builder
 		 */
@@ -663,7 +699,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 		}
 
 		/**
-		 * Sets whether {@link SharedMemoryManager#start()} calls {@link SharedMemoryManager#reclaimOrphans()}.
+		 * Sets whether {@link SharedMemoryManager#start()} calls
+		 * {@link SharedMemoryManager#reclaimOrphans()}.
 		 * @param reclaimOrphans whether start reclaims; {@code true} if not set
 		 * @return this builder
 		 */
@@ -673,7 +710,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 		}
 
 		/**
-		 * Adds a listener, told of each block the manager tracked that someone else unlinked or replaced.
+		 * Adds a listener, told of each block the manager tracked that someone else
+		 * unlinked or replaced.
 		 * @param listener the listener
 		 * @return this builder
 		 */
@@ -683,8 +721,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 		}
 
 		/**
-		 * Sets how the manager follows its directory for blocks lost, for tests: checking once a second as where
-		 * the directory cannot be watched, or not at all.
+		 * Sets how the manager follows its directory for blocks lost, for tests: checking
+		 * once a second as where the directory cannot be watched, or not at all.
 		 */
 		Builder watchMode(DirectoryWatcher.Mode watchMode) {
 			this.watchMode = Objects.requireNonNull(watchMode, "watchMode must not be null");
@@ -702,7 +740,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 		/**
 		 * Makes the manager, not yet started.
 		 * @return the manager
-		 * @throws UnsupportedOperationException if no directory was set and the platform is not Linux
+		 * @throws UnsupportedOperationException if no directory was set and the platform
+		 * is not Linux
 		 */
 		public SharedMemoryManager build() {
 			return new SharedMemoryManager(this);
@@ -711,8 +750,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
-	 * The manager as a {@link SegmentRegistry}: tracks, lists and releases the blocks of the server's clients, and
-	 * never one the manager created.
+	 * The manager as a {@link SegmentRegistry}: tracks, lists and releases the blocks of
+	 * the server's clients, and never one the manager created.
 	 */
 	private final class TrackedSegments implements SegmentRegistry {
 
@@ -735,7 +774,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 					long inode = ((Number) file.get("ino")).longValue();
 					BlockRegistry.Entry known = SharedMemoryManager.this.registry.get(checked);
 					if (known != null && (known.origin() == null || known.inode() == inode)) {
-						// The application's own block, or this very block tracked again: tracked already.
+						// The application's own block, or this very block tracked again:
+						// tracked already.
 						return null;
 					}
 					if (known != null) {
@@ -772,7 +812,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 			for (BlockRegistry.Entry entry : SharedMemoryManager.this.registry.entriesOldestFirst()) {
 				if (entry.origin() != null) {
 					if (isGone(entry)) {
-						// Unlinked by its client (Python's resource tracker does, at the client's exit): no loss.
+						// Unlinked by its client (Python's resource tracker does, at the
+						// client's exit): no loss.
 						dropQuietly(entry);
 					}
 					else {
@@ -804,8 +845,7 @@ public final class SharedMemoryManager implements AutoCloseable {
 			catch (IOException ex) {
 				// Not there: refused below, as is anything but a regular file.
 			}
-			throw new IllegalArgumentException("No shared memory block '" + name + "' in " + directory()
-					+ " to track");
+			throw new IllegalArgumentException("No shared memory block '" + name + "' in " + directory() + " to track");
 		}
 
 		private boolean isGone(BlockRegistry.Entry entry) {
@@ -836,8 +876,9 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
-	 * Finds, when the directory watcher asks, whether blocks the manager tracks are still the files it created: a
-	 * {@code stat} of a block only when a file of its name changed, never on a listing.
+	 * Finds, when the directory watcher asks, whether blocks the manager tracks are still
+	 * the files it created: a {@code stat} of a block only when a file of its name
+	 * changed, never on a listing.
 	 */
 	private final class LossDetector implements DirectoryWatcher.Checks {
 
@@ -871,7 +912,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 			long inode;
 			try {
 				inode = ((Number) Files.getAttribute(SharedMemoryManager.this.directory.path().resolve(name),
-						"unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
+						"unix:ino", LinkOption.NOFOLLOW_LINKS))
+					.longValue();
 			}
 			catch (NoSuchFileException ex) {
 				return LostBlock.Reason.UNLINKED;
@@ -880,7 +922,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 				// Cannot tell: the next change of the name, or shutdown, will.
 				return null;
 			}
-			// The inode the block was created with tells it from a later file that took its name.
+			// The inode the block was created with tells it from a later file that took
+			// its name.
 			OptionalLong recorded = this.record.inode(name);
 			return (recorded.isPresent() && recorded.getAsLong() != inode) ? LostBlock.Reason.REPLACED : null;
 		}
@@ -888,7 +931,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 	}
 
 	/**
-	 * Records each block the manager creates in its current owner record, and drops it again if creating it failed.
+	 * Records each block the manager creates in its current owner record, and drops it
+	 * again if creating it failed.
 	 */
 	private final class Recorder implements SharedMemoryDirectory.CreationListener {
 

@@ -1,8 +1,8 @@
 package dev.sharedmemory;
 
 /**
- * Thrown when a block does not exist: on attach, or on an unlink of a name already removed (Python's
- * {@code FileNotFoundError}).
+ * Thrown when a block does not exist: on attach, or on an unlink of a name already
+ * removed (Python's {@code FileNotFoundError}).
  */
 public class SharedMemoryNotFoundException extends SharedMemoryException {
 

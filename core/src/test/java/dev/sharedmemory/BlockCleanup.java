@@ -13,8 +13,9 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Hands out unique block names and, after each test, closes the handles and removes the files of every block a test
- * registered, whatever the test did: a run leaves {@code /dev/shm} exactly as it found it.
+ * Hands out unique block names and, after each test, closes the handles and removes the
+ * files of every block a test registered, whatever the test did: a run leaves
+ * {@code /dev/shm} exactly as it found it.
  */
 final class BlockCleanup implements AfterEachCallback {
 
@@ -25,8 +26,8 @@ final class BlockCleanup implements AfterEachCallback {
 	private final List<Path> files = new ArrayList<>();
 
 	/**
-	 * Returns a name no other test (nor another helper's run) uses, and removes the file of that name in the given
-	 * directory after the test.
+	 * Returns a name no other test (nor another helper's run) uses, and removes the file
+	 * of that name in the given directory after the test.
 	 */
 	String newName(SharedMemoryDirectory directory) {
 		byte[] random = new byte[6];

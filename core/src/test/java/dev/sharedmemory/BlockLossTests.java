@@ -17,11 +17,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests that a {@link SharedMemoryManager} notices, through its directory watcher, a block it tracks that someone
- * else unlinked or replaced: it stops tracking it, logs a warning, counts it and tells its listeners. And that what
- * the manager does itself (unlink, shutdown) and what this process does through a block's own handle are never
- * reported. A test that must show that nothing was reported deletes a sentinel block last and waits for its report:
- * the watcher handles events in order, so every earlier one was handled by then.
+ * Tests that a {@link SharedMemoryManager} notices, through its directory watcher, a
+ * block it tracks that someone else unlinked or replaced: it stops tracking it, logs a
+ * warning, counts it and tells its listeners. And that what the manager does itself
+ * (unlink, shutdown) and what this process does through a block's own handle are never
+ * reported. A test that must show that nothing was reported deletes a sentinel block last
+ * and waits for its report: the watcher handles events in order, so every earlier one was
+ * handled by then.
  */
 class BlockLossTests {
 
@@ -54,8 +56,8 @@ class BlockLossTests {
 		gone.buf().putInt(0, 42);
 		Files.delete(this.path.resolve(gone.name()));
 		await().until(() -> !this.lost.isEmpty());
-		assertThat(this.lost).containsExactly(
-				new LostBlock(gone.name(), 4096, BlockKind.SHARED_MEMORY, LostBlock.Reason.UNLINKED));
+		assertThat(this.lost)
+			.containsExactly(new LostBlock(gone.name(), 4096, BlockKind.SHARED_MEMORY, LostBlock.Reason.UNLINKED));
 		assertThat(manager.lostBlocks()).isEqualTo(1);
 		assertThat(manager.blocks()).extracting(ManagedBlock::name).containsExactly(kept.name());
 		assertThat(manager.block(gone.name())).isEmpty();
@@ -67,7 +69,8 @@ class BlockLossTests {
 					+ " was unlinked by another process, not by this manager")
 			.contains("CPython 3.8 to 3.13", "SharedMemory(name, track=False) (3.13 and later)",
 					"resource_tracker.unregister(shm._name, \"shared_memory\")", "ShareableList, on its .shm");
-		// The handle the application holds still reaches the memory, until shutdown closes it.
+		// The handle the application holds still reaches the memory, until shutdown
+		// closes it.
 		assertThat(gone.buf().getInt(0)).isEqualTo(42);
 		assertThat(manager.unlink(gone.name())).isFalse();
 		manager.shutdown();
@@ -83,7 +86,8 @@ class BlockLossTests {
 		SharedMemoryManager manager = started(DirectoryWatcher.Mode.WATCH);
 		ShareableList list = manager.shareableList(List.of("job", 7L));
 		String name = list.shm().name();
-		// Moved over the block's name in one step: no deletion of that name is ever seen, only the new file.
+		// Moved over the block's name in one step: no deletion of that name is ever seen,
+		// only the new file.
 		Path replacement = Files.writeString(this.path.resolve("replacement.tmp"), "not a list");
 		Files.move(replacement, this.path.resolve(name), StandardCopyOption.ATOMIC_MOVE,
 				StandardCopyOption.REPLACE_EXISTING);
@@ -113,7 +117,8 @@ class BlockLossTests {
 		}
 		String first = awaitSentinel(manager);
 		manager.shutdown();
-		// A new run, a new watcher: had anything of the shutdown been reported, it would be there before this.
+		// A new run, a new watcher: had anything of the shutdown been reported, it would
+		// be there before this.
 		manager.start();
 		String second = awaitSentinel(manager);
 		assertThat(this.lost).extracting(LostBlock::name).containsExactly(first, second);
@@ -144,8 +149,8 @@ class BlockLossTests {
 		SharedMemory block = manager.sharedMemory(16);
 		Files.delete(this.path.resolve(block.name()));
 		await().until(() -> !this.lost.isEmpty());
-		assertThat(this.lost).containsExactly(
-				new LostBlock(block.name(), 16, BlockKind.SHARED_MEMORY, LostBlock.Reason.UNLINKED));
+		assertThat(this.lost)
+			.containsExactly(new LostBlock(block.name(), 16, BlockKind.SHARED_MEMORY, LostBlock.Reason.UNLINKED));
 		assertThat(manager.blocks()).isEmpty();
 	}
 
@@ -191,12 +196,12 @@ class BlockLossTests {
 	}
 
 	private SharedMemoryManager started(DirectoryWatcher.Mode mode) {
-		return this.managers.started(this.directory,
-				(builder) -> builder.watchMode(mode).listener(this.lost::add));
+		return this.managers.started(this.directory, (builder) -> builder.watchMode(mode).listener(this.lost::add));
 	}
 
 	/**
-	 * Creates a block through the manager, deletes it behind the manager's back and waits for its report.
+	 * Creates a block through the manager, deletes it behind the manager's back and waits
+	 * for its report.
 	 * @return the sentinel's name
 	 */
 	private String awaitSentinel(SharedMemoryManager manager) throws Exception {

@@ -9,9 +9,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Checks {@link SharedMemoryDirectory#checkName(String)} over many names made of the characters that matter (a fixed
- * seed keeps every run the same): every name it accepts is one file directly inside the directory; every other name
- * is refused with a message that says it is about the block name.
+ * Checks {@link SharedMemoryDirectory#checkName(String)} over many names made of the
+ * characters that matter (a fixed seed keeps every run the same): every name it accepts
+ * is one file directly inside the directory; every other name is refused with a message
+ * that says it is about the block name.
  */
 class BlockNameFuzzTests {
 

@@ -12,16 +12,19 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * The cases of CPython's {@code _TestSharedMemory} ({@code Lib/test/_test_multiprocessing.py}, 3.13) that apply to
- * {@link SharedMemory} in Java, one test per CPython test, in {@code /dev/shm} as there.
+ * The cases of CPython's {@code _TestSharedMemory}
+ * ({@code Lib/test/_test_multiprocessing.py}, 3.13) that apply to {@link SharedMemory} in
+ * Java, one test per CPython test, in {@code /dev/shm} as there.
  * <p>
  * Elsewhere: {@code test_shared_memory_across_processes} is {@link CrossProcessTests};
  * {@code test_shared_memory_SharedMemoryManager_basics} is
- * {@link SharedMemoryManagerTests#shutdownUnlinksEveryBlockTheManagerCreated()} (its {@code ShareableList} half waits
- * for {@code ShareableList}). Not applicable: the {@code ShareableList} tests, the resource tracker tests (Java tracks
- * nothing, so a block outlives a process that exits without unlinking, as {@link CrossProcessTests} shows), the
- * manager server's signal handling (no server process), and the {@code O_CREAT}-without-{@code O_EXCL} subclass in
- * {@code test_shared_memory_basics} (no such mode in the API).
+ * {@link SharedMemoryManagerTests#shutdownUnlinksEveryBlockTheManagerCreated()} (its
+ * {@code ShareableList} half waits for {@code ShareableList}). Not applicable: the
+ * {@code ShareableList} tests, the resource tracker tests (Java tracks nothing, so a
+ * block outlives a process that exits without unlinking, as {@link CrossProcessTests}
+ * shows), the manager server's signal handling (no server process), and the
+ * {@code O_CREAT}-without-{@code O_EXCL} subclass in {@code test_shared_memory_basics}
+ * (no such mode in the API).
  */
 class CPythonSharedMemoryTests {
 
@@ -63,7 +66,8 @@ class CPythonSharedMemoryTests {
 			assertThat(alsoSms.buf().get(0)).isEqualTo((byte) 42);
 		}
 
-		// Attaching takes the size from the block (CPython ignores a size passed on attach; Java takes none).
+		// Attaching takes the size from the block (CPython ignores a size passed on
+		// attach; Java takes none).
 		try (SharedMemory sameSms = SharedMemory.attach(name)) {
 			assertThat(sameSms.size()).isEqualTo(sms.size());
 		}
@@ -130,8 +134,9 @@ class CPythonSharedMemoryTests {
 	}
 
 	/**
-	 * {@code test_shared_memory_pickle_unpickle}: a pickled block is its name and size, unpickled by attaching. In
-	 * Java a second handle by name is the same block, both ways.
+	 * {@code test_shared_memory_pickle_unpickle}: a pickled block is its name and size,
+	 * unpickled by attaching. In Java a second handle by name is the same block, both
+	 * ways.
 	 */
 	@Test
 	void sharedMemoryReattachByName() {
@@ -149,7 +154,8 @@ class CPythonSharedMemoryTests {
 	}
 
 	/**
-	 * {@code test_shared_memory_pickle_unpickle_dead_object}: once closed and unlinked, the name leads nowhere.
+	 * {@code test_shared_memory_pickle_unpickle_dead_object}: once closed and unlinked,
+	 * the name leads nowhere.
 	 */
 	@Test
 	void sharedMemoryReattachToADeadBlock() {
@@ -157,7 +163,8 @@ class CPythonSharedMemoryTests {
 		sms.buf().put(0, "pickle".getBytes(StandardCharsets.US_ASCII));
 		sms.close();
 		sms.unlink();
-		assertThatExceptionOfType(SharedMemoryNotFoundException.class).isThrownBy(() -> SharedMemory.attach(sms.name()));
+		assertThatExceptionOfType(SharedMemoryNotFoundException.class)
+			.isThrownBy(() -> SharedMemory.attach(sms.name()));
 	}
 
 	private static String read(SharedMemory block, int length) {

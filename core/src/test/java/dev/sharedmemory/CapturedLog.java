@@ -13,9 +13,10 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Captures what a class logs (through {@link System.Logger}, which is {@code java.util.logging} here) during each
- * test, instead of printing it, so that expected warnings are asserted and a green build reads green. Register it
- * with {@code @RegisterExtension final CapturedLog log = new CapturedLog(SharedMemoryManager.class);}.
+ * Captures what a class logs (through {@link System.Logger}, which is
+ * {@code java.util.logging} here) during each test, instead of printing it, so that
+ * expected warnings are asserted and a green build reads green. Register it with
+ * {@code @RegisterExtension final CapturedLog log = new CapturedLog(SharedMemoryManager.class);}.
  */
 public final class CapturedLog implements BeforeEachCallback, AfterEachCallback {
 

@@ -10,8 +10,8 @@ import java.util.List;
 import dev.sharedmemory.protocol.Peer;
 
 /**
- * The other process of {@link CrossProcessTests}: a plain JVM that uses the library and exits without closing or
- * unlinking anything, as a process that dies would.
+ * The other process of {@link CrossProcessTests}: a plain JVM that uses the library and
+ * exits without closing or unlinking anything, as a process that dies would.
  */
 public final class ChildProcessMain {
 
@@ -19,9 +19,11 @@ public final class ChildProcessMain {
 	}
 
 	/**
-	 * Runs one command: {@code attach-write <name> <text>}, {@code create-write <name> <size> <text>},
-	 * {@code create-non-ascii <directory>}, {@code manager <directory> <blocks> <hook|no-hook>},
-	 * {@code manager-tracking <directory> <blocks>}, {@code reclaim <directory>} or {@code probe-lock <file>}.
+	 * Runs one command: {@code attach-write <name> <text>},
+	 * {@code create-write <name> <size> <text>}, {@code create-non-ascii <directory>},
+	 * {@code manager <directory> <blocks> <hook|no-hook>},
+	 * {@code manager-tracking <directory> <blocks>}, {@code reclaim <directory>} or
+	 * {@code probe-lock <file>}.
 	 * @param args the command and its arguments
 	 * @throws InterruptedException if interrupted while waiting to be killed
 	 */
@@ -37,7 +39,8 @@ public final class ChildProcessMain {
 				manager.shutdown();
 			}
 			case "probe-lock" -> {
-				// Whether another process holds a record lock on the file: what a reclaimer elsewhere would see.
+				// Whether another process holds a record lock on the file: what a
+				// reclaimer elsewhere would see.
 				try (FileChannel channel = FileChannel.open(Path.of(args[1]), StandardOpenOption.READ,
 						StandardOpenOption.WRITE)) {
 					System.out.println((channel.tryLock() != null) ? "free" : "held");
@@ -64,7 +67,8 @@ public final class ChildProcessMain {
 				Thread.sleep(Long.MAX_VALUE);
 			}
 			case "manager-tracking" -> {
-				// Tracks blocks created beside the manager, as its server does for Python clients, and waits.
+				// Tracks blocks created beside the manager, as its server does for Python
+				// clients, and waits.
 				SharedMemoryDirectory directory = SharedMemoryDirectory.of(Path.of(args[1]));
 				SharedMemoryManager manager = SharedMemoryManager.builder().directory(directory).build();
 				manager.start();
@@ -90,7 +94,8 @@ public final class ChildProcessMain {
 				System.out.println(block);
 			}
 			case "create-non-ascii" -> {
-				// Built here: under a non-UTF-8 locale the command line could not carry it either.
+				// Built here: under a non-UTF-8 locale the command line could not carry
+				// it either.
 				String name = "bl\u00f6ck";
 				try {
 					SharedMemoryDirectory.of(Path.of(args[1])).create(name, 8);

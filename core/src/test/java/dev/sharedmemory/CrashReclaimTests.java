@@ -25,10 +25,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Real processes, really killed: a JVM creates blocks through a manager in a directory on {@code /dev/shm} and is
- * killed with {@code SIGKILL}; the next manager to start there unlinks exactly that JVM's blocks, and nothing of a
- * process still running beside it, nor a block no manager created. A JVM stopped with {@code SIGTERM} whose shutdown
- * hook shuts its manager down leaves neither blocks nor a record.
+ * Real processes, really killed: a JVM creates blocks through a manager in a directory on
+ * {@code /dev/shm} and is killed with {@code SIGKILL}; the next manager to start there
+ * unlinks exactly that JVM's blocks, and nothing of a process still running beside it,
+ * nor a block no manager created. A JVM stopped with {@code SIGTERM} whose shutdown hook
+ * shuts its manager down leaves neither blocks nor a record.
  */
 class CrashReclaimTests {
 
@@ -78,8 +79,7 @@ class CrashReclaimTests {
 
 		SharedMemoryManager next = started();
 		assertThat(next.reclaimedBlocks()).isEqualTo(5);
-		assertThat(next.reclaimedBytes())
-			.isEqualTo(killed.blocks.values().stream().mapToLong(Long::longValue).sum());
+		assertThat(next.reclaimedBytes()).isEqualTo(killed.blocks.values().stream().mapToLong(Long::longValue).sum());
 		Set<String> expected = new HashSet<>(besides);
 		expected.add("foreign");
 		expected.addAll(running.blocks.keySet());
@@ -87,7 +87,8 @@ class CrashReclaimTests {
 		assertThat(records()).hasSize(2)
 			.noneMatch((record) -> record.startsWith(OwnerRecord.FILE_PREFIX + killed.process.pid() + "-"));
 
-		// Once the other process is killed too, its blocks go at the next start, and only they.
+		// Once the other process is killed too, its blocks go at the next start, and only
+		// they.
 		running.process.destroyForcibly();
 		assertThat(running.process.waitFor(1, TimeUnit.MINUTES)).isTrue();
 		assertThat(started().reclaimedBlocks()).isEqualTo(3);
@@ -121,20 +122,21 @@ class CrashReclaimTests {
 	}
 
 	private Child startChild(int blocks, boolean hook) throws Exception {
-		return startChild(List.of("manager", this.path.toString(), Integer.toString(blocks),
-				hook ? "hook" : "no-hook"), blocks + 1);
+		return startChild(List.of("manager", this.path.toString(), Integer.toString(blocks), hook ? "hook" : "no-hook"),
+				blocks + 1);
 	}
 
 	private Child startChild(List<String> arguments, int blocks) throws Exception {
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-			.toString(), "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp",
-				location(SharedMemory.class) + File.pathSeparator + location(ChildProcessMain.class),
-				ChildProcessMain.class.getName()));
+		List<String> command = new ArrayList<>(
+				List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+						"-Xshare:auto", "-cp",
+						location(SharedMemory.class) + File.pathSeparator + location(ChildProcessMain.class),
+						ChildProcessMain.class.getName()));
 		command.addAll(arguments);
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
 		this.children.add(process);
-		BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(),
-				StandardCharsets.UTF_8));
+		BufferedReader output = new BufferedReader(
+				new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
 		Map<String, Long> created = new LinkedHashMap<>();
 		List<String> lines = new ArrayList<>();
 		for (String line = output.readLine(); line != null && !line.equals("ready"); line = output.readLine()) {

@@ -15,9 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * CPython's {@code test_shared_memory_across_processes} in Java: a second JVM attaches to a block by name and writes
- * to it, and the first sees the write. Also shows what Java does not do that Python's resource tracker did before
- * 3.13: a process that exits without unlinking leaves the block alone.
+ * CPython's {@code test_shared_memory_across_processes} in Java: a second JVM attaches to
+ * a block by name and writes to it, and the first sees the write. Also shows what Java
+ * does not do that Python's resource tracker did before 3.13: a process that exits
+ * without unlinking leaves the block alone.
  */
 class CrossProcessTests {
 

@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * {@code /dev/shm}, where CPython's {@code shm_open} keeps blocks, for tests that share blocks with Python: names
- * unique to one test, and a sweep that finds (and removes) what a test left behind.
+ * {@code /dev/shm}, where CPython's {@code shm_open} keeps blocks, for tests that share
+ * blocks with Python: names unique to one test, and a sweep that finds (and removes) what
+ * a test left behind.
  */
 final class DevShm {
 

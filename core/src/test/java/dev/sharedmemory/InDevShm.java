@@ -17,9 +17,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.io.TempDirFactory;
 
 /**
- * Makes a {@code @TempDir} under {@code /dev/shm}, on the tmpfs where blocks really live: a test's blocks go there,
- * out of everyone else's way, and JUnit removes whatever is left. A test JVM that is killed (a timed-out mutant under
- * PIT, a cancelled build) cannot remove its directory, so each name carries the JVM's pid and every new directory
+ * Makes a {@code @TempDir} under {@code /dev/shm}, on the tmpfs where blocks really live:
+ * a test's blocks go there, out of everyone else's way, and JUnit removes whatever is
+ * left. A test JVM that is killed (a timed-out mutant under PIT, a cancelled build)
+ * cannot remove its directory, so each name carries the JVM's pid and every new directory
  * first sweeps those of test JVMs that are gone.
  */
 public class InDevShm implements TempDirFactory {
@@ -77,7 +78,8 @@ public class InDevShm implements TempDirFactory {
 			});
 		}
 		catch (IOException ex) {
-			// Another JVM sweeping the same directory at once: whatever is left goes next time.
+			// Another JVM sweeping the same directory at once: whatever is left goes next
+			// time.
 		}
 	}
 

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link InDevShm}: what a killed test JVM leaves is swept, what a live one holds is not.
+ * Tests for {@link InDevShm}: what a killed test JVM leaves is swept, what a live one
+ * holds is not.
  */
 class InDevShmTests {
 

@@ -14,8 +14,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * Tests for blocks larger than one {@link ByteBuffer} can address (2 GiB), in {@code /dev/shm}. The blocks are
- * created without page reservation, so they stay sparse: a 3 GiB block costs a few pages of memory.
+ * Tests for blocks larger than one {@link ByteBuffer} can address (2 GiB), in
+ * {@code /dev/shm}. The blocks are created without page reservation, so they stay sparse:
+ * a 3 GiB block costs a few pages of memory.
  */
 class LargeBlockTests {
 
@@ -68,8 +69,8 @@ class LargeBlockTests {
 
 		assertThat(attached.buf(0, 8).getLong(0)).isEqualTo(1L);
 		assertThat(attached.buf(TWO_GIB - 4, 8).getLong(0)).isEqualTo(0x1122334455667788L);
-		assertThat(attached.buf(TWO_GIB, 4).getInt(0)).isEqualTo(
-				(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) ? 0x11223344 : 0x55667788);
+		assertThat(attached.buf(TWO_GIB, 4).getInt(0))
+			.isEqualTo((ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) ? 0x11223344 : 0x55667788);
 		assertThat(attached.buf(THREE_GIB - 24, 8).getLong(0)).isEqualTo(2L);
 		assertThat(attached.buf(THREE_GIB - 16, 8).getLong(0)).isEqualTo(-3L);
 		assertThat(attached.buf(THREE_GIB - 17, 3).get(2)).isEqualTo((byte) -1);

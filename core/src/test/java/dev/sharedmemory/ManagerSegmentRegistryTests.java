@@ -19,8 +19,8 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link SharedMemoryManager#segmentRegistry()}: blocks that a client of the manager server created are
- * tracked beside the manager's own, known by their inode.
+ * Tests for {@link SharedMemoryManager#segmentRegistry()}: blocks that a client of the
+ * manager server created are tracked beside the manager's own, known by their inode.
  */
 class ManagerSegmentRegistryTests {
 
@@ -41,7 +41,8 @@ class ManagerSegmentRegistryTests {
 	@BeforeEach
 	void setUp() {
 		this.directory = SharedMemoryDirectory.of(this.path);
-		// Unwatched: each test says when the manager looks at a file; the watcher's part has a test of its own.
+		// Unwatched: each test says when the manager looks at a file; the watcher's part
+		// has a test of its own.
 		this.manager = this.managers.started(this.directory,
 				(builder) -> Managers.unwatched(builder).reclaimOrphans(false));
 		this.registry = this.manager.segmentRegistry();
@@ -56,8 +57,7 @@ class ManagerSegmentRegistryTests {
 		assertThat(this.registry.directory()).isEqualTo(this.path);
 		assertThat(this.registry.names()).containsExactly(client);
 		assertThat(this.manager.blocks()).extracting(ManagedBlock::name, ManagedBlock::size, ManagedBlock::origin)
-			.containsExactly(tuple(own.name(), 100L, null),
-					tuple(client, 300L, "127.0.0.1:40404"));
+			.containsExactly(tuple(own.name(), 100L, null), tuple(client, 300L, "127.0.0.1:40404"));
 		assertThat(this.manager.block(client)).hasValueSatisfying((block) -> {
 			assertThat(block.kind()).isEqualTo(BlockKind.SHARED_MEMORY);
 			assertThat(block.origin()).isEqualTo(PEER.toString());
@@ -150,7 +150,8 @@ class ManagerSegmentRegistryTests {
 		String replaced = clientBlock("psm_c11e000b", 8);
 		this.registry.track(unlinked, PEER);
 		this.registry.track(replaced, PEER);
-		// What Python's resource tracker does at its client's exit; then someone else takes one of the names.
+		// What Python's resource tracker does at its client's exit; then someone else
+		// takes one of the names.
 		Files.delete(clientFile(unlinked));
 		Files.delete(clientFile(replaced));
 		Files.write(clientFile(replaced), new byte[8]);
@@ -194,8 +195,7 @@ class ManagerSegmentRegistryTests {
 	void trackingTheManagersOwnBlockLeavesItTheManagers() {
 		SharedMemory own = this.manager.sharedMemory(100);
 		this.registry.track(own.name(), PEER);
-		assertThat(this.manager.blocks()).singleElement()
-			.satisfies((block) -> assertThat(block.origin()).isNull());
+		assertThat(this.manager.blocks()).singleElement().satisfies((block) -> assertThat(block.origin()).isNull());
 		assertThat(this.registry.names()).isEmpty();
 		this.registry.releaseAll();
 		assertThat(clientFile(own.name())).exists();

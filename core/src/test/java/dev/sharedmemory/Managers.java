@@ -15,8 +15,9 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The tests' one manager fixture: makes managers for a test's directory and shuts every one of them down after the
- * test, whatever it did. Register it with {@code @RegisterExtension final Managers managers = new Managers();}.
+ * The tests' one manager fixture: makes managers for a test's directory and shuts every
+ * one of them down after the test, whatever it did. Register it with
+ * {@code @RegisterExtension final Managers managers = new Managers();}.
  */
 public final class Managers implements AfterEachCallback {
 
@@ -32,7 +33,8 @@ public final class Managers implements AfterEachCallback {
 	}
 
 	/**
-	 * Makes a manager of the given directory, configured further by the test, not started.
+	 * Makes a manager of the given directory, configured further by the test, not
+	 * started.
 	 * @param directory the directory
 	 * @param configuration what the test sets on the builder
 	 * @return the manager
@@ -67,8 +69,9 @@ public final class Managers implements AfterEachCallback {
 	}
 
 	/**
-	 * Configures a manager not to watch its directory, for tests of what it does itself with blocks that someone
-	 * else unlinked or replaced (a watching manager would notice, and drop them).
+	 * Configures a manager not to watch its directory, for tests of what it does itself
+	 * with blocks that someone else unlinked or replaced (a watching manager would
+	 * notice, and drop them).
 	 * @param builder the builder
 	 * @return the builder
 	 */
@@ -86,15 +89,14 @@ public final class Managers implements AfterEachCallback {
 	}
 
 	/**
-	 * Returns the names of the blocks in a directory: every file but the managers' owner records and lock files.
+	 * Returns the names of the blocks in a directory: every file but the managers' owner
+	 * records and lock files.
 	 * @param directory the directory
 	 * @return the names
 	 * @throws IOException if the directory cannot be listed
 	 */
 	public static Set<String> blockFiles(Path directory) throws IOException {
-		return files(directory).stream()
-			.filter((name) -> !OwnerRecord.isOwnerFile(name))
-			.collect(Collectors.toSet());
+		return files(directory).stream().filter((name) -> !OwnerRecord.isOwnerFile(name)).collect(Collectors.toSet());
 	}
 
 	/**
@@ -121,7 +123,8 @@ public final class Managers implements AfterEachCallback {
 	}
 
 	/**
-	 * Shuts every manager down now, for a test that must clean up after them itself; idempotent.
+	 * Shuts every manager down now, for a test that must clean up after them itself;
+	 * idempotent.
 	 */
 	public void shutdownAll() {
 		RuntimeException failure = null;

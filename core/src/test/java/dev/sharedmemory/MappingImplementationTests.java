@@ -18,8 +18,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Which mapping implementation the multi-release JAR picks on this JDK, and that using it leaves the console silent.
- * The tests run against the packaged JAR ({@code ./mvnw verify}): only a JAR honours {@code META-INF/versions}.
+ * Which mapping implementation the multi-release JAR picks on this JDK, and that using it
+ * leaves the console silent. The tests run against the packaged JAR
+ * ({@code ./mvnw verify}): only a JAR honours {@code META-INF/versions}.
  */
 class MappingImplementationTests {
 
@@ -88,7 +89,8 @@ class MappingImplementationTests {
 	}
 
 	/**
-	 * Creates, writes, reads, closes and unlinks a block, then prints the mapping implementation and nothing else.
+	 * Creates, writes, reads, closes and unlinks a block, then prints the mapping
+	 * implementation and nothing else.
 	 */
 	static final class UseOneBlock {
 

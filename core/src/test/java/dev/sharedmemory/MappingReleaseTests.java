@@ -30,10 +30,11 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
 /**
- * When a block's mapping goes away, proved on whichever implementation runs ({@code ffm} on JDK 22 and later,
- * {@code nio} before) from the kernel's account of this process's mappings and of the tmpfs: the foreign memory one
- * unmaps on close and turns every later access into {@link IllegalStateException}; the Java 17 one keeps the memory
- * mapped, and usable, until the garbage collector finds it unreachable.
+ * When a block's mapping goes away, proved on whichever implementation runs ({@code ffm}
+ * on JDK 22 and later, {@code nio} before) from the kernel's account of this process's
+ * mappings and of the tmpfs: the foreign memory one unmaps on close and turns every later
+ * access into {@link IllegalStateException}; the Java 17 one keeps the memory mapped, and
+ * usable, until the garbage collector finds it unreachable.
  */
 class MappingReleaseTests {
 
@@ -86,7 +87,8 @@ class MappingReleaseTests {
 		FileStore tmpfs = Files.getFileStore(this.directory.path());
 		long mappedBefore = ProcessMappings.bytesMappedFrom(this.directory.path());
 		long usedBefore = used(tmpfs);
-		// Other processes may use the same tmpfs meanwhile: half of what the blocks took is the line between kept
+		// Other processes may use the same tmpfs meanwhile: half of what the blocks took
+		// is the line between kept
 		// and given back.
 		long margin = count * blockSize / 2;
 		List<SharedMemory> closed = new ArrayList<>();
@@ -100,7 +102,8 @@ class MappingReleaseTests {
 			files.add(fileOf(block));
 		}
 		if (this.ffm) {
-			// No garbage collection asked for, and every block still reachable: nothing is left mapped.
+			// No garbage collection asked for, and every block still reachable: nothing
+			// is left mapped.
 			assertThat(ProcessMappings.bytesMapping(files)).isZero();
 			assertThat(ProcessMappings.bytesMappedFrom(this.directory.path())).isEqualTo(mappedBefore);
 			assertThat(used(tmpfs)).isLessThan(usedBefore + margin);
@@ -109,7 +112,8 @@ class MappingReleaseTests {
 		else {
 			assertThat(ProcessMappings.bytesMapping(files)).isEqualTo(count * blockSize);
 			assertThat(used(tmpfs)).isGreaterThan(usedBefore + margin);
-			// The closed handles stay referenced: they must not pin their mappings once the collector runs.
+			// The closed handles stay referenced: they must not pin their mappings once
+			// the collector runs.
 			await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
 				System.gc();
 				assertThat(ProcessMappings.bytesMapping(files)).isZero();
@@ -193,7 +197,8 @@ class MappingReleaseTests {
 		Pipe pipe = Pipe.open();
 		ExecutorService writer = Executors.newSingleThreadExecutor();
 		try {
-			// A pipe holds far less than the block: the write blocks inside the JDK until the pipe is drained.
+			// A pipe holds far less than the block: the write blocks inside the JDK until
+			// the pipe is drained.
 			Future<Integer> written = writer.submit(() -> pipe.sink().write(block.buf()));
 			ByteBuffer received = ByteBuffer.allocate(size);
 			pipe.source().read(received);
@@ -238,7 +243,8 @@ class MappingReleaseTests {
 				assertThat(mappings).singleElement().extracting(Mapping::length).isEqualTo(size);
 			}
 			else {
-				// One small mapping per window, two of them at least while the views are reachable.
+				// One small mapping per window, two of them at least while the views are
+				// reachable.
 				assertThat(mappings).hasSizeGreaterThanOrEqualTo(2)
 					.allSatisfy((mapping) -> assertThat(mapping.length()).isLessThan(MIB));
 			}

@@ -19,12 +19,14 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests page reservation on a real, small tmpfs that the test mounts (the tests run as root): a directory too full
- * for a block fails at create with the sizes in the message, where an unreserved block would crash a later write
- * with {@code SIGBUS}, and a failed create leaves nothing behind.
+ * Tests page reservation on a real, small tmpfs that the test mounts (the tests run as
+ * root): a directory too full for a block fails at create with the sizes in the message,
+ * where an unreserved block would crash a later write with {@code SIGBUS}, and a failed
+ * create leaves nothing behind.
  * <p>
- * Each test gets a fresh mount: an unlinked block's pages are only freed once every mapping of it is gone, which on
- * JDK 17 waits for the garbage collector, so one test's blocks would still take space in the next.
+ * Each test gets a fresh mount: an unlinked block's pages are only freed once every
+ * mapping of it is gone, which on JDK 17 waits for the garbage collector, so one test's
+ * blocks would still take space in the next.
  */
 class PageReservationTests {
 
@@ -72,8 +74,10 @@ class PageReservationTests {
 
 	private static void unmount(Path mountPoint) throws Exception {
 		if (mounted.remove(mountPoint)) {
-			// Views of its blocks stay mapped until the garbage collector drops them, so a plain umount may find
-			// the mount busy: detach it now, the kernel frees it once the last mapping is gone.
+			// Views of its blocks stay mapped until the garbage collector drops them, so
+			// a plain umount may find
+			// the mount busy: detach it now, the kernel frees it once the last mapping is
+			// gone.
 			run("umount", "--lazy", mountPoint.toString());
 		}
 		Files.deleteIfExists(mountPoint);
@@ -141,7 +145,8 @@ class PageReservationTests {
 
 	@Test
 	void withoutReservationCreateSucceedsBeyondTheFreeSpace() throws Exception {
-		// What reservation prevents: this block has pages the tmpfs cannot give; writing to them would SIGBUS, so
+		// What reservation prevents: this block has pages the tmpfs cannot give; writing
+		// to them would SIGBUS, so
 		// the test never does.
 		SharedMemory block = track(this.directory.withPageReservation(false).create("sparse", 8 * MIB));
 		assertThat(block.size()).isEqualTo(8 * MIB);
@@ -167,7 +172,8 @@ class PageReservationTests {
 	void spaceOfAnUnlinkedBlockComesBackOnceItIsNoLongerMapped() {
 		fillAndUnlink("first");
 		if (this.directory.mappingImplementation().equals("nio")) {
-			// JDK 17-21: the pages are freed when the garbage collector unmaps the block's last buffer.
+			// JDK 17-21: the pages are freed when the garbage collector unmaps the
+			// block's last buffer.
 			await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50)).until(() -> {
 				System.gc();
 				return this.directory.usableSpace() == MOUNT_SIZE;
@@ -200,8 +206,8 @@ class PageReservationTests {
 		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
 		int status = process.waitFor();
 		if (status != 0) {
-			throw new IllegalStateException(String.join(" ", command) + " failed with status " + status + ": "
-					+ output + " (these tests mount a tmpfs and must run as root)");
+			throw new IllegalStateException(String.join(" ", command) + " failed with status " + status + ": " + output
+					+ " (these tests mount a tmpfs and must run as root)");
 		}
 	}
 

@@ -30,11 +30,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Crash recovery across real pid namespaces, as containers sharing one {@code /dev/shm} have them: each child JVM runs
- * as process 1 of a namespace of its own ({@link PidNamespaces}). A JVM killed with {@code SIGKILL} in one namespace
- * leaves blocks that a JVM in a second namespace reclaims at its start, while a JVM alive in a third loses nothing;
- * two managers in one JVM never release each other's lock. The directory is a private one on {@code /dev/shm}: a
- * tmpfs, whose inode numbers the reclaimer's checks rely on.
+ * Crash recovery across real pid namespaces, as containers sharing one {@code /dev/shm}
+ * have them: each child JVM runs as process 1 of a namespace of its own
+ * ({@link PidNamespaces}). A JVM killed with {@code SIGKILL} in one namespace leaves
+ * blocks that a JVM in a second namespace reclaims at its start, while a JVM alive in a
+ * third loses nothing; two managers in one JVM never release each other's lock. The
+ * directory is a private one on {@code /dev/shm}: a tmpfs, whose inode numbers the
+ * reclaimer's checks rely on.
  */
 class PidNamespaceReclaimTests {
 
@@ -74,7 +76,8 @@ class PidNamespaceReclaimTests {
 	void aKilledOwnerIsReclaimedFromAnotherNamespaceAndALiveOneInAThirdLosesNothing() throws Exception {
 		Child live = startManager(2);
 		Child killed = startManager(3);
-		// Both are process 1, each of its own namespace: the pid in their records tells them apart from nothing.
+		// Both are process 1, each of its own namespace: the pid in their records tells
+		// them apart from nothing.
 		assertThat(records()).hasSize(2).allMatch((record) -> record.startsWith(OwnerRecord.FILE_PREFIX + "1-"));
 
 		kill(killed);
@@ -85,7 +88,8 @@ class PidNamespaceReclaimTests {
 		assertThat(blocks()).isEqualTo(live.blocks.keySet());
 		assertThat(ownerFiles()).isEqualTo(live.ownerFiles);
 
-		// From this JVM's namespace too, the live one is alive, and nothing is left to reclaim.
+		// From this JVM's namespace too, the live one is alive, and nothing is left to
+		// reclaim.
 		assertThat(this.managers.started(SharedMemoryDirectory.of(this.path)).reclaimedBlocks()).isZero();
 		assertThat(blocks()).isEqualTo(live.blocks.keySet());
 
@@ -103,7 +107,8 @@ class PidNamespaceReclaimTests {
 		for (int i = 0; i < 3; i++) {
 			assertThat(reclaiming.reclaimOrphans().blocks()).isEmpty();
 		}
-		// Had the reclaimer opened the lock file, the kernel would have released the owner's lock: seen from
+		// Had the reclaimer opened the lock file, the kernel would have released the
+		// owner's lock: seen from
 		// elsewhere, the owner would be dead.
 		assertThat(probeInNewNamespace(lock)).isEqualTo("held");
 		assertThat(reclaimInNewNamespace()).isEqualTo("reclaimed 0 0");
@@ -112,7 +117,8 @@ class PidNamespaceReclaimTests {
 
 	@Test
 	void closingAnyDescriptorOfALockFileInItsOwnersProcessReleasesTheLock() throws Exception {
-		// What the registry of held locks guards against, shown to be real: POSIX record locks are per process.
+		// What the registry of held locks guards against, shown to be real: POSIX record
+		// locks are per process.
 		SharedMemoryManager owner = started();
 		owner.sharedMemory(100);
 		Path lock = OwnerRecords.lockFile(Managers.ownerRecord(owner));
@@ -128,7 +134,8 @@ class PidNamespaceReclaimTests {
 	}
 
 	/**
-	 * Starts a JVM in a new pid namespace that creates blocks through a manager and waits to be killed.
+	 * Starts a JVM in a new pid namespace that creates blocks through a manager and waits
+	 * to be killed.
 	 */
 	private Child startManager(int blocks) throws Exception {
 		Set<String> ownerFilesBefore = ownerFiles();
@@ -152,7 +159,8 @@ class PidNamespaceReclaimTests {
 	}
 
 	/**
-	 * Kills the JVM of a child with {@code SIGKILL}, from this namespace (to its own, it is process 1).
+	 * Kills the JVM of a child with {@code SIGKILL}, from this namespace (to its own, it
+	 * is process 1).
 	 */
 	private static void kill(Child child) throws Exception {
 		ProcessHandle jvm = child.process.toHandle().children().findFirst().orElseThrow();
@@ -180,10 +188,11 @@ class PidNamespaceReclaimTests {
 
 	private Process start(String... arguments) throws Exception {
 		List<String> command = new ArrayList<>(List.of(
-				// No perf data: every JVM here is process 1, and would want the same /tmp/hsperfdata_<user>/1.
+				// No perf data: every JVM here is process 1, and would want the same
+				// /tmp/hsperfdata_<user>/1.
 				Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
-				"-Xshare:auto", "-XX:-UsePerfData", "-cp", location(SharedMemory.class) + File.pathSeparator
-						+ location(ChildProcessMain.class),
+				"-Xshare:auto", "-XX:-UsePerfData", "-cp",
+				location(SharedMemory.class) + File.pathSeparator + location(ChildProcessMain.class),
 				ChildProcessMain.class.getName()));
 		command.addAll(List.of(arguments));
 		Process process = new ProcessBuilder(PidNamespaces.inNewPidNamespace(command)).redirectErrorStream(true)

@@ -9,9 +9,10 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * Runs commands in pid namespaces of their own, as containers do: {@code unshare --pid --fork --mount-proc}, which
- * needs root (CAP_SYS_ADMIN), as CI has. The command becomes process 1 of the new namespace and sees only its own
- * processes in {@code /proc}; {@code --kill-child} kills it should {@code unshare} be killed.
+ * Runs commands in pid namespaces of their own, as containers do:
+ * {@code unshare --pid --fork --mount-proc}, which needs root (CAP_SYS_ADMIN), as CI has.
+ * The command becomes process 1 of the new namespace and sees only its own processes in
+ * {@code /proc}; {@code --kill-child} kills it should {@code unshare} be killed.
  */
 final class PidNamespaces {
 
@@ -32,7 +33,8 @@ final class PidNamespaces {
 	}
 
 	/**
-	 * Fails, saying why, unless a pid namespace can be created here: a test that needs one must not pass without.
+	 * Fails, saying why, unless a pid namespace can be created here: a test that needs
+	 * one must not pass without.
 	 */
 	static void assertAvailable() {
 		try {

@@ -10,8 +10,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * What this process has mapped from a shared memory directory, read from {@code /proc/self/maps}: the kernel's own
- * account, which no garbage collector or JDK bookkeeping stands between.
+ * What this process has mapped from a shared memory directory, read from
+ * {@code /proc/self/maps}: the kernel's own account, which no garbage collector or JDK
+ * bookkeeping stands between.
  */
 final class ProcessMappings {
 
@@ -30,7 +31,8 @@ final class ProcessMappings {
 	}
 
 	/**
-	 * Returns how many bytes of address space map the given block files, also once they are unlinked.
+	 * Returns how many bytes of address space map the given block files, also once they
+	 * are unlinked.
 	 */
 	static long bytesMapping(Collection<Path> files) {
 		Set<String> paths = files.stream().map(Path::toString).collect(Collectors.toSet());
@@ -38,14 +40,12 @@ final class ProcessMappings {
 	}
 
 	/**
-	 * Returns how many bytes of address space map files of the directory, unlinked ones included.
+	 * Returns how many bytes of address space map files of the directory, unlinked ones
+	 * included.
 	 */
 	static long bytesMappedFrom(Path directory) {
 		String prefix = directory + "/";
-		return all().stream()
-			.filter((mapping) -> mapping.file().startsWith(prefix))
-			.mapToLong(Mapping::length)
-			.sum();
+		return all().stream().filter((mapping) -> mapping.file().startsWith(prefix)).mapToLong(Mapping::length).sum();
 	}
 
 	private static List<Mapping> all() {
@@ -57,7 +57,7 @@ final class ProcessMappings {
 		}
 	}
 
-	// "start-end perms offset dev inode   path", the path absent for anonymous memory.
+	// "start-end perms offset dev inode path", the path absent for anonymous memory.
 	private static Mapping parse(String line) {
 		String[] fields = line.split("\\s+", 6);
 		String[] range = fields[0].split("-");
@@ -69,7 +69,8 @@ final class ProcessMappings {
 	}
 
 	/**
-	 * One mapping: its address range and the file it maps, without the kernel's {@code (deleted)} mark.
+	 * One mapping: its address range and the file it maps, without the kernel's
+	 * {@code (deleted)} mark.
 	 */
 	record Mapping(long start, long end, String file) {
 

@@ -19,12 +19,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What CPython's resource tracker does to a block a plain script merely attached to, read and closed, per version
- * (CPython 3.9 to 3.13 all unlink it when the script exits, gh-82300), and the recipe that prevents it on each:
- * {@code resource_tracker.unregister(shm._name, "shared_memory")} on every version (for a {@code ShareableList}, on
- * its {@code .shm}, the only way on 3.13 too, whose {@code ShareableList} has no {@code track} parameter), and
- * {@code SharedMemory(name, track=False)} on 3.13 and later. Then that a {@link SharedMemoryManager} notices a block
- * a real CPython 3.11 and 3.13 destroyed that way, and notices nothing when the script follows the recipe.
+ * What CPython's resource tracker does to a block a plain script merely attached to, read
+ * and closed, per version (CPython 3.9 to 3.13 all unlink it when the script exits,
+ * gh-82300), and the recipe that prevents it on each:
+ * {@code resource_tracker.unregister(shm._name, "shared_memory")} on every version (for a
+ * {@code ShareableList}, on its {@code .shm}, the only way on 3.13 too, whose
+ * {@code ShareableList} has no {@code track} parameter), and
+ * {@code SharedMemory(name, track=False)} on 3.13 and later. Then that a
+ * {@link SharedMemoryManager} notices a block a real CPython 3.11 and 3.13 destroyed that
+ * way, and notices nothing when the script follows the recipe.
  */
 class ResourceTrackerInteropTests {
 
@@ -111,8 +114,7 @@ class ResourceTrackerInteropTests {
 				.map(LostBlock::name)
 				.toList()
 				.containsAll(List.of(list.shm().name(), block.name())));
-			assertThat(manager.blocks()).extracting(ManagedBlock::name)
-				.doesNotContain(list.shm().name(), block.name());
+			assertThat(manager.blocks()).extracting(ManagedBlock::name).doesNotContain(list.shm().name(), block.name());
 		}
 		assertThat(this.lost).extracting(LostBlock::reason).containsOnly(LostBlock.Reason.UNLINKED).hasSize(4);
 		assertThat(this.lost).extracting(LostBlock::kind)
@@ -130,7 +132,8 @@ class ResourceTrackerInteropTests {
 		for (PythonInterpreter interpreter : List.of(interpreter(13), interpreter(11))) {
 			ShareableList list = manager.shareableList(List.of("job-1", 42L));
 			SharedMemory block = manager.sharedMemory(64);
-			// 3.13: track=False for SharedMemory, unregister for a ShareableList (it has no track parameter).
+			// 3.13: track=False for SharedMemory, unregister for a ShareableList (it has
+			// no track parameter).
 			String blockRecipe = (interpreter.minor() >= 13) ? "track_false" : "unregister";
 			for (String[] attach : List.of(new String[] { list.shm().name(), "list", "unregister" },
 					new String[] { block.name(), "shm", blockRecipe })) {
@@ -138,7 +141,8 @@ class ResourceTrackerInteropTests {
 				assertThat(run.exitCode()).as(run.stderr()).isZero();
 				assertThat(run.stderr()).isEmpty();
 			}
-			// A sentinel deleted last: once its report is in, the watcher has handled every earlier event.
+			// A sentinel deleted last: once its report is in, the watcher has handled
+			// every earlier event.
 			String sentinel = manager.sharedMemory(1).name();
 			Files.delete(DevShm.PATH.resolve(sentinel));
 			await().until(() -> this.lost.stream().anyMatch((lostBlock) -> lostBlock.name().equals(sentinel)));
@@ -177,8 +181,8 @@ class ResourceTrackerInteropTests {
 			.stream()
 			.filter((interpreter) -> interpreter.minor() == minor)
 			.findFirst()
-			.orElseThrow(() -> new AssertionError("These tests need CPython 3." + minor + " (pyenv): found only "
-					+ PythonInterpreters.find()));
+			.orElseThrow(() -> new AssertionError(
+					"These tests need CPython 3." + minor + " (pyenv): found only " + PythonInterpreters.find()));
 	}
 
 }

@@ -26,20 +26,23 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Attaches {@link ShareableList} to hostile blocks: random bytes, valid lists cut short, valid lists with bits
- * flipped, and valid lists whose header fields hold extreme values. Attaching and reading every item either works or
- * fails with {@link InvalidShareableListException}, the documented exception, and nothing else; what attaching
- * allocates is bounded by the block's size (the JVM counts this thread's allocated bytes); and every case ends, so
- * nothing loops on a forged length or offset.
+ * Attaches {@link ShareableList} to hostile blocks: random bytes, valid lists cut short,
+ * valid lists with bits flipped, and valid lists whose header fields hold extreme values.
+ * Attaching and reading every item either works or fails with
+ * {@link InvalidShareableListException}, the documented exception, and nothing else; what
+ * attaching allocates is bounded by the block's size (the JVM counts this thread's
+ * allocated bytes); and every case ends, so nothing loops on a forged length or offset.
  * <p>
- * The property runs {@code jqwik.tries.default} cases: jqwik's 1,000 in the normal build, 100,000 with the core
- * module's {@code reliability} profile ({@code ./mvnw -B -Preliability -pl core verify}).
+ * The property runs {@code jqwik.tries.default} cases: jqwik's 1,000 in the normal build,
+ * 100,000 with the core module's {@code reliability} profile
+ * ({@code ./mvnw -B -Preliability -pl core verify}).
  */
 class ShareableListHostileAttachTests {
 
 	private static final String NAME = "hostile-attach";
 
-	// Fixed costs whatever the block: the list and its buffer, and an exception's message and stack trace.
+	// Fixed costs whatever the block: the list and its buffer, and an exception's message
+	// and stack trace.
 	private static final long ALLOCATION_CONSTANT = 64 * 1024;
 
 	// Attaching keeps one int per item, and a block holds at most one item per 17 bytes.
@@ -66,9 +69,11 @@ class ShareableListHostileAttachTests {
 
 	@BeforeContainer
 	static void createDirectoryAndValidLists() throws IOException {
-		// With the counter off every reading is -1, and every bound below would pass without measuring anything.
+		// With the counter off every reading is -1, and every bound below would pass
+		// without measuring anything.
 		assertThat(THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled())
-			.as("this JVM counts the bytes each thread allocates").isTrue();
+			.as("this JVM counts the bytes each thread allocates")
+			.isTrue();
 		path = Files.createTempDirectory(DevShm.PATH, "shared-memory-hostile-");
 		directory = SharedMemoryDirectory.of(path).withPageReservation(false);
 		validLists = new ArrayList<>();
@@ -82,8 +87,8 @@ class ShareableListHostileAttachTests {
 	}
 
 	/**
-	 * Runs every path once before anything is measured: the first run of a path loads and links classes, which is
-	 * allocation no block causes.
+	 * Runs every path once before anything is measured: the first run of a path loads and
+	 * links classes, which is allocation no block causes.
 	 */
 	private static void warmUp(Random random) {
 		for (int round = 0; round < 20; round++) {
@@ -120,9 +125,10 @@ class ShareableListHostileAttachTests {
 		finally {
 			Files.delete(path);
 		}
-		System.out.printf("RELIABILITY hostile ShareableList: %d cases, %d refused at attach, %d attached (%d items "
-				+ "read, %d refused), largest attach allocation %d bytes, 0 other exceptions%n", cases.sum(),
-				refused.sum(), cases.sum() - refused.sum(), itemsRead.sum(), itemsRefused.sum(),
+		System.out.printf(
+				"RELIABILITY hostile ShareableList: %d cases, %d refused at attach, %d attached (%d items "
+						+ "read, %d refused), largest attach allocation %d bytes, 0 other exceptions%n",
+				cases.sum(), refused.sum(), cases.sum() - refused.sum(), itemsRead.sum(), itemsRefused.sum(),
 				largestAttachAllocation.get());
 	}
 
@@ -165,7 +171,8 @@ class ShareableListHostileAttachTests {
 			catch (InvalidShareableListException ex) {
 				itemsRefused.increment();
 			}
-			// An item is at most its slot, decoded once: a string takes at most two bytes a char.
+			// An item is at most its slot, decoded once: a string takes at most two bytes
+			// a char.
 			assertThat(THREADS.getCurrentThreadAllocatedBytes() - before)
 				.isLessThanOrEqualTo(ALLOCATION_CONSTANT + 4L * blockSize);
 		}
@@ -181,9 +188,8 @@ class ShareableListHostileAttachTests {
 	Arbitrary<byte[]> hostileBlocks() {
 		Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(4096);
 		Arbitrary<byte[]> valid = Arbitraries.of(validLists);
-		Arbitrary<byte[]> truncated = valid.flatMap((list) -> Arbitraries.integers()
-			.between(1, list.length)
-			.map((length) -> Arrays.copyOf(list, length)));
+		Arbitrary<byte[]> truncated = valid.flatMap(
+				(list) -> Arbitraries.integers().between(1, list.length).map((length) -> Arrays.copyOf(list, length)));
 		Arbitrary<byte[]> extended = valid.flatMap((list) -> Arbitraries.integers()
 			.between(1, 64)
 			.map((extra) -> Arrays.copyOf(list, list.length + extra)));
@@ -191,10 +197,8 @@ class ShareableListHostileAttachTests {
 			.flatMap((seed) -> valid.map((list) -> flipBits(list, new Random(seed))));
 		Arbitrary<byte[]> forgedHeader = Arbitraries.longs()
 			.flatMap((seed) -> valid.map((list) -> forgeHeader(list, new Random(seed))));
-		return Arbitraries.frequencyOf(
-				Tuple.of(2, random), Tuple.of(2, truncated),
-				Tuple.of(1, extended), Tuple.of(3, bitFlipped),
-				Tuple.of(3, forgedHeader));
+		return Arbitraries.frequencyOf(Tuple.of(2, random), Tuple.of(2, truncated), Tuple.of(1, extended),
+				Tuple.of(3, bitFlipped), Tuple.of(3, forgedHeader));
 	}
 
 	private static byte[] flipBits(byte[] list, Random random) {
@@ -208,8 +212,8 @@ class ShareableListHostileAttachTests {
 	}
 
 	/**
-	 * Overwrites one of the words a reader trusts before it knows better: the length, an offset, a format, with a
-	 * value chosen to mislead it.
+	 * Overwrites one of the words a reader trusts before it knows better: the length, an
+	 * offset, a format, with a value chosen to mislead it.
 	 */
 	private static byte[] forgeHeader(byte[] list, Random random) {
 		byte[] forged = list.clone();

@@ -20,9 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Attaching to a block that holds no valid ShareableList, or one another process corrupted, fails with an
- * {@link InvalidShareableListException} naming the block and the fault: never another exception, a hang or a huge
- * allocation.
+ * Attaching to a block that holds no valid ShareableList, or one another process
+ * corrupted, fails with an {@link InvalidShareableListException} naming the block and the
+ * fault: never another exception, a hang or a huge allocation.
  */
 class ShareableListHostileInputTests {
 
@@ -120,9 +120,10 @@ class ShareableListHostileInputTests {
 
 	@Test
 	void aZeroSizedStringFormatReadsAsEmpty() {
-		// CPython never writes one (a slot is at least a word), but "0s" is a valid struct format and means "".
-		byte[] zeroSized = edit(validList(), (buffer) -> buffer.putLong(formatAt(0), 0)
-			.put(formatAt(0), "0s".getBytes(StandardCharsets.US_ASCII)));
+		// CPython never writes one (a slot is at least a word), but "0s" is a valid
+		// struct format and means "".
+		byte[] zeroSized = edit(validList(),
+				(buffer) -> buffer.putLong(formatAt(0), 0).put(formatAt(0), "0s".getBytes(StandardCharsets.US_ASCII)));
 		try (SharedMemory block = block(zeroSized); ShareableList list = ShareableList.of(block)) {
 			assertThat(list.get(0)).isEqualTo("");
 			assertThat(list.format()).startsWith("0s8sdq");
@@ -151,8 +152,10 @@ class ShareableListHostileInputTests {
 		assertInvalid(edit(validList(), (buffer) -> buffer.put(codeAt(3), (byte) 7)),
 				"item 3 has format 'q' and back-transform code 7");
 		assertInvalid(edit(validList(), (buffer) -> buffer.put(codeAt(3), (byte) -1)), "back-transform code -1");
-		assertInvalid(edit(validList(), (buffer) -> buffer.put(codeAt(3), (byte) 1)), "format 'q' and back-transform code 1");
-		assertInvalid(edit(validList(), (buffer) -> buffer.put(codeAt(0), (byte) 0)), "format '8s' and back-transform code 0");
+		assertInvalid(edit(validList(), (buffer) -> buffer.put(codeAt(3), (byte) 1)),
+				"format 'q' and back-transform code 1");
+		assertInvalid(edit(validList(), (buffer) -> buffer.put(codeAt(0), (byte) 0)),
+				"format '8s' and back-transform code 0");
 		assertInvalid(edit(validList(), (buffer) -> buffer.put(codeAt(4), (byte) 0)),
 				"format 'xxxxxx?x' and back-transform code 0");
 	}
@@ -163,7 +166,8 @@ class ShareableListHostileInputTests {
 		for (int size : new int[] { 16, 17, 64, 191, 4096 }) {
 			byte[] bytes = new byte[size];
 			random.nextBytes(bytes);
-			// Random bytes fail the first check: a length field no block of that size can hold.
+			// Random bytes fail the first check: a length field no block of that size can
+			// hold.
 			long length = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).getLong(0);
 			assertInvalid(bytes, "its length field holds " + length + ", but " + size + " bytes hold at most ");
 		}
@@ -181,7 +185,8 @@ class ShareableListHostileInputTests {
 			assertThat(list.get(3)).isEqualTo(100L);
 			list.setDouble(2, 1.5);
 			assertThat(list.get(2)).isEqualTo(1.5);
-			// A str format grown past its slot by another process is refused rather than read beyond the slot.
+			// A str format grown past its slot by another process is refused rather than
+			// read beyond the slot.
 			block.buf().put(formatAt(0), "16s".getBytes(StandardCharsets.US_ASCII));
 			assertThatExceptionOfType(InvalidShareableListException.class).isThrownBy(() -> list.getString(0))
 				.withMessageContaining("'16s'");
@@ -206,8 +211,8 @@ class ShareableListHostileInputTests {
 	}
 
 	/**
-	 * CPython's bytes for ['howdy', b'HoWdY', -273.154, 100, None, True, 42], as the interop tests prove Java writes
-	 * them.
+	 * CPython's bytes for ['howdy', b'HoWdY', -273.154, 100, None, True, 42], as the
+	 * interop tests prove Java writes them.
 	 */
 	static byte[] validList() {
 		ByteBuffer buffer = ByteBuffer.allocate(191).order(ByteOrder.nativeOrder());

@@ -32,15 +32,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * Java and CPython share ShareableLists both ways, for every item type, on every CPython 3.9+ found: what one side
- * writes the other reads, formats, lengths and reprs agree, and a block created for the same items is byte for byte
- * the same. One Python process per test and interpreter serves every case.
+ * Java and CPython share ShareableLists both ways, for every item type, on every CPython
+ * 3.9+ found: what one side writes the other reads, formats, lengths and reprs agree, and
+ * a block created for the same items is byte for byte the same. One Python process per
+ * test and interpreter serves every case.
  */
 class ShareableListInteropTests {
 
 	private static final String SERVER = "interop_server.py";
 
-	/** A repr of a large list is long and proves nothing more: compared for blocks below this size. */
+	/**
+	 * A repr of a large list is long and proves nothing more: compared for blocks below
+	 * this size.
+	 */
 	private static final long REPR_LIMIT = 64 * 1024;
 
 	private final String prefix = DevShm.uniquePrefix("jsl");
@@ -68,9 +72,9 @@ class ShareableListInteropTests {
 		for (int i = 0; i < allBytes.length; i++) {
 			allBytes[i] = (byte) (i + 1);
 		}
-		return List.of(Arrays.asList("howdy", bytes("HoWdY"), -273.154, 100L, null, true, 42L), List.of(),
-				List.of(""), List.of("encodés", "ééééééé", "日本語のテキスト", "emoji 😀 and 𝄞", "a\u0000b",
-						"it's \"quoted\"\n\t\\", "x".repeat(20_000)),
+		return List.of(Arrays.asList("howdy", bytes("HoWdY"), -273.154, 100L, null, true, 42L), List.of(), List.of(""),
+				List.of("encodés", "ééééééé", "日本語のテキスト", "emoji 😀 and 𝄞", "a\u0000b", "it's \"quoted\"\n\t\\",
+						"x".repeat(20_000)),
 				List.of(Long.MIN_VALUE, Long.MAX_VALUE, 0L, -1L, 1L << 53),
 				List.of(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0, 0.0, Double.MIN_VALUE,
 						Double.MAX_VALUE, 0.1, 1e16, 1e-5, -273.154),
@@ -173,7 +177,8 @@ class ShareableListInteropTests {
 					assertThat(lists.get(i).toString()).as("case %d", i).isEqualTo(read.get("repr").getAsString());
 				}
 				else if (lists.get(i).shm().size() < REPR_LIMIT) {
-					// Python fails on text it cut inside a character itself; Java reads it (see below).
+					// Python fails on text it cut inside a character itself; Java reads
+					// it (see below).
 					assertThat(read.get("repr_error").getAsString()).isEqualTo("UnicodeDecodeError");
 					assertThat(cases.get(i)).as("case %d", i)
 						.anyMatch((item) -> !ShareableListInteropTests.sizedAlike(item));
@@ -198,7 +203,8 @@ class ShareableListInteropTests {
 				JsonObject read = ok(after.get(i));
 				assertPythonSees(read.getAsJsonArray("values"), lists.get(i), cases.get(i));
 				assertThat(read.get("format").getAsString()).as("case %d", i).isEqualTo(lists.get(i).format());
-				// Half the blocks Python unlinks; the other half it hands over for Java to unlink.
+				// Half the blocks Python unlinks; the other half it hands over for Java
+				// to unlink.
 				cleanups.add(op((i % 2 == 0) ? "unlink" : "hand_over", "name", name(i)));
 			}
 			session.call(cleanups).forEach((result) -> ok(result));
@@ -215,7 +221,8 @@ class ShareableListInteropTests {
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("pythons")
 	void textCPythonCutShortIsReadWithoutFailing(PythonInterpreter python) {
-		// CPython sizes a str slot by characters (gh-88336): 7 two-byte characters get 8 bytes, the 8th cut in two.
+		// CPython sizes a str slot by characters (gh-88336): 7 two-byte characters get 8
+		// bytes, the 8th cut in two.
 		List<Object> items = List.of("ééééééé", "aéééééé", "日本語", "abcdef😀", "éééééééé");
 		try (PythonSession session = PythonSession.start(python, SERVER)) {
 			JsonObject info = ok(session.call(op("sl_create", "name", name(0), "items", tagAll(items), "repr", false)));
@@ -225,7 +232,8 @@ class ShareableListInteropTests {
 				assertThat(list).containsExactly("éééé", "aééé", "日本", "abcdef", "éééééééé");
 				List<JsonObject> values = new ArrayList<>();
 				read.getAsJsonArray("values").forEach((value) -> values.add(value.getAsJsonObject()));
-				// CPython itself reads the text it cut inside a character as an error, and the rest as Java does.
+				// CPython itself reads the text it cut inside a character as an error,
+				// and the rest as Java does.
 				assertThat(values.get(1).get("error").getAsString()).isEqualTo("UnicodeDecodeError");
 				assertThat(values.get(2).get("error").getAsString()).isEqualTo("UnicodeDecodeError");
 				assertThat(values.get(3).get("error").getAsString()).isEqualTo("UnicodeDecodeError");
@@ -286,12 +294,13 @@ class ShareableListInteropTests {
 		}
 		List<Object> texts = List.of("plain", "it's", "say \"hi\"", "both ' and \"", "tab\tnewline\nreturn\r",
 				"back\\slash", "\u0000\u0001\u001f\u007f", "\u0080\u009f\u00a0\u00ad\u00e9", "\u200b\u2028\u2029\u3000",
-				"\ue000 private", "日本語", "😀𝄞", "e\u0301", bytes("b'\"\\\u0000"), bytes("it's"), new byte[] { -1, 127 });
+				"\ue000 private", "日本語", "😀𝄞", "e\u0301", bytes("b'\"\\\u0000"), bytes("it's"),
+				new byte[] { -1, 127 });
 		JsonArray bitsJson = new JsonArray();
 		bits.forEach((value) -> bitsJson.add(Long.toString(value)));
 		try (PythonSession session = PythonSession.start(python, SERVER)) {
-			List<JsonObject> answers = session.call(
-					List.of(op("float_reprs", "bits", bitsJson), op("str_reprs", "values", tagAll(texts))));
+			List<JsonObject> answers = session
+				.call(List.of(op("float_reprs", "bits", bitsJson), op("str_reprs", "values", tagAll(texts))));
 			List<String> floatReprs = new ArrayList<>();
 			ok(answers.get(0)).getAsJsonArray("reprs").forEach((repr) -> floatReprs.add(repr.getAsString()));
 			for (int i = 0; i < bits.size(); i++) {
@@ -308,8 +317,9 @@ class ShareableListInteropTests {
 	}
 
 	/**
-	 * Python reads what Java reads, except the text CPython cut inside a character when it created the list: that it
-	 * fails to decode, where Java drops the incomplete character.
+	 * Python reads what Java reads, except the text CPython cut inside a character when
+	 * it created the list: that it fails to decode, where Java drops the incomplete
+	 * character.
 	 */
 	private static void assertPythonSees(JsonArray values, List<Object> javaView, List<Object> created) {
 		assertThat(values.size()).isEqualTo(javaView.size());
@@ -341,8 +351,8 @@ class ShareableListInteropTests {
 			int last = items.size() - 1;
 			writes.add(op("sl_set", "name", name(index), "index", 0, "value", tag(12345L)));
 			writes.add(op("sl_set", "name", name(index), "index", last, "value", tag("Pé😀")));
-			writes.add(op("sl_set", "name", name(index), "index", 0, "value",
-					tag(new byte[slotSize(items.get(0)) + 1])));
+			writes
+				.add(op("sl_set", "name", name(index), "index", 0, "value", tag(new byte[slotSize(items.get(0)) + 1])));
 		}
 		writes.add(op("sl_read", "name", name(index), "repr", false));
 		return writes;
@@ -367,19 +377,26 @@ class ShareableListInteropTests {
 		return 8;
 	}
 
-	/** CPython's {@code self._alignment * (len(item) // self._alignment + 1)}, written out here as the oracle. */
+	/**
+	 * CPython's {@code self._alignment * (len(item) // self._alignment + 1)}, written out
+	 * here as the oracle.
+	 */
 	private static int cpythonSlotSize(int length) {
 		return 8 * (length / 8 + 1);
 	}
 
-	/** Whether CPython gives the item the same slot as Java: anything but text whose UTF-8 is longer. */
+	/**
+	 * Whether CPython gives the item the same slot as Java: anything but text whose UTF-8
+	 * is longer.
+	 */
 	private static boolean sizedAlike(Object item) {
 		return !(item instanceof String text)
 				|| text.codePointCount(0, text.length()) == text.getBytes(StandardCharsets.UTF_8).length;
 	}
 
 	/**
-	 * What CPython keeps of an item it stores: trailing NULs go, and text is cut at its character-counted slot.
+	 * What CPython keeps of an item it stores: trailing NULs go, and text is cut at its
+	 * character-counted slot.
 	 */
 	private static Object asCPythonStores(Object item) {
 		if (item instanceof byte[] bytes) {
@@ -392,7 +409,8 @@ class ShareableListInteropTests {
 		if (item instanceof String text) {
 			byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
 			int kept = Math.min(utf8.length, cpythonSlotSize(text.codePointCount(0, text.length())));
-			// The JDK's decoder, told more input may follow, leaves an incomplete last character undecoded.
+			// The JDK's decoder, told more input may follow, leaves an incomplete last
+			// character undecoded.
 			CharBuffer chars = CharBuffer.allocate(kept);
 			CoderResult result = StandardCharsets.UTF_8.newDecoder()
 				.decode(ByteBuffer.wrap(utf8, 0, kept), chars, false);

@@ -23,15 +23,16 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Properties of {@link ShareableList} over generated lists: any list reads back as written through a second handle,
- * and any corruption of a valid block (flipped bits, a cut, overwritten bytes) either still reads or fails with an
+ * Properties of {@link ShareableList} over generated lists: any list reads back as
+ * written through a second handle, and any corruption of a valid block (flipped bits, a
+ * cut, overwritten bytes) either still reads or fails with an
  * {@link InvalidShareableListException}, and nothing else.
  */
 class ShareableListPropertyTests {
 
 	private static final String NAME = "property";
 
-	private static final char EMOJI_HIGH_SURROGATE = '\uD83D';
+	private static final char EMOJI_HIGH_SURROGATE = (char) 0xD83D;
 
 	private static Path path;
 
@@ -63,7 +64,8 @@ class ShareableListPropertyTests {
 				ShareableList attached = ShareableList.of(directory.attach(NAME))) {
 			assertThat(attached).isEqualTo(created);
 			assertThat(attached.toString()).isEqualTo(created.toString());
-			// What the block holds, checked against CPython's layout rules written out here, not the code's own.
+			// What the block holds, checked against CPython's layout rules written out
+			// here, not the code's own.
 			assertThat(attached.format()).isEqualTo(cpythonFormat(items));
 			assertThat(attached.shm().size()).isEqualTo(cpythonBlockSize(items));
 			for (int i = 0; i < items.size(); i++) {
@@ -117,21 +119,25 @@ class ShareableListPropertyTests {
 	}
 
 	/**
-	 * The struct format CPython's ShareableList writes: {@code q}, {@code d}, {@code xxxxxxx?} and {@code xxxxxx?x}
-	 * for int, float, bool and None; {@code <slot>s} for str and bytes, a slot being {@code 8 * (len // 8 + 1)} bytes
+	 * The struct format CPython's ShareableList writes: {@code q}, {@code d},
+	 * {@code xxxxxxx?} and {@code xxxxxx?x} for int, float, bool and None;
+	 * {@code <slot>s} for str and bytes, a slot being {@code 8 * (len // 8 + 1)} bytes
 	 * (the length of a str counted in UTF-8 bytes: Java does not repeat gh-88336).
 	 */
 	private static String cpythonFormat(List<Object> items) {
 		StringBuilder format = new StringBuilder();
 		for (Object item : items) {
-			format.append((item == null) ? "xxxxxx?x" : (item instanceof Boolean) ? "xxxxxxx?"
-					: (item instanceof Double) ? "d" : (item instanceof String || item instanceof byte[])
-							? cpythonSlot(item) + "s" : "q");
+			format
+				.append((item == null) ? "xxxxxx?x" : (item instanceof Boolean) ? "xxxxxxx?" : (item instanceof Double)
+						? "d" : (item instanceof String || item instanceof byte[]) ? cpythonSlot(item) + "s" : "q");
 		}
 		return format.toString();
 	}
 
-	/** The length word, n + 1 offsets, the slots, n formats of 8 bytes and n one-byte back-transform codes. */
+	/**
+	 * The length word, n + 1 offsets, the slots, n formats of 8 bytes and n one-byte
+	 * back-transform codes.
+	 */
 	private static long cpythonBlockSize(List<Object> items) {
 		long slots = 0;
 		for (Object item : items) {
@@ -146,7 +152,10 @@ class ShareableListPropertyTests {
 		return 8 * (length / 8 + 1);
 	}
 
-	/** What reading an item gives back: a long for an int, and no trailing NULs (no length is stored). */
+	/**
+	 * What reading an item gives back: a long for an int, and no trailing NULs (no length
+	 * is stored).
+	 */
 	private static Object asStored(Object item) {
 		if (item instanceof Integer number) {
 			return Long.valueOf(number);
@@ -199,16 +208,19 @@ class ShareableListPropertyTests {
 			.withChars('\u0000', EMOJI_HIGH_SURROGATE)
 			.ofMaxLength(40)
 			.map(ShareableListPropertyTests::pairSurrogates);
-		Arbitrary<Object> item = Arbitraries.oneOf(Arbitraries.longs().map(Object.class::cast),
-				Arbitraries.integers().map(Object.class::cast), Arbitraries.doubles().map(Object.class::cast),
-				Arbitraries.of(Double.NaN, Double.NEGATIVE_INFINITY, -0.0, Double.MIN_VALUE).map(Object.class::cast),
-				Arbitraries.of(true, false).map(Object.class::cast), text,
-				Arbitraries.bytes().array(byte[].class).ofMaxSize(40).map(Object.class::cast))
+		Arbitrary<Object> item = Arbitraries
+			.oneOf(Arbitraries.longs().map(Object.class::cast), Arbitraries.integers().map(Object.class::cast),
+					Arbitraries.doubles().map(Object.class::cast),
+					Arbitraries.of(Double.NaN, Double.NEGATIVE_INFINITY, -0.0, Double.MIN_VALUE)
+						.map(Object.class::cast),
+					Arbitraries.of(true, false).map(Object.class::cast), text,
+					Arbitraries.bytes().array(byte[].class).ofMaxSize(40).map(Object.class::cast))
 			.injectNull(0.1);
 		return item.list().ofMaxSize(12);
 	}
 
-	// The generator may leave a lone high surrogate: give it its low half, so that every text is valid Unicode.
+	// The generator may leave a lone high surrogate: give it its low half, so that every
+	// text is valid Unicode.
 	private static String pairSurrogates(String text) {
 		return text.replace(String.valueOf(EMOJI_HIGH_SURROGATE), "\uD83D\uDE00");
 	}

@@ -27,8 +27,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * Tests for {@link ShareableList}: every case of CPython's {@code _TestSharedMemory} that applies to ShareableList,
- * ported (the {@code test_shared_memory_ShareableList_*} methods), then the Java API around them.
+ * Tests for {@link ShareableList}: every case of CPython's {@code _TestSharedMemory} that
+ * applies to ShareableList, ported (the {@code test_shared_memory_ShareableList_*}
+ * methods), then the Java API around them.
  */
 class ShareableListTests {
 
@@ -60,8 +61,9 @@ class ShareableListTests {
 	void basicsAsInCPython() {
 		ShareableList sl = create("howdy", HOWDY, -273.154, 100, null, true, 42);
 		try {
-			assertThat(sl.toString()).isEqualTo("ShareableList(['howdy', b'HoWdY', -273.154, 100, None, True, 42], name='"
-					+ sl.shm().name() + "')");
+			assertThat(sl.toString())
+				.isEqualTo("ShareableList(['howdy', b'HoWdY', -273.154, 100, None, True, 42], name='" + sl.shm().name()
+						+ "')");
 			assertThatExceptionOfType(IndexOutOfBoundsException.class).isThrownBy(() -> sl.get(7));
 			assertThatExceptionOfType(IndexOutOfBoundsException.class).isThrownBy(() -> sl.set(7, 2));
 			String format = sl.format();
@@ -194,8 +196,7 @@ class ShareableListTests {
 		ShareableList generated = ShareableList.create(List.of(1, "two"));
 		try {
 			assertThat(generated.shm().name()).matches("psm_[0-9a-f]{8}");
-			assertThat(generated.shm().directory().path())
-				.isEqualTo(SharedMemoryDirectory.defaultDirectory().path());
+			assertThat(generated.shm().directory().path()).isEqualTo(SharedMemoryDirectory.defaultDirectory().path());
 			try (ShareableList attached = ShareableList.attach(generated.shm().name())) {
 				assertThat(attached).containsExactly(1L, "two");
 			}
@@ -275,8 +276,7 @@ class ShareableListTests {
 	@Test
 	void listLargerThanOneByteBufferIsRejectedBeforeAnythingIsCreated() {
 		List<byte[]> items = Collections.nCopies(215, new byte[9_999_991]);
-		assertThatIllegalArgumentException()
-			.isThrownBy(() -> ShareableList.create(this.directory, "rejected", items))
+		assertThatIllegalArgumentException().isThrownBy(() -> ShareableList.create(this.directory, "rejected", items))
 			.withMessageContaining("215 items")
 			.withMessageContaining("2150001951 bytes")
 			.withMessageContaining(Integer.toString(SharedMemory.MAX_BUFFER_BYTES));
@@ -313,7 +313,8 @@ class ShareableListTests {
 	void textCutInsideACharacterReadsWithoutTheIncompleteCharacter() {
 		ShareableList list = create((Object) new byte[7]);
 		try {
-			// What CPython writes for 'aéééééé': 7 characters, an 8-byte slot, the last é cut in two.
+			// What CPython writes for 'aéééééé': 7 characters, an 8-byte slot, the last é
+			// cut in two.
 			byte[] cut = Arrays.copyOf("aéééééé".getBytes(StandardCharsets.UTF_8), 8);
 			ByteBuffer buffer = list.shm().buf();
 			buffer.put(ShareableListLayout.EMPTY_LIST_SIZE + 8, cut);
@@ -380,8 +381,8 @@ class ShareableListTests {
 		ShareableList list = create(1, 2.0, true, "text", HOWDY, null);
 		try {
 			assertThatExceptionOfType(ClassCastException.class).isThrownBy(() -> list.getLong(1))
-				.withMessage("Item 1 of ShareableList '" + list.shm().name()
-						+ "' is a float (Double), not an int (Long)");
+				.withMessage(
+						"Item 1 of ShareableList '" + list.shm().name() + "' is a float (Double), not an int (Long)");
 			assertThatExceptionOfType(ClassCastException.class).isThrownBy(() -> list.getDouble(0))
 				.withMessageContaining("Item 0")
 				.withMessageContaining("is an int (Long)");
@@ -580,16 +581,16 @@ class ShareableListTests {
 	void createThatFailsHalfWayClosesAndUnlinksTheBlock() {
 		List<SharedMemory> made = new ArrayList<>();
 		// A block one word too small: the header fits, the last item's bytes do not.
-		assertThatExceptionOfType(IndexOutOfBoundsException.class)
-			.isThrownBy(() -> ShareableList.create(List.of("howdy", 1L),
-					(size) -> add(made, this.directory.create("halfway", size - 8))));
+		assertThatExceptionOfType(IndexOutOfBoundsException.class).isThrownBy(() -> ShareableList
+			.create(List.of("howdy", 1L), (size) -> add(made, this.directory.create("halfway", size - 8))));
 		assertThat(made).singleElement().satisfies((block) -> assertThat(block.isClosed()).isTrue());
 		assertThat(this.directory.exists("halfway")).isFalse();
 	}
 
 	@Test
 	void createThatFailsHalfWayKeepsTheUnlinkFailure() {
-		// Someone unlinks the block before the list is written: the write fails, and so does the cleanup's unlink.
+		// Someone unlinks the block before the list is written: the write fails, and so
+		// does the cleanup's unlink.
 		assertThatExceptionOfType(IndexOutOfBoundsException.class)
 			.isThrownBy(() -> ShareableList.create(List.of("howdy", 1L), (size) -> {
 				SharedMemory block = this.directory.create("halfway", size - 8);
@@ -617,13 +618,16 @@ class ShareableListTests {
 	}
 
 	/**
-	 * Blocks CPython 3.13 wrote for {@code ShareableList([text])} with text whose slot (sized by characters,
-	 * gh-88336) cuts a character whose lead byte is 0xC2, 0xE0 or 0xF4, and what CPython keeps of the text
-	 * ({@code rstrip(b'\0').decode('utf-8', 'ignore')}; CPython's own read raises UnicodeDecodeError).
+	 * Blocks CPython 3.13 wrote for {@code ShareableList([text])} with text whose slot
+	 * (sized by characters, gh-88336) cuts a character whose lead byte is 0xC2, 0xE0 or
+	 * 0xF4, and what CPython keeps of the text
+	 * ({@code rstrip(b'\0').decode('utf-8', 'ignore')}; CPython's own read raises
+	 * UnicodeDecodeError).
 	 */
 	@ParameterizedTest
 	@CsvSource({ "61c2a3c2a3c2a3c2,a£££", "61e0a495e0a495e0,aकक", "e0a495e0a495e0a4,कक",
-			"61f48fbfbff48fbf,a\uDBFF\uDFFF", "616263f48fbfbff48fbfbff48fbfbff4,abc\uDBFF\uDFFF\uDBFF\uDFFF\uDBFF\uDFFF" })
+			"61f48fbfbff48fbf,a\uDBFF\uDFFF",
+			"616263f48fbfbff48fbfbff48fbfbff4,abc\uDBFF\uDFFF\uDBFF\uDFFF\uDBFF\uDFFF" })
 	void textCPythonCutInsideACharacterReadsAsCPythonKeepsIt(String dataHex, String kept) {
 		byte[] data = HexFormat.of().parseHex(dataHex);
 		ByteBuffer block = ByteBuffer.allocate(8 + 16 + data.length + 8 + 1).order(ByteOrder.nativeOrder());
@@ -647,7 +651,8 @@ class ShareableListTests {
 		try {
 			List<Object> same = Arrays.asList("a", HOWDY.clone(), null, 1L);
 			assertThat(list.equals(same)).isTrue();
-			// List's contract, with a byte array hashed as the list of its bytes (Arrays.hashCode's definition).
+			// List's contract, with a byte array hashed as the list of its bytes
+			// (Arrays.hashCode's definition).
 			List<Object> howdyBytes = new ArrayList<>();
 			for (byte b : HOWDY) {
 				howdyBytes.add(b);
@@ -671,8 +676,9 @@ class ShareableListTests {
 		ShareableList list = create("it's", bytes("\u0000\u00ff"), 1e16, 1e-5, Double.NaN, Double.NEGATIVE_INFINITY,
 				-0.0, false, "tab\t");
 		try {
-			assertThat(list.toString()).isEqualTo("ShareableList([\"it's\", b'\\x00\\xc3\\xbf', 1e+16, 1e-05, nan, -inf,"
-					+ " -0.0, False, 'tab\\t'], name='" + list.shm().name() + "')");
+			assertThat(list.toString())
+				.isEqualTo("ShareableList([\"it's\", b'\\x00\\xc3\\xbf', 1e+16, 1e-05, nan, -inf,"
+						+ " -0.0, False, 'tab\\t'], name='" + list.shm().name() + "')");
 		}
 		finally {
 			list.shm().unlink();
@@ -714,7 +720,8 @@ class ShareableListTests {
 
 	@Test
 	void attachingToAListInALargerBlockFails() {
-		// A block created as raw memory and zeroed looks like an empty list, but its size says otherwise.
+		// A block created as raw memory and zeroed looks like an empty list, but its size
+		// says otherwise.
 		try (SharedMemory block = this.directory.create("zeros", 4096)) {
 			assertThatExceptionOfType(InvalidShareableListException.class).isThrownBy(() -> ShareableList.of(block))
 				.withMessageContaining("'zeros'")

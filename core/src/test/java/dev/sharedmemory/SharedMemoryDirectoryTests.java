@@ -15,16 +15,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Tests for {@link SharedMemoryDirectory}: choosing the directory, the platform check, and attaching to what is not
- * a block.
+ * Tests for {@link SharedMemoryDirectory}: choosing the directory, the platform check,
+ * and attaching to what is not a block.
  */
 class SharedMemoryDirectoryTests {
 
 	@TempDir
 	Path path;
 
-	private static final List<String> CHANGED_PROPERTIES = List.of(SharedMemoryDirectory.DIRECTORY_PROPERTY,
-			"os.name", "os.version", "os.arch");
+	private static final List<String> CHANGED_PROPERTIES = List.of(SharedMemoryDirectory.DIRECTORY_PROPERTY, "os.name",
+			"os.version", "os.arch");
 
 	private final Map<String, String> savedProperties = new HashMap<>();
 
@@ -94,8 +94,7 @@ class SharedMemoryDirectoryTests {
 			.withMessage(expected);
 		assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> SharedMemory.create(64))
 			.withMessage(expected);
-		assertThatExceptionOfType(UnsupportedOperationException.class)
-			.isThrownBy(() -> SharedMemory.attach("anything"))
+		assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> SharedMemory.attach("anything"))
 			.withMessage(expected);
 		System.setProperty("os.name", "Mac OS X");
 		assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(SharedMemoryManager::new)
@@ -137,8 +136,7 @@ class SharedMemoryDirectoryTests {
 	@Test
 	void createOverADirectoryIsAnExistingName() throws Exception {
 		Files.createDirectory(this.path.resolve("sub"));
-		assertThatExceptionOfType(SharedMemoryExistsException.class)
-			.isThrownBy(() -> this.directory.create("sub", 16))
+		assertThatExceptionOfType(SharedMemoryExistsException.class).isThrownBy(() -> this.directory.create("sub", 16))
 			.withMessageContaining("'sub'");
 		assertThat(this.path.resolve("sub")).isEmptyDirectory();
 	}
@@ -200,8 +198,7 @@ class SharedMemoryDirectoryTests {
 	void createInAnInterruptedThreadFailsClearlyAndLeavesNothing() {
 		Thread.currentThread().interrupt();
 		try {
-			assertThatExceptionOfType(SharedMemoryException.class)
-				.isThrownBy(() -> this.directory.create("blk", 4096))
+			assertThatExceptionOfType(SharedMemoryException.class).isThrownBy(() -> this.directory.create("blk", 4096))
 				.withMessageStartingWith("Cannot create shared memory block 'blk' of 4096 bytes in " + this.path)
 				.withMessageEndingWith(": the thread was interrupted");
 			assertThat(Thread.currentThread().isInterrupted()).isTrue();

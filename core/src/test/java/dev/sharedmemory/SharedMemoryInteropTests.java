@@ -22,9 +22,9 @@ import static dev.sharedmemory.python.PythonValues.op;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Java and CPython share raw SharedMemory blocks both ways, on every CPython 3.9+ found: sizes are exact on both
- * sides, each sees every byte the other wrote, the reprs agree, and a block survives the exit of a Python process that
- * only attached to it.
+ * Java and CPython share raw SharedMemory blocks both ways, on every CPython 3.9+ found:
+ * sizes are exact on both sides, each sees every byte the other wrote, the reprs agree,
+ * and a block survives the exit of a Python process that only attached to it.
  */
 class SharedMemoryInteropTests {
 
@@ -66,7 +66,8 @@ class SharedMemoryInteropTests {
 				assertThat(info.get("sha256").getAsString()).as("Python's digest of %s", block)
 					.isEqualTo(sha256(block.buf()));
 				for (int offset : offsets(SIZES[i])) {
-					writes.add(op("shm_write", "name", name(i), "offset", offset, "b64", base64(marker("py", i, offset))));
+					writes.add(
+							op("shm_write", "name", name(i), "offset", offset, "b64", base64(marker("py", i, offset))));
 				}
 				writes.add(op("close", "name", name(i)));
 			}
@@ -124,7 +125,8 @@ class SharedMemoryInteropTests {
 						.isEqualTo(marker("java", i, offset));
 				}
 				assertThat(ok(seen.get(at++)).get("sha256").getAsString()).isEqualTo(sha256(this.handles.get(i).buf()));
-				// Half the blocks Python unlinks; the other half it hands over for Java to unlink.
+				// Half the blocks Python unlinks; the other half it hands over for Java
+				// to unlink.
 				cleanups.add(op((i % 2 == 0) ? "unlink" : "hand_over", "name", name(i)));
 			}
 			session.call(cleanups).forEach((result) -> ok(result));
@@ -147,7 +149,10 @@ class SharedMemoryInteropTests {
 		return this.prefix + index;
 	}
 
-	/** Where each side writes: the first and last bytes and the middle, as many as the block has room for. */
+	/**
+	 * Where each side writes: the first and last bytes and the middle, as many as the
+	 * block has room for.
+	 */
 	private static int[] offsets(int size) {
 		return (size < 16) ? new int[] { 0 } : new int[] { 0, size / 2, size - 8 };
 	}
@@ -158,7 +163,8 @@ class SharedMemoryInteropTests {
 		return text.getBytes(StandardCharsets.US_ASCII);
 	}
 
-	// The pattern interop_server.py fills its blocks with: byte i is (i * 31 + seed) mod 256.
+	// The pattern interop_server.py fills its blocks with: byte i is (i * 31 + seed) mod
+	// 256.
 	private static void fill(ByteBuffer buffer, int seed) {
 		for (int i = 0; i < buffer.limit(); i++) {
 			buffer.put(i, (byte) (i * 31 + seed));

@@ -24,9 +24,10 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * Many threads create, attach and unlink through one {@link SharedMemoryManager} while another lists its blocks;
- * afterwards the directory, {@link SharedMemoryManager#blocks()} and the operation counts agree exactly with what the
- * threads did.
+ * Many threads create, attach and unlink through one {@link SharedMemoryManager} while
+ * another lists its blocks; afterwards the directory,
+ * {@link SharedMemoryManager#blocks()} and the operation counts agree exactly with what
+ * the threads did.
  */
 class SharedMemoryManagerConcurrencyTests {
 
@@ -76,7 +77,8 @@ class SharedMemoryManagerConcurrencyTests {
 			assertThat(lister.get(1, TimeUnit.MINUTES)).isPositive();
 
 			assertThat(total.creates + total.unlinks + total.unknownUnlinks + total.badCreates + total.attaches
-					+ total.missingAttaches).isEqualTo(THREADS * OPERATIONS_PER_THREAD);
+					+ total.missingAttaches)
+				.isEqualTo(THREADS * OPERATIONS_PER_THREAD);
 			assertThat(total.creates).isGreaterThan(500);
 			assertThat(total.unlinks).isGreaterThan(300);
 			Set<String> tracked = manager.blocks().stream().map(ManagedBlock::name).collect(Collectors.toSet());
@@ -108,7 +110,8 @@ class SharedMemoryManagerConcurrencyTests {
 	}
 
 	/**
-	 * One thread's share: a seeded mix of operations on blocks of its own, so that the outcome of each is known.
+	 * One thread's share: a seeded mix of operations on blocks of its own, so that the
+	 * outcome of each is known.
 	 */
 	private static Tally work(SharedMemoryManager manager, int worker) {
 		Random random = new Random(1000 + worker);
@@ -158,7 +161,8 @@ class SharedMemoryManagerConcurrencyTests {
 	}
 
 	/**
-	 * Returns the names of the blocks in the directory: every file but the manager's owner record.
+	 * Returns the names of the blocks in the directory: every file but the manager's
+	 * owner record.
 	 */
 	private Set<String> files() throws Exception {
 		return Managers.blockFiles(this.path);

@@ -32,8 +32,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
- * Tests for {@link SharedMemoryManager} with {@link SharedMemory} blocks, {@link ShareableList}s and
- * {@link NDArray}s.
+ * Tests for {@link SharedMemoryManager} with {@link SharedMemory} blocks,
+ * {@link ShareableList}s and {@link NDArray}s.
  */
 class SharedMemoryManagerTests {
 
@@ -78,7 +78,8 @@ class SharedMemoryManagerTests {
 	}
 
 	/**
-	 * CPython's {@code test_shared_memory_SharedMemoryManager_basics}, for the {@code SharedMemory} part.
+	 * CPython's {@code test_shared_memory_SharedMemoryManager_basics}, for the
+	 * {@code SharedMemory} part.
 	 */
 	@Test
 	void shutdownUnlinksEveryBlockTheManagerCreated() throws Exception {
@@ -124,10 +125,10 @@ class SharedMemoryManagerTests {
 		assertThat(manager.blocks()).containsExactly(
 				new ManagedBlock(earliest.name(), 300, BlockKind.SHARED_MEMORY, Instant.parse("2024-06-01T09:59:56Z"),
 						-1, null),
-				new ManagedBlock(first.name(), 100, BlockKind.SHARED_MEMORY, Instant.parse("2024-06-01T10:00:00Z"),
-						-1, null),
-				new ManagedBlock(second.name(), 200, BlockKind.SHARED_MEMORY, Instant.parse("2024-06-01T10:00:01Z"),
-						-1, null));
+				new ManagedBlock(first.name(), 100, BlockKind.SHARED_MEMORY, Instant.parse("2024-06-01T10:00:00Z"), -1,
+						null),
+				new ManagedBlock(second.name(), 200, BlockKind.SHARED_MEMORY, Instant.parse("2024-06-01T10:00:01Z"), -1,
+						null));
 		assertThat(manager.blockCount()).isEqualTo(3);
 		assertThat(manager.totalBytes()).isEqualTo(600);
 		assertThat(manager.block(first.name())).contains(manager.blocks().get(1));
@@ -238,7 +239,8 @@ class SharedMemoryManagerTests {
 
 	@Test
 	void shutdownSkipsBlocksUnlinkedMeanwhileAndHandlesClosedMeanwhile() {
-		// Shutdown before the watcher drops the unlinked block (BlockLossTests covers the watcher).
+		// Shutdown before the watcher drops the unlinked block (BlockLossTests covers the
+		// watcher).
 		SharedMemoryManager manager = unwatched();
 		SharedMemory unlinked = manager.sharedMemory(8);
 		SharedMemory closed = manager.sharedMemory(8);
@@ -254,11 +256,13 @@ class SharedMemoryManagerTests {
 
 	@Test
 	void aBlockThatCannotBeUnlinkedStaysTrackedForShutdown() throws Exception {
-		// Unwatched: the watcher would drop a block replaced behind the manager's back (BlockLossTests).
+		// Unwatched: the watcher would drop a block replaced behind the manager's back
+		// (BlockLossTests).
 		SharedMemoryManager manager = unwatched();
 		SharedMemory block = manager.sharedMemory(8);
 		Path file = this.path.resolve(block.name());
-		// Something that is not a block took its name: unlinking it must fail, not remove it.
+		// Something that is not a block took its name: unlinking it must fail, not remove
+		// it.
 		Files.delete(file);
 		Files.createDirectory(file);
 		assertThatExceptionOfType(SharedMemoryException.class).isThrownBy(() -> manager.unlink(block.name()))
@@ -279,7 +283,8 @@ class SharedMemoryManagerTests {
 
 	@Test
 	void shutdownTriesEveryBlockAndReportsEveryFailure() throws Exception {
-		// Unwatched: the watcher would drop a block replaced behind the manager's back (BlockLossTests).
+		// Unwatched: the watcher would drop a block replaced behind the manager's back
+		// (BlockLossTests).
 		SharedMemoryManager manager = unwatched();
 		List<String> names = new ArrayList<>();
 		for (int i = 0; i < 3; i++) {
@@ -314,7 +319,8 @@ class SharedMemoryManagerTests {
 	}
 
 	/**
-	 * CPython's {@code test_shared_memory_SharedMemoryManager_basics}, for the {@code ShareableList} part.
+	 * CPython's {@code test_shared_memory_SharedMemoryManager_basics}, for the
+	 * {@code ShareableList} part.
 	 */
 	@Test
 	void listsAreTrackedWithTheirLengthAndFormatAndUnlinkedAtShutdown() throws Exception {
@@ -395,7 +401,8 @@ class SharedMemoryManagerTests {
 		SharedMemoryManager manager = started(true);
 		ShareableList list = manager.shareableList(List.of("howdy", 1L));
 		SharedMemory raw = manager.sharedMemory(8);
-		// Another process scribbles over item 0's format: 8 + 3 offsets of 8 bytes + 16 bytes of data.
+		// Another process scribbles over item 0's format: 8 + 3 offsets of 8 bytes + 16
+		// bytes of data.
 		try (SharedMemory other = this.directory.attach(list.shm().name())) {
 			other.buf().put(48, (byte) 'Z');
 		}
@@ -422,14 +429,15 @@ class SharedMemoryManagerTests {
 		assertThat(described.size()).isEqualTo(128 + 3 * 4 * 8);
 		assertThat(described.length()).isEqualTo(-1);
 		assertThat(described.format()).isNull();
-		assertThat(described.array()).isEqualTo(new NDArrayDescriptor(array.shm().name(), 128 + 96, DType.FLOAT64,
-				List.of(3L, 4L), Order.F, 128));
+		assertThat(described.array()).isEqualTo(
+				new NDArrayDescriptor(array.shm().name(), 128 + 96, DType.FLOAT64, List.of(3L, 4L), Order.F, 128));
 		assertThat(manager.block("psm_mgr_array").orElseThrow().array()).satisfies((descriptor) -> {
 			assertThat(descriptor.dtype().descr()).isEqualTo(">i2");
 			assertThat(descriptor.shape()).isEmpty();
 		});
 		assertThat(manager.block(manager.sharedMemory(8).name()).orElseThrow().array()).isNull();
-		// What the manager created is what NDArray.create writes, so numpy reads it: the same bytes.
+		// What the manager created is what NDArray.create writes, so numpy reads it: the
+		// same bytes.
 		try (NDArray reference = NDArray.create(this.directory, DType.FLOAT64, Order.F, 3, 4)) {
 			reference.setDouble(2.5, 2, 3);
 			assertThat(Files.readAllBytes(this.path.resolve(array.shm().name())))
@@ -474,15 +482,16 @@ class SharedMemoryManagerTests {
 	}
 
 	/**
-	 * Starts a manager that does not watch its directory, for tests of what it does itself with blocks someone else
-	 * unlinked or replaced.
+	 * Starts a manager that does not watch its directory, for tests of what it does
+	 * itself with blocks someone else unlinked or replaced.
 	 */
 	private SharedMemoryManager unwatched() {
 		return this.managers.started(this.directory, Managers::unwatched);
 	}
 
 	/**
-	 * Returns the names of the blocks in the directory: every file but the managers' owner records.
+	 * Returns the names of the blocks in the directory: every file but the managers'
+	 * owner records.
 	 */
 	private Set<String> files() throws IOException {
 		return Managers.blockFiles(this.path);

@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * Tests that block names are checked as {@code shm_open(3)} sees them and that no name, nor a link planted in the
- * directory, ever reaches a file outside it.
+ * Tests that block names are checked as {@code shm_open(3)} sees them and that no name,
+ * nor a link planted in the directory, ever reaches a file outside it.
  */
 class SharedMemoryNameTests {
 
@@ -191,8 +191,8 @@ class SharedMemoryNameTests {
 		assertThat(this.canary).hasContent(CANARY_TEXT);
 		assertThat(this.root.resolve("canary")).hasContent(CANARY_TEXT);
 		try (var files = Files.list(this.root)) {
-			assertThat(files.map((file) -> file.getFileName().toString())).containsExactlyInAnyOrder("shm",
-					"outside", "canary");
+			assertThat(files.map((file) -> file.getFileName().toString())).containsExactlyInAnyOrder("shm", "outside",
+					"canary");
 		}
 	}
 

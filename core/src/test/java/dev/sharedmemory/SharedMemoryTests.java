@@ -24,8 +24,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * Tests for {@link SharedMemory} through its static methods, in the default directory ({@code /dev/shm}), where
- * Python keeps its blocks too.
+ * Tests for {@link SharedMemory} through its static methods, in the default directory
+ * ({@code /dev/shm}), where Python keeps its blocks too.
  */
 class SharedMemoryTests {
 
@@ -169,7 +169,8 @@ class SharedMemoryTests {
 		assertThat(attached.buf().getLong(8)).isEqualTo(0x0102030405060708L);
 		attached.buf().putInt(4092, 0xCAFEBABE);
 		assertThat(creator.buf().getInt(4092)).isEqualTo(0xCAFEBABE);
-		// Native order: on x86-64 and arm64 the low byte comes first, as Python's struct '=' and numpy see it.
+		// Native order: on x86-64 and arm64 the low byte comes first, as Python's struct
+		// '=' and numpy see it.
 		byte low = creator.buf().get(8);
 		assertThat(low).isEqualTo((ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) ? (byte) 8 : (byte) 1);
 	}
@@ -246,8 +247,7 @@ class SharedMemoryTests {
 		assertThatExceptionOfType(SharedMemoryNotFoundException.class).isThrownBy(() -> SharedMemory.attach(name))
 			.withMessageContaining("'" + name + "'")
 			.satisfies((ex) -> assertThat(ex.getName()).isEqualTo(name));
-		assertThatExceptionOfType(SharedMemoryNotFoundException.class)
-			.isThrownBy(() -> SharedMemory.attach("/" + name))
+		assertThatExceptionOfType(SharedMemoryNotFoundException.class).isThrownBy(() -> SharedMemory.attach("/" + name))
 			.satisfies((ex) -> assertThat(ex.getName()).isEqualTo(name));
 		assertThat(this.shm.exists(name)).isFalse();
 	}

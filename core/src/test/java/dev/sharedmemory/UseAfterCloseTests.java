@@ -18,8 +18,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * Tests that using a block after {@link SharedMemory#close()} is refused by the API and never crashes the JVM, and
- * what a view kept from before the close gets, as {@link SharedMemory}'s Javadoc states it.
+ * Tests that using a block after {@link SharedMemory#close()} is refused by the API and
+ * never crashes the JVM, and what a view kept from before the close gets, as
+ * {@link SharedMemory}'s Javadoc states it.
  */
 class UseAfterCloseTests {
 
@@ -49,7 +50,8 @@ class UseAfterCloseTests {
 		assertThatIllegalStateException().isThrownBy(block::buf);
 		switch (this.shm.mappingImplementation()) {
 			case "nio" -> {
-				// JDK 17-21: a MappedByteBuffer is unmapped only once unreachable, so the retained view still
+				// JDK 17-21: a MappedByteBuffer is unmapped only once unreachable, so the
+				// retained view still
 				// reaches the block, and another handle sees what it writes.
 				retained.putLong(0, 42L);
 				retainedWindow.putLong(0, 43L);
@@ -64,7 +66,8 @@ class UseAfterCloseTests {
 				assertThat(retained.getLong(24)).isEqualTo(45L);
 			}
 			case "ffm" -> {
-				// JDK 22+: close unmapped the block; a retained view fails instead of reaching freed memory.
+				// JDK 22+: close unmapped the block; a retained view fails instead of
+				// reaching freed memory.
 				assertThatIllegalStateException().isThrownBy(() -> retained.getLong(0));
 				assertThatIllegalStateException().isThrownBy(() -> retained.putLong(0, 42L));
 				assertThatIllegalStateException().isThrownBy(() -> retainedWindow.getLong(0));
@@ -124,7 +127,8 @@ class UseAfterCloseTests {
 						}
 					}
 					catch (IllegalStateException ex) {
-						// Ours from buf(), or (ffm) the JDK's from a view whose mapping was just released.
+						// Ours from buf(), or (ffm) the JDK's from a view whose mapping
+						// was just released.
 						assertThat(ex.getMessage()).containsAnyOf("is closed", "Already closed");
 						return reads;
 					}

@@ -9,9 +9,10 @@ import org.springframework.context.annotation.ConditionContext;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * Matches on a platform where the core library supports shared memory. Elsewhere the auto-configuration backs off,
- * so that an application developed on another system still starts, and says why in the condition evaluation report
- * ({@code --debug}, {@code /actuator/conditions}) as Spring Boot's own conditions do.
+ * Matches on a platform where the core library supports shared memory. Elsewhere the
+ * auto-configuration backs off, so that an application developed on another system still
+ * starts, and says why in the condition evaluation report ({@code --debug},
+ * {@code /actuator/conditions}) as Spring Boot's own conditions do.
  */
 class OnSupportedPlatformCondition extends SpringBootCondition {
 

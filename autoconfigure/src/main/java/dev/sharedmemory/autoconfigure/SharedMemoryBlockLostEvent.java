@@ -7,9 +7,10 @@ import dev.sharedmemory.SharedMemoryManager;
 import org.springframework.context.ApplicationEvent;
 
 /**
- * Published when the auto-configured {@link SharedMemoryManager} finds that a block it tracked was unlinked or
- * replaced by another process (most often a Python process's resource tracker): the block's data is lost to every
- * other process and the manager no longer tracks it. Published on the manager's watcher thread.
+ * Published when the auto-configured {@link SharedMemoryManager} finds that a block it
+ * tracked was unlinked or replaced by another process (most often a Python process's
+ * resource tracker): the block's data is lost to every other process and the manager no
+ * longer tracks it. Published on the manager's watcher thread.
  */
 public class SharedMemoryBlockLostEvent extends ApplicationEvent {
 

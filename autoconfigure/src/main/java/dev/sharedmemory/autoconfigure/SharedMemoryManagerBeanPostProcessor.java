@@ -9,15 +9,18 @@ import org.springframework.beans.factory.config.DestructionAwareBeanPostProcesso
 import org.springframework.core.log.LogMessage;
 
 /**
- * Runs every {@link SharedMemoryManager} bean for as long as the bean exists: starts it once it is initialized, so
- * that the beans it is injected into may create blocks in their constructors, and shuts it down, unlinking its
- * blocks unless told otherwise, when the context destroys it.
+ * Runs every {@link SharedMemoryManager} bean for as long as the bean exists: starts it
+ * once it is initialized, so that the beans it is injected into may create blocks in
+ * their constructors, and shuts it down, unlinking its blocks unless told otherwise, when
+ * the context destroys it.
  * <p>
- * The manager is deliberately no {@code Lifecycle} component. A context destroys its beans only as it closes, after
- * every lifecycle component, the web server included, has stopped, and destroys the beans that depend on a manager
- * before the manager: no request, listener or {@code @PreDestroy} method of theirs can reach a block once it is gone.
- * {@code stop()}, {@code pause()} (which Spring's test framework calls on cached contexts it is not using),
- * {@code restart()} and a CRaC checkpoint leave the manager and its blocks alone.
+ * The manager is deliberately no {@code Lifecycle} component. A context destroys its
+ * beans only as it closes, after every lifecycle component, the web server included, has
+ * stopped, and destroys the beans that depend on a manager before the manager: no
+ * request, listener or {@code @PreDestroy} method of theirs can reach a block once it is
+ * gone. {@code stop()}, {@code pause()} (which Spring's test framework calls on cached
+ * contexts it is not using), {@code restart()} and a CRaC checkpoint leave the manager
+ * and its blocks alone.
  */
 final class SharedMemoryManagerBeanPostProcessor implements DestructionAwareBeanPostProcessor {
 
@@ -54,7 +57,8 @@ final class SharedMemoryManagerBeanPostProcessor implements DestructionAwareBean
 			manager.shutdown();
 		}
 		catch (SharedMemoryException ex) {
-			// The manager tried every block and logged each failure; the context goes on closing.
+			// The manager tried every block and logged each failure; the context goes on
+			// closing.
 			logger.warn(LogMessage.format("Shared memory manager '%s' did not shut down cleanly: %s", beanName,
 					ex.getMessage()));
 		}

@@ -13,35 +13,41 @@ import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
 /**
- * Configuration properties for shared memory, under {@code shared-memory}. They validate themselves when bound, so
- * that an invalid value fails start-up with a message naming its key, its value and what is wrong with it.
+ * Configuration properties for shared memory, under {@code shared-memory}. They validate
+ * themselves when bound, so that an invalid value fails start-up with a message naming
+ * its key, its value and what is wrong with it.
  */
 @ConfigurationProperties("shared-memory")
 public class SharedMemoryProperties implements Validator {
 
 	/**
-	 * Whether to auto-configure a SharedMemoryManager with its endpoint, health indicator and metrics.
+	 * Whether to auto-configure a SharedMemoryManager with its endpoint, health indicator
+	 * and metrics.
 	 */
 	private boolean enabled = true;
 
 	/**
-	 * Directory, on a tmpfs, of the blocks the application's SharedMemoryManager creates and tracks. Defaults to the
-	 * JVM's default directory: the 'dev.sharedmemory.directory' system property, else /dev/shm. The static
-	 * SharedMemory and ShareableList factories always use the JVM's default directory and are not tracked.
+	 * Directory, on a tmpfs, of the blocks the application's SharedMemoryManager creates
+	 * and tracks. Defaults to the JVM's default directory: the
+	 * 'dev.sharedmemory.directory' system property, else /dev/shm. The static
+	 * SharedMemory and ShareableList factories always use the JVM's default directory and
+	 * are not tracked.
 	 */
-	// A File, as Boot's own paths are: /actuator/configprops shows its absolute path, where a Path shows a URI.
+	// A File, as Boot's own paths are: /actuator/configprops shows its absolute path,
+	// where a Path shows a URI.
 	private File directory = SharedMemoryDirectory.defaultDirectory().path().toFile();
 
 	/**
-	 * Whether to unlink every block created through the manager when the application stops. When false, the blocks
-	 * outlive the application.
+	 * Whether to unlink every block created through the manager when the application
+	 * stops. When false, the blocks outlive the application.
 	 */
 	private boolean unlinkOnShutdown = true;
 
 	/**
-	 * Whether to unlink, at start, the blocks that applications which died without unlinking them (kill -9, the OOM
-	 * killer) created through a manager, as the records those managers keep in the directory name them. Blocks of
-	 * running applications, of other users and blocks no record names are never touched.
+	 * Whether to unlink, at start, the blocks that applications which died without
+	 * unlinking them (kill -9, the OOM killer) created through a manager, as the records
+	 * those managers keep in the directory name them. Blocks of running applications, of
+	 * other users and blocks no record names are never touched.
 	 */
 	private boolean reclaimOrphans = true;
 
@@ -49,7 +55,9 @@ public class SharedMemoryProperties implements Validator {
 
 	private final Metrics metrics = new Metrics();
 
-	/** {@return whether to auto-configure a SharedMemoryManager} */
+	/**
+	 * {@return whether to auto-configure a SharedMemoryManager}
+	 */
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -62,7 +70,9 @@ public class SharedMemoryProperties implements Validator {
 		this.enabled = enabled;
 	}
 
-	/** {@return the directory of the blocks the manager creates and tracks} */
+	/**
+	 * {@return the directory of the blocks the manager creates and tracks}
+	 */
 	public File getDirectory() {
 		return this.directory;
 	}
@@ -75,7 +85,9 @@ public class SharedMemoryProperties implements Validator {
 		this.directory = directory;
 	}
 
-	/** {@return whether the manager unlinks its blocks when the application stops} */
+	/**
+	 * {@return whether the manager unlinks its blocks when the application stops}
+	 */
 	public boolean isUnlinkOnShutdown() {
 		return this.unlinkOnShutdown;
 	}
@@ -88,7 +100,9 @@ public class SharedMemoryProperties implements Validator {
 		this.unlinkOnShutdown = unlinkOnShutdown;
 	}
 
-	/** {@return whether to unlink, at start, the blocks of managers that died} */
+	/**
+	 * {@return whether to unlink, at start, the blocks of managers that died}
+	 */
 	public boolean isReclaimOrphans() {
 		return this.reclaimOrphans;
 	}
@@ -101,12 +115,16 @@ public class SharedMemoryProperties implements Validator {
 		this.reclaimOrphans = reclaimOrphans;
 	}
 
-	/** {@return the health indicator properties of the deprecated key} */
+	/**
+	 * {@return the health indicator properties of the deprecated key}
+	 */
 	public Health getHealth() {
 		return this.health;
 	}
 
-	/** {@return the metrics properties} */
+	/**
+	 * {@return the metrics properties}
+	 */
 	public Metrics getMetrics() {
 		return this.metrics;
 	}
@@ -140,17 +158,21 @@ public class SharedMemoryProperties implements Validator {
 	}
 
 	/**
-	 * Health indicator properties, kept for the deprecated key only: the health indicator is configured under
-	 * {@code management.health.sharedmemory}, where Spring Boot keeps its own.
+	 * Health indicator properties, kept for the deprecated key only: the health indicator
+	 * is configured under {@code management.health.sharedmemory}, where Spring Boot keeps
+	 * its own.
 	 */
 	public static class Health {
 
 		/**
-		 * Minimum usable space in the shared memory directory below which the health indicator reports DOWN.
+		 * Minimum usable space in the shared memory directory below which the health
+		 * indicator reports DOWN.
 		 */
 		private @Nullable DataSize minFree;
 
-		/** {@return the deprecated health threshold, {@code null} if not set} */
+		/**
+		 * {@return the deprecated health threshold, {@code null} if not set}
+		 */
 		@DeprecatedConfigurationProperty(replacement = "management.health.sharedmemory.threshold", since = "0.1.0")
 		public @Nullable DataSize getMinFree() {
 			return this.minFree;
@@ -172,18 +194,21 @@ public class SharedMemoryProperties implements Validator {
 	public static class Metrics {
 
 		/**
-		 * Whether to register a gauge per managed block, tagged with the block's name. Each block adds a time series,
-		 * so leave this off where blocks come and go by the thousand.
+		 * Whether to register a gauge per managed block, tagged with the block's name.
+		 * Each block adds a time series, so leave this off where blocks come and go by
+		 * the thousand.
 		 */
 		private boolean perBlock = false;
 
 		/**
-		 * How often the per-block gauges follow the blocks the manager tracks: gauges of new blocks are added and
-		 * those of unlinked blocks removed.
+		 * How often the per-block gauges follow the blocks the manager tracks: gauges of
+		 * new blocks are added and those of unlinked blocks removed.
 		 */
 		private Duration perBlockRefresh = Duration.ofSeconds(10);
 
-		/** {@return whether to register a gauge per managed block} */
+		/**
+		 * {@return whether to register a gauge per managed block}
+		 */
 		public boolean isPerBlock() {
 			return this.perBlock;
 		}
@@ -196,7 +221,9 @@ public class SharedMemoryProperties implements Validator {
 			this.perBlock = perBlock;
 		}
 
-		/** {@return how often the per-block gauges follow the tracked blocks} */
+		/**
+		 * {@return how often the per-block gauges follow the tracked blocks}
+		 */
 		public Duration getPerBlockRefresh() {
 			return this.perBlockRefresh;
 		}

@@ -7,9 +7,9 @@ import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggingSystem;
 
 /**
- * Turns INFO on for a logger in the test that asks for it, and back to the test configuration's level after it. The
- * tests log warnings only (logback-test.xml); one that asserts an INFO line with {@code OutputCaptureExtension}
- * calls {@link #enable()}.
+ * Turns INFO on for a logger in the test that asks for it, and back to the test
+ * configuration's level after it. The tests log warnings only (logback-test.xml); one
+ * that asserts an INFO line with {@code OutputCaptureExtension} calls {@link #enable()}.
  */
 public final class InfoLogging implements AfterEachCallback {
 

@@ -54,7 +54,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Tests for {@link SharedMemoryAutoConfiguration} and the conditions of the auto-configurations that follow it.
+ * Tests for {@link SharedMemoryAutoConfiguration} and the conditions of the
+ * auto-configurations that follow it.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class SharedMemoryAutoConfigurationTests {
@@ -108,7 +109,8 @@ class SharedMemoryAutoConfigurationTests {
 			SharedMemoryManager manager = context.getBean(SharedMemoryManager.class);
 			assertThat(manager).isSameAs(context.getBean("userManager"));
 			assertThat(manager.unlinksOnShutdown()).isFalse();
-			// Not started by its definition: the auto-configuration did it, as soon as it was made.
+			// Not started by its definition: the auto-configuration did it, as soon as it
+			// was made.
 			assertThat(manager.isRunning()).isTrue();
 		});
 	}
@@ -130,7 +132,7 @@ class SharedMemoryAutoConfigurationTests {
 			.withUserConfiguration(UserManagerConfiguration.class)
 			.run((context) -> {
 				assertThat(context).hasSingleBean(SharedMemoryManager.class)
-						.doesNotHaveBean(SharedMemoryEndpoint.class)
+					.doesNotHaveBean(SharedMemoryEndpoint.class)
 					.doesNotHaveBean(SharedMemoryHealthIndicator.class)
 					.doesNotHaveBean(SharedMemoryMetrics.class);
 				assertThat(context.getBean(SharedMemoryManager.class).isRunning()).isFalse();
@@ -152,9 +154,9 @@ class SharedMemoryAutoConfigurationTests {
 					.getConditionAndOutcomesBySource()
 					.get(SharedMemoryAutoConfiguration.class.getName());
 				assertThat(outcomes.isFullMatch()).isFalse();
-				assertThat(outcomes).anySatisfy((outcome) -> assertThat(outcome.getOutcome().getMessage())
-					.contains("not supported on Mac OS X")
-					.contains("needs Linux"));
+				assertThat(outcomes).anySatisfy(
+						(outcome) -> assertThat(outcome.getOutcome().getMessage()).contains("not supported on Mac OS X")
+							.contains("needs Linux"));
 			});
 		}
 		finally {
@@ -206,8 +208,8 @@ class SharedMemoryAutoConfigurationTests {
 	}
 
 	/**
-	 * As in an application, the auto-configurations are imported through the selector that skips those whose
-	 * classes are missing before their conditions are even loaded.
+	 * As in an application, the auto-configurations are imported through the selector
+	 * that skips those whose classes are missing before their conditions are even loaded.
 	 */
 	private ApplicationContextRunner imported() {
 		return new ApplicationContextRunner().withUserConfiguration(ImportedConfiguration.class)
@@ -336,15 +338,14 @@ class SharedMemoryAutoConfigurationTests {
 
 	@Test
 	void negativeThresholdFailsNamingTheKey() {
-		assertStartupFailsNaming("management.health.sharedmemory.threshold=-1MB",
-				"'management.health.sharedmemory'", "'threshold'", "rejected value [-1048576B]",
-				"must be greater than or equal to 0");
+		assertStartupFailsNaming("management.health.sharedmemory.threshold=-1MB", "'management.health.sharedmemory'",
+				"'threshold'", "rejected value [-1048576B]", "must be greater than or equal to 0");
 	}
 
 	@Test
 	void negativeMinFreeFailsNamingTheKey() {
-		assertStartupFailsNaming("shared-memory.health.min-free=-1MB", "'shared-memory'",
-				"'health.minFree'", "rejected value [-1048576B]", "must be greater than or equal to 0");
+		assertStartupFailsNaming("shared-memory.health.min-free=-1MB", "'shared-memory'", "'health.minFree'",
+				"rejected value [-1048576B]", "must be greater than or equal to 0");
 	}
 
 	@Test
@@ -364,17 +365,16 @@ class SharedMemoryAutoConfigurationTests {
 
 	@Test
 	void zeroPerBlockRefreshFailsNamingTheKey() {
-		assertStartupFailsNaming("shared-memory.metrics.per-block-refresh=0s",
-				"'shared-memory'", "'metrics.perBlockRefresh'", "rejected value [PT0S]", "must be positive");
+		assertStartupFailsNaming("shared-memory.metrics.per-block-refresh=0s", "'shared-memory'",
+				"'metrics.perBlockRefresh'", "rejected value [PT0S]", "must be positive");
 	}
 
 	@Test
 	void applicationReportsAnInvalidValueWithItsKey(CapturedOutput output) {
 		SpringApplication application = new SpringApplication(MinimalApplication.class);
 		application.setWebApplicationType(WebApplicationType.NONE);
-		assertThatExceptionOfType(BeanCreationException.class)
-			.isThrownBy(() -> application.run("--shared-memory.directory=" + this.directory,
-					"--shared-memory.health.min-free=-1MB"));
+		assertThatExceptionOfType(BeanCreationException.class).isThrownBy(() -> application
+			.run("--shared-memory.directory=" + this.directory, "--shared-memory.health.min-free=-1MB"));
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("Property: shared-memory.health.minFree")
 			.contains("Value: \"-1048576B\"")
@@ -409,8 +409,7 @@ class SharedMemoryAutoConfigurationTests {
 				names.add(manager.shareableList(List.of("howdy", 42L)).shm().name());
 				assertThat(names).allSatisfy((name) -> assertThat(this.directory.resolve(name)).exists());
 			});
-			assertThat(names).hasSize(3)
-				.allSatisfy((name) -> assertThat(this.directory.resolve(name)).doesNotExist());
+			assertThat(names).hasSize(3).allSatisfy((name) -> assertThat(this.directory.resolve(name)).doesNotExist());
 			assertThat(this.directory.resolve("outsider")).exists();
 			assertThat(output)
 				.contains("Unlinking 3 shared memory block(s) in " + this.directory + " (sharedMemoryManager)");
@@ -481,9 +480,8 @@ class SharedMemoryAutoConfigurationTests {
 			assertBoardWorks(manager, board, 4L);
 			context.start();
 			assertBoardWorks(manager, board, 5L);
-			assertThat(this.directory).isDirectoryContaining((file) -> file.getFileName()
-				.toString()
-				.startsWith(OwnerRecord.FILE_PREFIX));
+			assertThat(this.directory)
+				.isDirectoryContaining((file) -> file.getFileName().toString().startsWith(OwnerRecord.FILE_PREFIX));
 		});
 		assertThat(this.directory).isEmptyDirectory();
 	}
@@ -528,8 +526,8 @@ class SharedMemoryAutoConfigurationTests {
 			HealthContributor health = context.getBean("sharedMemoryHealthContributor", HealthContributor.class);
 			assertThat(health).isInstanceOf(CompositeHealthContributor.class);
 			CompositeHealthContributor composite = (CompositeHealthContributor) health;
-			assertThat(composite.stream().map(HealthContributors.Entry::name)).containsExactlyInAnyOrder(
-					"firstManager", "secondManager");
+			assertThat(composite.stream().map(HealthContributors.Entry::name)).containsExactlyInAnyOrder("firstManager",
+					"secondManager");
 			SharedMemoryHealthIndicator secondHealth = (SharedMemoryHealthIndicator) composite
 				.getContributor("secondManager");
 			assertThat(secondHealth.health(true).getDetails()).containsEntry("blocks", 1)
@@ -542,9 +540,9 @@ class SharedMemoryAutoConfigurationTests {
 			assertThat(registry.get("shared.memory.size").tag("manager", "secondManager").gauge().value())
 				.isEqualTo(64);
 		});
-		assertThat(output).contains("Unlinking 1 shared memory block(s) in " + this.directory.resolve("first")
-				+ " (firstManager)", "Unlinking 1 shared memory block(s) in " + this.directory.resolve("second")
-						+ " (secondManager)");
+		assertThat(output).contains(
+				"Unlinking 1 shared memory block(s) in " + this.directory.resolve("first") + " (firstManager)",
+				"Unlinking 1 shared memory block(s) in " + this.directory.resolve("second") + " (secondManager)");
 		assertThat(this.directory.resolve("first")).isEmptyDirectory();
 		assertThat(this.directory.resolve("second")).isEmptyDirectory();
 	}
@@ -619,7 +617,8 @@ class SharedMemoryAutoConfigurationTests {
 	}
 
 	/**
-	 * The README's example: a bean that creates its block in its constructor and uses it for as long as it lives.
+	 * The README's example: a bean that creates its block in its constructor and uses it
+	 * for as long as it lives.
 	 */
 	static class PriceBoard implements DisposableBean {
 
@@ -687,8 +686,8 @@ class SharedMemoryAutoConfigurationTests {
 
 		@Bean
 		LifecycleProbe webServerStopProbe(LifecycleProbes probes) {
-			return new LifecycleProbe("web server stop phase",
-					WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE, probes);
+			return new LifecycleProbe("web server stop phase", WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE,
+					probes);
 		}
 
 		@Bean
@@ -709,7 +708,8 @@ class SharedMemoryAutoConfigurationTests {
 	}
 
 	/**
-	 * Stands for a component that uses a block until it stops, as the web server does until it has drained.
+	 * Stands for a component that uses a block until it stops, as the web server does
+	 * until it has drained.
 	 */
 	static class LifecycleProbe implements SmartLifecycle {
 

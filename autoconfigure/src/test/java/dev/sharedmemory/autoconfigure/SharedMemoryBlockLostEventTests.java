@@ -30,8 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests that a block the auto-configured manager loses to another process is published as a
- * {@link SharedMemoryBlockLostEvent} and counted by the {@code shared.memory.lost} meter.
+ * Tests that a block the auto-configured manager loses to another process is published as
+ * a {@link SharedMemoryBlockLostEvent} and counted by the {@code shared.memory.lost}
+ * meter.
  */
 class SharedMemoryBlockLostEventTests {
 
@@ -83,7 +84,8 @@ class SharedMemoryBlockLostEventTests {
 		this.contextRunner.withPropertyValues("shared-memory.directory=" + this.directory).run((context) -> {
 			SharedMemoryManager manager = context.getBean(SharedMemoryManager.class);
 			List<SharedMemoryBlockLostEvent> events = context.getBean(LostBlockEvents.class).events;
-			// Bound by hand: this context has no metrics auto-configuration to bind its binders.
+			// Bound by hand: this context has no metrics auto-configuration to bind its
+			// binders.
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
 			context.getBean(SharedMemoryMetrics.class).bindTo(registry);
 			assertThat(registry.get("shared.memory.lost").functionCounter().count()).isZero();
@@ -91,8 +93,8 @@ class SharedMemoryBlockLostEventTests {
 			Files.delete(this.directory.resolve(block.name()));
 			await().until(() -> !events.isEmpty());
 			assertThat(events).singleElement().satisfies((event) -> {
-				assertThat(event.getBlock()).isEqualTo(
-						new LostBlock(block.name(), 128, BlockKind.SHARED_MEMORY, LostBlock.Reason.UNLINKED));
+				assertThat(event.getBlock())
+					.isEqualTo(new LostBlock(block.name(), 128, BlockKind.SHARED_MEMORY, LostBlock.Reason.UNLINKED));
 				assertThat(event.getDirectory()).isSameAs(manager.directory());
 			});
 			assertThat(registry.get("shared.memory.lost").functionCounter().count()).isEqualTo(1);

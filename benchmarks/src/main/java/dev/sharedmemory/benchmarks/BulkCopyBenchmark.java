@@ -18,8 +18,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Workload 4, warm: 256 MiB copied into and out of {@link SharedMemory#buf()} of a block whose pages are all mapped
- * already, from and into an existing heap array. Compared with {@code memcpy} between two warm buffers.
+ * Workload 4, warm: 256 MiB copied into and out of {@link SharedMemory#buf()} of a block
+ * whose pages are all mapped already, from and into an existing heap array. Compared with
+ * {@code memcpy} between two warm buffers.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -7,8 +7,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * The two 256 MiB heap arrays that bulk copies go from and to, both touched beforehand so that only the block's side
- * of a copy is ever fresh.
+ * The two 256 MiB heap arrays that bulk copies go from and to, both touched beforehand so
+ * that only the block's side of a copy is ever fresh.
  */
 @State(Scope.Benchmark)
 public class BulkData {

@@ -17,8 +17,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Workload 1: one whole life of a 4 KiB block under a generated name (create, close, unlink), as Python's
- * {@code SharedMemory(create=True, size=4096)} followed by {@code close()} and {@code unlink()}.
+ * Workload 1: one whole life of a 4 KiB block under a generated name (create, close,
+ * unlink), as Python's {@code SharedMemory(create=True, size=4096)} followed by
+ * {@code close()} and {@code unlink()}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -32,7 +33,8 @@ public class CreateBenchmark {
 	static final int BLOCK_SIZE = 4096;
 
 	/**
-	 * Whether create writes the block's pages (the default) or leaves them to the first write, as C and Python do.
+	 * Whether create writes the block's pages (the default) or leaves them to the first
+	 * write, as C and Python do.
 	 */
 	@Param({ "true", "false" })
 	public boolean reservePages;

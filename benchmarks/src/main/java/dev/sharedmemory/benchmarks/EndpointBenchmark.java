@@ -18,9 +18,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Workload 5: {@code GET /actuator/sharedmemory}, and its census of the directory ({@code ?scope=directory}), with
- * 1,000 and 10,000 blocks, measured at the endpoint's read
- * operation itself: what grows with the count is there, not in HTTP.
+ * Workload 5: {@code GET /actuator/sharedmemory}, and its census of the directory
+ * ({@code ?scope=directory}), with 1,000 and 10,000 blocks, measured at the endpoint's
+ * read operation itself: what grows with the count is there, not in HTTP.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,8 +42,9 @@ public class EndpointBenchmark {
 	}
 
 	/**
-	 * Takes a census of the directory ({@code GET /actuator/sharedmemory?scope=directory}): one entry per block, plus
-	 * the manager's owner record and lock file. Target: 50 ms at 10,000 entries.
+	 * Takes a census of the directory
+	 * ({@code GET /actuator/sharedmemory?scope=directory}): one entry per block, plus the
+	 * manager's owner record and lock file. Target: 50 ms at 10,000 entries.
 	 * @return the response body
 	 */
 	@Benchmark

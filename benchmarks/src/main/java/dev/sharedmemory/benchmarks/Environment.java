@@ -3,8 +3,8 @@ package dev.sharedmemory.benchmarks;
 import dev.sharedmemory.SharedMemoryDirectory;
 
 /**
- * Prints, as one JSON object, what the benchmark report needs to know of the JVM it runs on: its version and the
- * mapping implementation the library picked on it.
+ * Prints, as one JSON object, what the benchmark report needs to know of the JVM it runs
+ * on: its version and the mapping implementation the library picked on it.
  */
 public final class Environment {
 

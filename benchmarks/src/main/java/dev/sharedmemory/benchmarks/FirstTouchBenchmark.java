@@ -20,10 +20,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Workload 4, first touch: a fresh 256 MiB block is created and 256 MiB copied into or out of it at once. The
- * operation includes the create, because that is where this library allocates the pages (by reserving them, or by
- * the JDK's {@code fallocate} when it maps the file) while C and Python allocate them at the first write: timing the
- * copy alone would hide that work on one side only.
+ * Workload 4, first touch: a fresh 256 MiB block is created and 256 MiB copied into or
+ * out of it at once. The operation includes the create, because that is where this
+ * library allocates the pages (by reserving them, or by the JDK's {@code fallocate} when
+ * it maps the file) while C and Python allocate them at the first write: timing the copy
+ * alone would hide that work on one side only.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -33,7 +34,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 2, jvmArgsAppend = "-Xmx2g")
 public class FirstTouchBenchmark {
 
-	/** Whether create writes the block's pages (the default) or leaves them to the system. */
+	/**
+	 * Whether create writes the block's pages (the default) or leaves them to the system.
+	 */
 	@Param({ "true", "false" })
 	public boolean reservePages;
 
@@ -50,8 +53,9 @@ public class FirstTouchBenchmark {
 	}
 
 	/**
-	 * Removes the block of the last iteration and has its mapping released, so that 256 MiB blocks do not pile up
-	 * until the garbage collector happens to run (JDK 17 unmaps a buffer only then).
+	 * Removes the block of the last iteration and has its mapping released, so that 256
+	 * MiB blocks do not pile up until the garbage collector happens to run (JDK 17 unmaps
+	 * a buffer only then).
 	 */
 	@TearDown(Level.Iteration)
 	public void tearDown() {

@@ -14,8 +14,9 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Workload 5: the manager with 1,000 and 10,000 blocks tracked. Creating and unlinking one more block should cost
- * the same whatever the count; listing them all should cost the same per block.
+ * Workload 5: the manager with 1,000 and 10,000 blocks tracked. Creating and unlinking
+ * one more block should cost the same whatever the count; listing them all should cost
+ * the same per block.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

@@ -10,9 +10,10 @@ import dev.sharedmemory.protocol.ManagerServer;
 import dev.sharedmemory.protocol.ManagerServerSettings;
 
 /**
- * The Java side of {@code manager_protocol_bench.py}: a manager in {@code /dev/shm} served on a free loopback port
- * with the authkey given in {@code SMM_AUTHKEY}; prints the address, and shuts down (unlinking every tracked block)
- * when its standard input closes.
+ * The Java side of {@code manager_protocol_bench.py}: a manager in {@code /dev/shm}
+ * served on a free loopback port with the authkey given in {@code SMM_AUTHKEY}; prints
+ * the address, and shuts down (unlinking every tracked block) when its standard input
+ * closes.
  */
 public final class ManagerServerMain {
 
@@ -31,8 +32,8 @@ public final class ManagerServerMain {
 			.reclaimOrphans(false)
 			.build();
 		manager.start();
-		ManagerServer server = ManagerServer.start(
-				ManagerServerSettings.of(ManagerAddress.parse("127.0.0.1:0"), authkey).withThreads(8, 256), manager);
+		ManagerServer server = ManagerServer
+			.start(ManagerServerSettings.of(ManagerAddress.parse("127.0.0.1:0"), authkey).withThreads(8, 256), manager);
 		System.out.println(server.address());
 		System.out.flush();
 		while (System.in.read() >= 0) {

@@ -20,9 +20,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Element access by index tuple to a 1000 × 1000 {@code float64} {@link NDArray}, against the same access through a
- * plain {@link ByteBuffer} view of its data with the offset computed by hand: one read or one write per operation,
- * walking the array row by row.
+ * Element access by index tuple to a 1000 × 1000 {@code float64} {@link NDArray}, against
+ * the same access through a plain {@link ByteBuffer} view of its data with the offset
+ * computed by hand: one read or one write per operation, walking the array row by row.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -20,8 +20,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Attaching to a {@code float64} {@link NDArray} of 1000 elements, its {@code .npy} header parsed, and closing it,
- * against attaching to a raw block of the same size and closing it.
+ * Attaching to a {@code float64} {@link NDArray} of 1000 elements, its {@code .npy}
+ * header parsed, and closing it, against attaching to a raw block of the same size and
+ * closing it.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -20,8 +20,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Bulk copy of a 256 MiB {@code float64} {@link NDArray} in and out, warm, from and into an existing
- * {@code double[]}: to set beside {@link BulkCopyBenchmark} (the same bytes through {@code buf()}) and {@code memcpy}.
+ * Bulk copy of a 256 MiB {@code float64} {@link NDArray} in and out, warm, from and into
+ * an existing {@code double[]}: to set beside {@link BulkCopyBenchmark} (the same bytes
+ * through {@code buf()}) and {@code memcpy}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,8 +41,8 @@ public class NDArrayBulkCopyBenchmark {
 	private NDArray array;
 
 	/**
-	 * Creates the array and writes it once, so that every page is allocated and mapped; fills the source and touches
-	 * the target.
+	 * Creates the array and writes it once, so that every page is allocated and mapped;
+	 * fills the source and touches the target.
 	 */
 	@Setup
 	public void setUp() {

@@ -16,9 +16,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Workload 2: reading and writing one item of a 1000-item {@link ShareableList} of ints, floats or 16-character
- * strings, through {@code get}/{@code set} and through the typed getters and setters; Python's {@code sl[i]} and
- * {@code sl[i] = v}.
+ * Workload 2: reading and writing one item of a 1000-item {@link ShareableList} of ints,
+ * floats or 16-character strings, through {@code get}/{@code set} and through the typed
+ * getters and setters; Python's {@code sl[i]} and {@code sl[i] = v}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

@@ -18,8 +18,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Workload 3: creating a 1000-item {@link ShareableList} of mixed items (int, float, str, bytes, bool, None) in the
- * default directory, alone and with its close and unlink; Python's {@code ShareableList(items)}.
+ * Workload 3: creating a 1000-item {@link ShareableList} of mixed items (int, float, str,
+ * bytes, bool, None) in the default directory, alone and with its close and unlink;
+ * Python's {@code ShareableList(items)}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

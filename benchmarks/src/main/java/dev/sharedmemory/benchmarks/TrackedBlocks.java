@@ -14,8 +14,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * A running manager that tracks many tiny blocks, in a directory of its own on {@code /dev/shm} (a tmpfs) and
- * without page reservation, so that what is measured is the manager's bookkeeping, not the blocks.
+ * A running manager that tracks many tiny blocks, in a directory of its own on
+ * {@code /dev/shm} (a tmpfs) and without page reservation, so that what is measured is
+ * the manager's bookkeeping, not the blocks.
  */
 @State(Scope.Benchmark)
 public class TrackedBlocks {

@@ -28,10 +28,12 @@ import org.commonmark.parser.Parser;
 import org.commonmark.renderer.html.HtmlRenderer;
 
 /**
- * Finds the relative links and anchors in Markdown files that point nowhere: a file or folder that does not exist, or
- * a {@code #fragment} that no heading and no HTML {@code id}/{@code name} of the target Markdown file defines. Headings
- * get GitHub's anchors (commonmark's heading-anchor extension: lower case, spaces to '-', punctuation dropped, '-1',
- * '-2' for repeats). Links with a scheme ({@code https:}, {@code mailto:}) are not followed.
+ * Finds the relative links and anchors in Markdown files that point nowhere: a file or
+ * folder that does not exist, or a {@code #fragment} that no heading and no HTML
+ * {@code id}/{@code name} of the target Markdown file defines. Headings get GitHub's
+ * anchors (commonmark's heading-anchor extension: lower case, spaces to '-', punctuation
+ * dropped, '-1', '-2' for repeats). Links with a scheme ({@code https:}, {@code mailto:})
+ * are not followed.
  */
 final class MarkdownLinks {
 
@@ -53,14 +55,16 @@ final class MarkdownLinks {
 	private final Map<Path, Set<String>> anchors = new HashMap<>();
 
 	/**
-	 * Creates a checker for the files of the given repository root; a link starting with '/' starts there.
+	 * Creates a checker for the files of the given repository root; a link starting with
+	 * '/' starts there.
 	 */
 	MarkdownLinks(Path root) {
 		this.root = root.toAbsolutePath().normalize();
 	}
 
 	/**
-	 * Returns the Markdown files users read: the root's own, those under {@code docs/} and each module's README.
+	 * Returns the Markdown files users read: the root's own, those under {@code docs/}
+	 * and each module's README.
 	 */
 	List<Path> documents() throws IOException {
 		List<Path> documents = new ArrayList<>();
@@ -68,7 +72,9 @@ final class MarkdownLinks {
 			top.filter(MarkdownLinks::isMarkdown).sorted().forEach(documents::add);
 		}
 		try (Stream<Path> modules = Files.list(this.root)) {
-			modules.map((module) -> module.resolve("README.md")).filter(Files::isRegularFile).sorted()
+			modules.map((module) -> module.resolve("README.md"))
+				.filter(Files::isRegularFile)
+				.sorted()
 				.forEach(documents::add);
 		}
 		Path docs = this.root.resolve("docs");
@@ -81,7 +87,8 @@ final class MarkdownLinks {
 	}
 
 	/**
-	 * Returns one line per broken link of the given Markdown file: where it is, the link, and what is missing.
+	 * Returns one line per broken link of the given Markdown file: where it is, the link,
+	 * and what is missing.
 	 */
 	List<String> brokenLinks(Path document) throws IOException {
 		Path file = document.toAbsolutePath().normalize();

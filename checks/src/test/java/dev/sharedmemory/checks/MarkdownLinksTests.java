@@ -12,8 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every relative link and anchor in the project's Markdown points somewhere; and the checker that says so finds the
- * broken ones.
+ * Every relative link and anchor in the project's Markdown points somewhere; and the
+ * checker that says so finds the broken ones.
  */
 class MarkdownLinksTests {
 

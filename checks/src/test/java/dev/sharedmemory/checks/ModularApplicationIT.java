@@ -22,10 +22,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * The packaged core JAR as JPMS users get it: a tiny modular application ({@code src/it/modular-app}) that requires
- * {@code dev.sharedmemory.core} is compiled against the JAR and run on the module path of JDK 17 and of a JDK 22+,
- * where the multi-release JAR's java.lang.foreign classes take over. Both JDKs must be there: a missing one fails the
- * test, naming the property that points to it ({@code -Dmodular.jdk17=...}, {@code -Dmodular.jdk22plus=...}).
+ * The packaged core JAR as JPMS users get it: a tiny modular application
+ * ({@code src/it/modular-app}) that requires {@code dev.sharedmemory.core} is compiled
+ * against the JAR and run on the module path of JDK 17 and of a JDK 22+, where the
+ * multi-release JAR's java.lang.foreign classes take over. Both JDKs must be there: a
+ * missing one fails the test, naming the property that points to it
+ * ({@code -Dmodular.jdk17=...}, {@code -Dmodular.jdk22plus=...}).
  */
 class ModularApplicationIT {
 
@@ -46,7 +48,8 @@ class ModularApplicationIT {
 		coreJar = findCoreJar();
 		Path work = Path.of(System.getProperty("modular.work"));
 		applicationClasses = work.resolve("classes");
-		// Requiring an automatic module is the point here, so javac's lint about it is off; any other warning fails.
+		// Requiring an automatic module is the point here, so javac's lint about it is
+		// off; any other warning fails.
 		List<String> command = new ArrayList<>(List.of(jdk("modular.jdk17", 17).resolve("bin/javac").toString(),
 				"--release", "17", "-Xlint:all,-requires-automatic", "-Werror", "--module-path", coreJar.toString(),
 				"-d", applicationClasses.toString()));
@@ -71,7 +74,8 @@ class ModularApplicationIT {
 
 	@Test
 	void runsOnTheModulePathOfJdk22PlusWithForeignMemory() throws Exception {
-		// A JAR built without the overlay (no JDK 22+ javac) keeps its Java 17 classes on every JDK.
+		// A JAR built without the overlay (no JDK 22+ javac) keeps its Java 17 classes on
+		// every JDK.
 		assertRuns(jdk("modular.jdk22plus", 22), isMultiRelease(coreJar) ? "ffm" : "nio");
 	}
 
@@ -82,7 +86,8 @@ class ModularApplicationIT {
 				coreJar + java.io.File.pathSeparator + applicationClasses, "--module",
 				APPLICATION_MODULE + "/" + APPLICATION_MODULE + ".Main", name));
 		assertThat(result.exitCode()).as("modular application on %s:%n%s", jdk, result.output()).isZero();
-		// Nothing else on the console either: no warning of the JDK about the JAR or the memory it maps.
+		// Nothing else on the console either: no warning of the JDK about the JAR or the
+		// memory it maps.
 		assertThat(result.output().lines()).as("output on %s", jdk)
 			.containsExactly("module=dev.sharedmemory.core", "mapping=" + expectedMapping);
 		assertThat(DEV_SHM.resolve(name)).as("block unlinked by the application").doesNotExist();
@@ -104,8 +109,8 @@ class ModularApplicationIT {
 	}
 
 	/**
-	 * Returns the home of the JDK the given system property names, failing (not skipping) if there is none of at least
-	 * the given feature release there.
+	 * Returns the home of the JDK the given system property names, failing (not skipping)
+	 * if there is none of at least the given feature release there.
 	 */
 	private static Path jdk(String property, int minimumFeature) {
 		Path home = Path.of(System.getProperty(property, ""));
@@ -125,8 +130,10 @@ class ModularApplicationIT {
 		String version = properties.getProperty("JAVA_VERSION", "").replace("\"", "");
 		int feature = Integer.parseInt(version.split("[.+-]")[0]);
 		boolean fits = (minimumFeature == 17) ? feature == 17 : feature >= minimumFeature;
-		assertThat(fits).as("JDK at %s (%s) is Java %s, expected %s", home, property, version,
-				(minimumFeature == 17) ? "17" : minimumFeature + " or later").isTrue();
+		assertThat(fits)
+			.as("JDK at %s (%s) is Java %s, expected %s", home, property, version,
+					(minimumFeature == 17) ? "17" : minimumFeature + " or later")
+			.isTrue();
 		return home;
 	}
 

@@ -9,8 +9,9 @@ import static dev.sharedmemory.list.ShareableListLayout.BOOL_TRUE;
 import static dev.sharedmemory.list.ShareableListLayout.WORD;
 
 /**
- * Turns Java values into what a {@link dev.sharedmemory.ShareableList} item holds and back: checks and encodes a value
- * for its slot, writes an item in Python's order (format, code, value), and reads a value out of its slot.
+ * Turns Java values into what a {@link dev.sharedmemory.ShareableList} item holds and
+ * back: checks and encodes a value for its slot, writes an item in Python's order
+ * (format, code, value), and reads a value out of its slot.
  */
 public final class ItemCodec {
 
@@ -22,9 +23,11 @@ public final class ItemCodec {
 	/**
 	 * Checks and encodes a value.
 	 * @param index the item's index, for messages
-	 * @param value null, a Boolean, a Long, Integer, Short or Byte, a Double or Float, a String or a byte[]
+	 * @param value null, a Boolean, a Long, Integer, Short or Byte, a Double or Float, a
+	 * String or a byte[]
 	 * @return the encoded value
-	 * @throws IllegalArgumentException if the value has another type, or is a String with an unpaired surrogate
+	 * @throws IllegalArgumentException if the value has another type, or is a String with
+	 * an unpaired surrogate
 	 */
 	public static EncodedItem encode(int index, @Nullable Object value) {
 		if (value == null) {
@@ -66,9 +69,10 @@ public final class ItemCodec {
 	}
 
 	/**
-	 * Writes an item, as Python does: the format, then the code, then the value. A str or bytes value takes the whole
-	 * slot, NUL-padded, as {@code struct.pack_into("<slot>s")} writes it. (CPython keeps a str format already there,
-	 * which in any list CPython or this class wrote is this same {@code <slot>s}.)
+	 * Writes an item, as Python does: the format, then the code, then the value. A str or
+	 * bytes value takes the whole slot, NUL-padded, as
+	 * {@code struct.pack_into("<slot>s")} writes it. (CPython keeps a str format already
+	 * there, which in any list CPython or this class wrote is this same {@code <slot>s}.)
 	 * @param buffer the whole block
 	 * @param header the list's header
 	 * @param index the item, already checked
@@ -91,8 +95,8 @@ public final class ItemCodec {
 	}
 
 	/**
-	 * Writes an int, float, bool or None item without encoding it first: what the typed setters use, allocating
-	 * nothing.
+	 * Writes an int, float, bool or None item without encoding it first: what the typed
+	 * setters use, allocating nothing.
 	 * @param buffer the whole block
 	 * @param header the list's header
 	 * @param index the item, already checked
@@ -116,7 +120,8 @@ public final class ItemCodec {
 	}
 
 	/**
-	 * Reads a str item, without its trailing NULs and without an incomplete last character.
+	 * Reads a str item, without its trailing NULs and without an incomplete last
+	 * character.
 	 * @param buffer the whole block
 	 * @param slot where the item's slot starts
 	 * @param size the size its format gives, at most the slot's
@@ -128,7 +133,8 @@ public final class ItemCodec {
 	}
 
 	/**
-	 * Reads a bytes item, without its trailing NULs, as Python's back-transform strips them.
+	 * Reads a bytes item, without its trailing NULs, as Python's back-transform strips
+	 * them.
 	 * @param buffer the whole block
 	 * @param slot where the item's slot starts
 	 * @param size the size its format gives, at most the slot's
@@ -148,8 +154,9 @@ public final class ItemCodec {
 	}
 
 	/**
-	 * Returns how many of a str's bytes to decode: all but an incomplete UTF-8 sequence at the end, which CPython
-	 * leaves when it cuts a multi-byte text at its character-counted slot size (gh-88336).
+	 * Returns how many of a str's bytes to decode: all but an incomplete UTF-8 sequence
+	 * at the end, which CPython leaves when it cuts a multi-byte text at its
+	 * character-counted slot size (gh-88336).
 	 * @param utf8 the bytes, trailing NULs already stripped
 	 * @param length how many of them hold the text
 	 * @return the number of bytes to decode
@@ -170,8 +177,8 @@ public final class ItemCodec {
 	}
 
 	/**
-	 * A value checked and encoded for its slot: the 8 bytes of a number, bool or None, or the bytes of a str or bytes
-	 * value.
+	 * A value checked and encoded for its slot: the 8 bytes of a number, bool or None, or
+	 * the bytes of a str or bytes value.
 	 *
 	 * @param type the item's type
 	 * @param bits the slot's first 8 bytes, for a number, bool or None

@@ -38,7 +38,8 @@ public enum ItemType {
 	}
 
 	/**
-	 * Tells whether a value of this type is stored as the bytes of a str or bytes value, not as one 8-byte word.
+	 * Tells whether a value of this type is stored as the bytes of a str or bytes value,
+	 * not as one 8-byte word.
 	 * @return {@code true} for {@link #STR} and {@link #BYTES}
 	 */
 	public boolean isSized() {

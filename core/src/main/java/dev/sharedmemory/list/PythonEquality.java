@@ -5,10 +5,12 @@ import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Compares a value with a {@link dev.sharedmemory.ShareableList} item as Python's {@code ==} does, so that
- * {@code count} and {@code indexOf} give the answers Python's {@code count} and {@code index} give: numbers compare by
- * their mathematical value across types ({@code 1 == 1.0 == True}, {@code 0.0 == -0.0}, NaN equals nothing, and a
- * long equals a double only if the double is exactly that integer), byte arrays by content, strings by content.
+ * Compares a value with a {@link dev.sharedmemory.ShareableList} item as Python's
+ * {@code ==} does, so that {@code count} and {@code indexOf} give the answers Python's
+ * {@code count} and {@code index} give: numbers compare by their mathematical value
+ * across types ({@code 1 == 1.0 == True}, {@code 0.0 == -0.0}, NaN equals nothing, and a
+ * long equals a double only if the double is exactly that integer), byte arrays by
+ * content, strings by content.
  */
 public final class PythonEquality {
 
@@ -19,8 +21,8 @@ public final class PythonEquality {
 
 	/**
 	 * Tells whether a probe equals an item in Python's terms.
-	 * @param probe any value: null, a Boolean, a Byte, Short, Integer or Long, a Float or Double, a String or a byte[]
-	 * (anything else equals no item)
+	 * @param probe any value: null, a Boolean, a Byte, Short, Integer or Long, a Float or
+	 * Double, a String or a byte[] (anything else equals no item)
 	 * @param item an item as {@link dev.sharedmemory.ShareableList#get(int)} returns it
 	 * @return {@code true} if Python's {@code ==} would say so
 	 */
@@ -65,7 +67,8 @@ public final class PythonEquality {
 		return ((Number) value).longValue();
 	}
 
-	// Python compares an int with a float exactly: 2**53 + 1 != 2.0**53, although (double) (2^53 + 1) == 2^53.
+	// Python compares an int with a float exactly: 2**53 + 1 != 2.0**53, although
+	// (double) (2^53 + 1) == 2^53.
 	private static boolean exactlyEqual(long integral, double floating) {
 		return floating >= -TWO_TO_63 && floating < TWO_TO_63 && (long) floating == integral
 				&& (double) integral == floating;

@@ -8,9 +8,10 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Writes the values a {@link dev.sharedmemory.ShareableList} holds as CPython's {@code repr()} does, so that a list
- * prints the same on both sides: {@code None}, {@code True}, {@code 42}, {@code -273.154}, {@code 1e+16},
- * {@code 'it\'s'}, {@code b'\x00\xff'}.
+ * Writes the values a {@link dev.sharedmemory.ShareableList} holds as CPython's
+ * {@code repr()} does, so that a list prints the same on both sides: {@code None},
+ * {@code True}, {@code 42}, {@code -273.154}, {@code 1e+16}, {@code 'it\'s'},
+ * {@code b'\x00\xff'}.
  */
 public final class PythonRepr {
 
@@ -68,8 +69,9 @@ public final class PythonRepr {
 	}
 
 	/**
-	 * Returns the repr of a str: single quotes unless only double quotes avoid escaping, backslash escapes for the
-	 * quote, backslash, tab, newline and carriage return, hex escapes for what Unicode does not class as printable.
+	 * Returns the repr of a str: single quotes unless only double quotes avoid escaping,
+	 * backslash escapes for the quote, backslash, tab, newline and carriage return, hex
+	 * escapes for what Unicode does not class as printable.
 	 * @param text the text
 	 * @return the repr
 	 */
@@ -142,12 +144,12 @@ public final class PythonRepr {
 		return true;
 	}
 
-	// Python's Py_UNICODE_ISPRINTABLE: everything but the categories Cc, Cf, Cs, Co, Cn, Zl, Zp and Zs.
+	// Python's Py_UNICODE_ISPRINTABLE: everything but the categories Cc, Cf, Cs, Co, Cn,
+	// Zl, Zp and Zs.
 	private static boolean isPrintable(int codePoint) {
 		return switch (Character.getType(codePoint)) {
-			case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE,
-					Character.UNASSIGNED, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR,
-					Character.SPACE_SEPARATOR ->
+			case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE, Character.UNASSIGNED,
+					Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR, Character.SPACE_SEPARATOR ->
 				false;
 			default -> true;
 		};
@@ -160,8 +162,9 @@ public final class PythonRepr {
 	}
 
 	/**
-	 * Returns the repr of a float: the shortest digits that read back as the same double, in positional notation
-	 * for exponents from -4 to 15 and in scientific notation ({@code 1e+16}, {@code 1e-05}) otherwise.
+	 * Returns the repr of a float: the shortest digits that read back as the same double,
+	 * in positional notation for exponents from -4 to 15 and in scientific notation
+	 * ({@code 1e+16}, {@code 1e-05}) otherwise.
 	 * @param value the value
 	 * @return the repr
 	 */
@@ -204,9 +207,9 @@ public final class PythonRepr {
 	}
 
 	/**
-	 * Finds the shortest decimal that reads back as the given double, the closest one if several have that length,
-	 * as CPython's {@code repr} (David Gay's shortest mode) does. JDK 17's {@code Double.toString} is not always
-	 * shortest.
+	 * Finds the shortest decimal that reads back as the given double, the closest one if
+	 * several have that length, as CPython's {@code repr} (David Gay's shortest mode)
+	 * does. JDK 17's {@code Double.toString} is not always shortest.
 	 */
 	private static BigDecimal shortestDecimal(double value) {
 		BigDecimal head = leadingDigits(new BigDecimal(value));
@@ -215,7 +218,8 @@ public final class PythonRepr {
 			if (nearest.doubleValue() == value) {
 				return nearest;
 			}
-			// Next to a power of two the doubles below lie twice as close: the neighbour on the far side may still
+			// Next to a power of two the doubles below lie twice as close: the neighbour
+			// on the far side may still
 			// read back when the nearest decimal does not.
 			BigDecimal neighbour = (nearest.compareTo(head) < 0) ? nearest.add(nearest.ulp())
 					: nearest.subtract(nearest.ulp());
@@ -227,8 +231,9 @@ public final class PythonRepr {
 	}
 
 	/**
-	 * Cuts an exact value (up to 767 digits) to 20 digits plus a sticky last digit that is 1 if anything was cut:
-	 * rounding that to 17 digits or fewer gives what rounding the exact value gives, for a fraction of the work.
+	 * Cuts an exact value (up to 767 digits) to 20 digits plus a sticky last digit that
+	 * is 1 if anything was cut: rounding that to 17 digits or fewer gives what rounding
+	 * the exact value gives, for a fraction of the work.
 	 */
 	private static BigDecimal leadingDigits(BigDecimal exact) {
 		BigDecimal head = exact.round(new MathContext(20, RoundingMode.DOWN));

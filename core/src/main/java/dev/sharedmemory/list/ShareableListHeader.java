@@ -13,9 +13,10 @@ import static dev.sharedmemory.list.ShareableListLayout.MAX_VALUE_LENGTH;
 import static dev.sharedmemory.list.ShareableListLayout.MIN_SLOT_SIZE;
 
 /**
- * The header of one list: its length and where each item's slot, format and code lie, fixed when the list was
- * created. Made either from the items of a new list, sized as CPython sizes them, or read from a block and checked
- * field by field before anything is allocated by it. Immutable.
+ * The header of one list: its length and where each item's slot, format and code lie,
+ * fixed when the list was created. Made either from the items of a new list, sized as
+ * CPython sizes them, or read from a block and checked field by field before anything is
+ * allocated by it. Immutable.
  */
 public final class ShareableListHeader {
 
@@ -33,8 +34,8 @@ public final class ShareableListHeader {
 	 * Sizes the header of a new list, as CPython would for the same items.
 	 * @param items the encoded items
 	 * @return the header
-	 * @throws IllegalArgumentException if an item is too long for any slot, or the block would be larger than one
-	 * {@link ByteBuffer} can address
+	 * @throws IllegalArgumentException if an item is too long for any slot, or the block
+	 * would be larger than one {@link ByteBuffer} can address
 	 */
 	public static ShareableListHeader forItems(ItemCodec.EncodedItem[] items) {
 		long dataLength = 0;
@@ -43,8 +44,8 @@ public final class ShareableListHeader {
 		}
 		long size = ShareableListLayout.blockSize(items.length, dataLength);
 		if (size > SharedMemory.MAX_BUFFER_BYTES) {
-			throw new IllegalArgumentException("A ShareableList of " + items.length + " items needs a block of "
-					+ size + " bytes, more than the " + SharedMemory.MAX_BUFFER_BYTES + " one ByteBuffer can address");
+			throw new IllegalArgumentException("A ShareableList of " + items.length + " items needs a block of " + size
+					+ " bytes, more than the " + SharedMemory.MAX_BUFFER_BYTES + " one ByteBuffer can address");
 		}
 		int[] slots = new int[items.length + 1];
 		long slot = ShareableListLayout.dataStart(items.length);
@@ -68,12 +69,14 @@ public final class ShareableListHeader {
 	}
 
 	/**
-	 * Reads and checks the header of the list in a block: a length that the block can hold, offsets that start at 0,
-	 * grow by at least 8 and add up to the block's exact size, and for every item a format and back-transform code
-	 * that CPython writes. Nothing is allocated before the length is checked against the block's size.
+	 * Reads and checks the header of the list in a block: a length that the block can
+	 * hold, offsets that start at 0, grow by at least 8 and add up to the block's exact
+	 * size, and for every item a format and back-transform code that CPython writes.
+	 * Nothing is allocated before the length is checked against the block's size.
 	 * @param shm the block
 	 * @return the header
-	 * @throws InvalidShareableListException if the block holds no valid list, naming the block and the fault
+	 * @throws InvalidShareableListException if the block holds no valid list, naming the
+	 * block and the fault
 	 * @throws IllegalStateException if the block is closed
 	 */
 	public static ShareableListHeader read(SharedMemory shm) {
@@ -108,8 +111,8 @@ public final class ShareableListHeader {
 						+ ", less than the " + MIN_SLOT_SIZE + " bytes every item takes");
 			}
 			if (offset > dataLimit) {
-				throw invalid(name, "the slot of item " + (i - 1) + " ends at offset " + offset + ", but the "
-						+ items + " items of a " + size + "-byte block leave " + dataLimit + " bytes of data");
+				throw invalid(name, "the slot of item " + (i - 1) + " ends at offset " + offset + ", but the " + items
+						+ " items of a " + size + "-byte block leave " + dataLimit + " bytes of data");
 			}
 			slots[i] = (int) (dataStart + offset);
 			previous = offset;
@@ -201,7 +204,8 @@ public final class ShareableListHeader {
 	 * @param buffer the whole block
 	 * @param index the item, already checked
 	 * @return the type
-	 * @throws InvalidShareableListException if the item holds a format and code CPython never writes
+	 * @throws InvalidShareableListException if the item holds a format and code CPython
+	 * never writes
 	 */
 	public ItemType type(String name, ByteBuffer buffer, int index) {
 		return type(name, buffer, index, buffer.getLong(formatOffset(index)));
@@ -214,7 +218,8 @@ public final class ShareableListHeader {
 	 * @param index the item, already checked
 	 * @param format the item's format field
 	 * @return the type
-	 * @throws InvalidShareableListException if the item holds a format and code CPython never writes
+	 * @throws InvalidShareableListException if the item holds a format and code CPython
+	 * never writes
 	 */
 	public ItemType type(String name, ByteBuffer buffer, int index, long format) {
 		byte code = buffer.get(codeOffset(index));

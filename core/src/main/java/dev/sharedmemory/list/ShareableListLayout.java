@@ -6,27 +6,29 @@ import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The binary layout of a {@link dev.sharedmemory.ShareableList}, exactly as CPython 3.9 to 3.13 write it: the one
- * place that knows where each field lies, what the 8-byte struct formats and the back-transform codes are, which
- * format and code mean which {@link ItemType}, and where a value sits in its slot. All integers are native-endian, as
- * {@code struct} in its native mode and {@code SharedMemory.buf()} both use.
- * <pre>
+ * The binary layout of a {@link dev.sharedmemory.ShareableList}, exactly as CPython 3.9
+ * to 3.13 write it: the one place that knows where each field lies, what the 8-byte
+ * struct formats and the back-transform codes are, which format and code mean which
+ * {@link ItemType}, and where a value sits in its slot. All integers are native-endian,
+ * as {@code struct} in its native mode and {@code SharedMemory.buf()} both use. <pre>
  * offset                 size     content
  * 0                      8        N, the number of items
  * 8                      8(N+1)   where each item's slot starts in the data area; entry N is the data area's length K
  * 8(N+2)                 K        the data area: item i occupies [offset i, offset i+1)
  * 8(N+2)+K               8N       each item's struct format, ASCII, NUL-padded to 8 bytes
  * 8(N+2)+K+8N            N        each item's back-transform code, a signed byte
- * </pre>
- * A format field is handled as one native-endian {@code long}, so that telling an item's type is a comparison with a
- * constant.
+ * </pre> A format field is handled as one native-endian {@code long}, so that telling an
+ * item's type is a comparison with a constant.
  */
 public final class ShareableListLayout {
 
 	// First: the format constants below are packed with it.
 	private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
-	/** Bytes of the length field, of each offset entry and of each format field; slots are multiples of it. */
+	/**
+	 * Bytes of the length field, of each offset entry and of each format field; slots are
+	 * multiples of it.
+	 */
 	public static final int WORD = 8;
 
 	/** Where the length field, N, lies. */
@@ -35,10 +37,16 @@ public final class ShareableListLayout {
 	/** Where the offsets of the slots start. */
 	public static final int OFFSETS_OFFSET = WORD;
 
-	/** The smallest block a list can have: an empty list's length field and its one offset. */
+	/**
+	 * The smallest block a list can have: an empty list's length field and its one
+	 * offset.
+	 */
 	public static final int EMPTY_LIST_SIZE = 2 * WORD;
 
-	/** Bytes an item takes outside the data area: its offset entry, its format and its code. */
+	/**
+	 * Bytes an item takes outside the data area: its offset entry, its format and its
+	 * code.
+	 */
 	public static final int BYTES_PER_ITEM = WORD + WORD + 1;
 
 	/** Every slot holds at least the 8 bytes of an int, a float, a bool or None. */
@@ -47,10 +55,15 @@ public final class ShareableListLayout {
 	/** The largest slot an {@code <S>s} format can describe within its 8 bytes. */
 	public static final int MAX_SLOT_SIZE = 9_999_999;
 
-	/** The longest str or bytes value that gets a slot of at most {@link #MAX_SLOT_SIZE} bytes. */
+	/**
+	 * The longest str or bytes value that gets a slot of at most {@link #MAX_SLOT_SIZE}
+	 * bytes.
+	 */
 	public static final int MAX_VALUE_LENGTH = (MAX_SLOT_SIZE / WORD - 1) * WORD + (WORD - 1);
 
-	/** Back-transform code of an int, a float or a bool: the value is used as unpacked. */
+	/**
+	 * Back-transform code of an int, a float or a bool: the value is used as unpacked.
+	 */
 	public static final byte CODE_VALUE = 0;
 
 	/** Back-transform code of a str: trailing NULs stripped, then decoded from UTF-8. */
@@ -74,7 +87,10 @@ public final class ShareableListLayout {
 	/** Format {@code xxxxxx?x}: None, written as a zero in the slot's byte 6. */
 	public static final long FORMAT_NONE = pack("xxxxxx?x");
 
-	/** The slot's first 8 bytes holding {@code True}, as {@code struct.pack("xxxxxxx?", True)} writes them. */
+	/**
+	 * The slot's first 8 bytes holding {@code True}, as
+	 * {@code struct.pack("xxxxxxx?", True)} writes them.
+	 */
 	public static final long BOOL_TRUE = 1L << shift(7);
 
 	private ShareableListLayout() {
@@ -100,8 +116,9 @@ public final class ShareableListLayout {
 	}
 
 	/**
-	 * Returns the size of the slot for a str or bytes value, as CPython sizes it: the next multiple of 8 strictly
-	 * greater than the length (CPython counts the characters of a str, gh-88336; here it is always the bytes).
+	 * Returns the size of the slot for a str or bytes value, as CPython sizes it: the
+	 * next multiple of 8 strictly greater than the length (CPython counts the characters
+	 * of a str, gh-88336; here it is always the bytes).
 	 * @param encodedLength the value's length in bytes
 	 * @return the slot size
 	 */
@@ -111,7 +128,8 @@ public final class ShareableListLayout {
 
 	/**
 	 * Returns the offset of the slots' offset entry of the given item.
-	 * @param index the item, or the number of items for the entry that holds the data area's length
+	 * @param index the item, or the number of items for the entry that holds the data
+	 * area's length
 	 * @return the offset from the start of the block
 	 */
 	public static int offsetEntry(int index) {
@@ -120,7 +138,8 @@ public final class ShareableListLayout {
 
 	/**
 	 * Returns where an item's format field lies.
-	 * @param dataEnd where the data area ends: the end of the last slot, where the formats start
+	 * @param dataEnd where the data area ends: the end of the last slot, where the
+	 * formats start
 	 * @param index the item
 	 * @return the offset from the start of the block
 	 */
@@ -130,7 +149,8 @@ public final class ShareableListLayout {
 
 	/**
 	 * Returns where an item's back-transform code lies.
-	 * @param dataEnd where the data area ends: the end of the last slot, where the formats start
+	 * @param dataEnd where the data area ends: the end of the last slot, where the
+	 * formats start
 	 * @param length the number of items
 	 * @param index the item
 	 * @return the offset from the start of the block
@@ -140,7 +160,8 @@ public final class ShareableListLayout {
 	}
 
 	/**
-	 * Returns where a bool item's value lies: the last byte of the slot's first word ({@code xxxxxxx?}).
+	 * Returns where a bool item's value lies: the last byte of the slot's first word
+	 * ({@code xxxxxxx?}).
 	 * @param slot where the item's slot starts
 	 * @return the offset from the start of the block
 	 */
@@ -149,8 +170,9 @@ public final class ShareableListLayout {
 	}
 
 	/**
-	 * Tells an item's type from its format and code: the rules CPython writes by. A str or bytes format must describe
-	 * at most the item's slot, so that no read strays outside it.
+	 * Tells an item's type from its format and code: the rules CPython writes by. A str
+	 * or bytes format must describe at most the item's slot, so that no read strays
+	 * outside it.
 	 * @param format the format field
 	 * @param code the back-transform code
 	 * @param slotSize the size of the item's slot
@@ -158,8 +180,8 @@ public final class ShareableListLayout {
 	 */
 	public static @Nullable ItemType typeOf(long format, byte code, int slotSize) {
 		if (code == CODE_VALUE) {
-			return (format == FORMAT_INT) ? ItemType.INT : (format == FORMAT_FLOAT) ? ItemType.FLOAT
-					: (format == FORMAT_BOOL) ? ItemType.BOOL : null;
+			return (format == FORMAT_INT) ? ItemType.INT
+					: (format == FORMAT_FLOAT) ? ItemType.FLOAT : (format == FORMAT_BOOL) ? ItemType.BOOL : null;
 		}
 		if (code == CODE_NONE) {
 			return (format == FORMAT_NONE) ? ItemType.NONE : null;
@@ -174,7 +196,8 @@ public final class ShareableListLayout {
 	}
 
 	/**
-	 * Returns the format CPython writes for an item of the given type: a str or bytes value takes its whole slot.
+	 * Returns the format CPython writes for an item of the given type: a str or bytes
+	 * value takes its whole slot.
 	 * @param type the type
 	 * @param slotSize the size of the item's slot
 	 * @return the format field as a native-endian long
@@ -209,7 +232,8 @@ public final class ShareableListLayout {
 	 * @return the format field as a native-endian long
 	 */
 	public static long stringFormat(int size) {
-		// Digit by digit: every write of a str or bytes item calls this, and building a String here doubled what
+		// Digit by digit: every write of a str or bytes item calls this, and building a
+		// String here doubled what
 		// such a write allocates.
 		int digits = 1;
 		for (int rest = size; rest >= 10; rest /= 10) {
@@ -223,7 +247,8 @@ public final class ShareableListLayout {
 	}
 
 	/**
-	 * Reads the size out of an {@code <S>s} format: one to seven ASCII digits, {@code s}, then NULs only.
+	 * Reads the size out of an {@code <S>s} format: one to seven ASCII digits, {@code s},
+	 * then NULs only.
 	 * @param format the format field
 	 * @return the size, or -1 if the field is no such format
 	 */
@@ -249,8 +274,8 @@ public final class ShareableListLayout {
 	}
 
 	/**
-	 * Returns the text of a valid format field, as Python's {@code format} property shows it: the field without its
-	 * trailing NULs.
+	 * Returns the text of a valid format field, as Python's {@code format} property shows
+	 * it: the field without its trailing NULs.
 	 * @param format the format field, already checked to be valid
 	 * @return the format text
 	 */
@@ -263,8 +288,8 @@ public final class ShareableListLayout {
 	}
 
 	/**
-	 * Describes any format field for an error message: printable ASCII as is, every other byte as {@code \xNN},
-	 * trailing NULs dropped.
+	 * Describes any format field for an error message: printable ASCII as is, every other
+	 * byte as {@code \xNN}, trailing NULs dropped.
 	 * @param format the format field
 	 * @return a readable rendering
 	 */

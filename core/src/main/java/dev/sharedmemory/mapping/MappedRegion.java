@@ -16,9 +16,10 @@ public interface MappedRegion {
 	ByteBuffer slice(long offset, int length);
 
 	/**
-	 * Releases this process's mapping; what that means for views already handed out is the implementation's to state.
-	 * Called once, and again only if it threw.
-	 * @throws IllegalStateException if the mapping cannot be released now, saying why; it is then left intact
+	 * Releases this process's mapping; what that means for views already handed out is
+	 * the implementation's to state. Called once, and again only if it threw.
+	 * @throws IllegalStateException if the mapping cannot be released now, saying why; it
+	 * is then left intact
 	 */
 	void release();
 

@@ -4,15 +4,17 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 
 /**
- * The one seam between {@code SharedMemory} and the JDK's way of mapping memory: maps an open block file into this
- * process. Not part of the public API.
+ * The one seam between {@code SharedMemory} and the JDK's way of mapping memory: maps an
+ * open block file into this process. Not part of the public API.
  */
 public interface MemoryMapper {
 
 	/**
-	 * Maps the whole of an open block file, read-write and shared with every other process that maps it.
-	 * @param channel the block's file, open for reading and writing; on success the mapper owns it and closes it as
-	 * soon as it no longer needs it (at the latest on {@link MappedRegion#release()}), on failure the caller closes it
+	 * Maps the whole of an open block file, read-write and shared with every other
+	 * process that maps it.
+	 * @param channel the block's file, open for reading and writing; on success the
+	 * mapper owns it and closes it as soon as it no longer needs it (at the latest on
+	 * {@link MappedRegion#release()}), on failure the caller closes it
 	 * @param size the block's size in bytes, at least 1
 	 * @return the mapping
 	 * @throws IOException if the system refuses the mapping

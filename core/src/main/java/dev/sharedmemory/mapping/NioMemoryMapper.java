@@ -14,19 +14,22 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Maps blocks with {@link FileChannel#map}, the only public way on JDK 17: the implementation on JDK 17 to 21, and on
- * later JDKs when asked for by name ({@code -Ddev.sharedmemory.mapping=nio}).
+ * Maps blocks with {@link FileChannel#map}, the only public way on JDK 17: the
+ * implementation on JDK 17 to 21, and on later JDKs when asked for by name
+ * ({@code -Ddev.sharedmemory.mapping=nio}).
  * <p>
- * A {@link MappedByteBuffer} cannot be unmapped on demand: the JDK unmaps it when the garbage collector finds it
- * unreachable. {@link MappedRegion#release()} therefore only drops this region's reference, and a view handed out
- * earlier keeps reading and writing the block until it is collected. That is what makes use after close safe here:
- * memory is never unmapped under a thread that still holds a view.
+ * A {@link MappedByteBuffer} cannot be unmapped on demand: the JDK unmaps it when the
+ * garbage collector finds it unreachable. {@link MappedRegion#release()} therefore only
+ * drops this region's reference, and a view handed out earlier keeps reading and writing
+ * the block until it is collected. That is what makes use after close safe here: memory
+ * is never unmapped under a thread that still holds a view.
  * <p>
- * A {@link ByteBuffer} addresses at most {@link Integer#MAX_VALUE} bytes, so a larger block is not mapped whole:
- * each window is mapped on its own, through the block's channel, kept open until release. A {@link FileChannel}
- * closes itself for good when a thread using it is interrupted; since the channel serves every thread of the block,
- * windows are mapped on a thread of this class's own, which nobody interrupts, and the caller waits for it
- * uninterruptibly (keeping its interrupt status).
+ * A {@link ByteBuffer} addresses at most {@link Integer#MAX_VALUE} bytes, so a larger
+ * block is not mapped whole: each window is mapped on its own, through the block's
+ * channel, kept open until release. A {@link FileChannel} closes itself for good when a
+ * thread using it is interrupted; since the channel serves every thread of the block,
+ * windows are mapped on a thread of this class's own, which nobody interrupts, and the
+ * caller waits for it uninterruptibly (keeping its interrupt status).
  */
 final class NioMemoryMapper implements MemoryMapper {
 
@@ -48,7 +51,8 @@ final class NioMemoryMapper implements MemoryMapper {
 
 	private static final class WholeRegion implements MappedRegion {
 
-		// Dropped on release, so that a closed handle someone still references does not keep the block mapped.
+		// Dropped on release, so that a closed handle someone still references does not
+		// keep the block mapped.
 		private volatile MappedByteBuffer whole;
 
 		WholeRegion(MappedByteBuffer whole) {
@@ -107,7 +111,8 @@ final class NioMemoryMapper implements MemoryMapper {
 				return this.channel.map(MapMode.READ_WRITE, offset, length).order(ByteOrder.nativeOrder());
 			}
 			catch (ClosedChannelException ex) {
-				// Only release() closes the channel now: a window asked for while another thread closed the block.
+				// Only release() closes the channel now: a window asked for while another
+				// thread closed the block.
 				throw new IllegalStateException("Shared memory block was closed while mapping a window of it", ex);
 			}
 			catch (IOException ex) {
@@ -121,7 +126,8 @@ final class NioMemoryMapper implements MemoryMapper {
 				this.channel.close();
 			}
 			catch (IOException ex) {
-				// Closing a descriptor of a shared memory file does not fail in practice; nothing is lost if it does.
+				// Closing a descriptor of a shared memory file does not fail in practice;
+				// nothing is lost if it does.
 			}
 		}
 

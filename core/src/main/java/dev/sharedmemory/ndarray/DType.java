@@ -7,16 +7,18 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The type of an array's elements, as numpy's {@code dtype} describes a scalar type: a kind, a size in bytes and a
- * byte order. Written and parsed in numpy's array-interface form ({@code <f8}, {@code >i4}, {@code |u1}), which is
- * what a {@code .npy} header's {@code descr} holds.
+ * The type of an array's elements, as numpy's {@code dtype} describes a scalar type: a
+ * kind, a size in bytes and a byte order. Written and parsed in numpy's array-interface
+ * form ({@code <f8}, {@code >i4}, {@code |u1}), which is what a {@code .npy} header's
+ * {@code descr} holds.
  * <p>
- * The byte order of a one-byte type does not matter and is always the platform's, so that {@code <i1} and
- * {@code |i1} are one dtype, as in numpy.
+ * The byte order of a one-byte type does not matter and is always the platform's, so that
+ * {@code <i1} and {@code |i1} are one dtype, as in numpy.
  *
  * @param kind the kind of value
  * @param itemSize the size of one element in bytes
- * @param byteOrder the byte order of an element (of each of its two parts for a complex number)
+ * @param byteOrder the byte order of an element (of each of its two parts for a complex
+ * number)
  */
 public record DType(Kind kind, int itemSize, ByteOrder byteOrder) {
 
@@ -59,7 +61,8 @@ public record DType(Kind kind, int itemSize, ByteOrder byteOrder) {
 	/** numpy's {@code complex128}: two {@code float64}, real part first. */
 	public static final DType COMPLEX128 = of(Kind.COMPLEX, 16);
 
-	// An error shows at most this much of a dtype it cannot read, which may be a forged header's.
+	// An error shows at most this much of a dtype it cannot read, which may be a forged
+	// header's.
 	private static final int SHOWN_CHARACTERS = 60;
 
 	private static final String SUPPORTED = "bool, int8 to int64, uint8 to uint64, float32, float64, complex64 and "
@@ -88,12 +91,14 @@ public record DType(Kind kind, int itemSize, ByteOrder byteOrder) {
 	}
 
 	/**
-	 * Parses a dtype as numpy writes it in a {@code .npy} header ({@code <f8}, {@code >i4}, {@code |b1}; byte order
-	 * {@code <}, {@code >}, {@code =} or {@code |}, or none for the platform's), or by its numpy name ({@code float64},
-	 * {@code uint8}, {@code bool}: the platform's byte order, as in numpy).
+	 * Parses a dtype as numpy writes it in a {@code .npy} header ({@code <f8},
+	 * {@code >i4}, {@code |b1}; byte order {@code <}, {@code >}, {@code =} or {@code |},
+	 * or none for the platform's), or by its numpy name ({@code float64}, {@code uint8},
+	 * {@code bool}: the platform's byte order, as in numpy).
 	 * @param text the dtype
 	 * @return the dtype
-	 * @throws IllegalArgumentException if the text is no dtype this library supports, naming it
+	 * @throws IllegalArgumentException if the text is no dtype this library supports,
+	 * naming it
 	 */
 	public static DType parse(String text) {
 		Objects.requireNonNull(text, "text must not be null");
@@ -164,8 +169,8 @@ public record DType(Kind kind, int itemSize, ByteOrder byteOrder) {
 	}
 
 	/**
-	 * Returns the dtype as numpy's {@code dtype.str} and a {@code .npy} header write it: {@code <f8}, {@code >i4},
-	 * {@code |u1} (one-byte types have no byte order).
+	 * Returns the dtype as numpy's {@code dtype.str} and a {@code .npy} header write it:
+	 * {@code <f8}, {@code >i4}, {@code |u1} (one-byte types have no byte order).
 	 * @return the array-interface type string
 	 */
 	public String descr() {
@@ -174,7 +179,8 @@ public record DType(Kind kind, int itemSize, ByteOrder byteOrder) {
 	}
 
 	/**
-	 * Returns numpy's name of the type, whatever the byte order: {@code float64}, {@code uint8}, {@code bool}.
+	 * Returns numpy's name of the type, whatever the byte order: {@code float64},
+	 * {@code uint8}, {@code bool}.
 	 * @return the name
 	 */
 	public String name() {
@@ -182,7 +188,8 @@ public record DType(Kind kind, int itemSize, ByteOrder byteOrder) {
 	}
 
 	/**
-	 * Tells whether elements are in the platform's byte order, as numpy's {@code dtype.isnative}.
+	 * Tells whether elements are in the platform's byte order, as numpy's
+	 * {@code dtype.isnative}.
 	 * @return {@code true} if they are
 	 */
 	public boolean isNative() {

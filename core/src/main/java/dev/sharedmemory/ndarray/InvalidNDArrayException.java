@@ -3,9 +3,9 @@ package dev.sharedmemory.ndarray;
 import dev.sharedmemory.SharedMemoryException;
 
 /**
- * Thrown when a block does not hold a valid array: a {@code .npy} header that is damaged, forged or of a dtype this
- * library does not read, or a dtype, shape and offset that do not fit the block. The message names the block and the
- * fault.
+ * Thrown when a block does not hold a valid array: a {@code .npy} header that is damaged,
+ * forged or of a dtype this library does not read, or a dtype, shape and offset that do
+ * not fit the block. The message names the block and the fault.
  */
 public class InvalidNDArrayException extends SharedMemoryException {
 

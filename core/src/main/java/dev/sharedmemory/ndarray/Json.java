@@ -8,9 +8,10 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The little JSON that a descriptor needs, since core has no dependencies: values parse to {@link Map},
- * {@link List}, {@link String}, {@link Long} (integers that fit), {@link Double}, {@link Boolean} and {@code null};
- * strings are quoted for writing. Nesting is bounded, so that hostile input fails rather than overflows the stack.
+ * The little JSON that a descriptor needs, since core has no dependencies: values parse
+ * to {@link Map}, {@link List}, {@link String}, {@link Long} (integers that fit),
+ * {@link Double}, {@link Boolean} and {@code null}; strings are quoted for writing.
+ * Nesting is bounded, so that hostile input fails rather than overflows the stack.
  */
 final class Json {
 
@@ -171,8 +172,8 @@ final class Json {
 						throw error("unterminated \\u escape");
 					}
 					try {
-						value.append((char) Integer.parseInt(this.text.substring(this.position, this.position + 4),
-								16));
+						value
+							.append((char) Integer.parseInt(this.text.substring(this.position, this.position + 4), 16));
 					}
 					catch (NumberFormatException ex) {
 						throw error("invalid \\u escape");

@@ -16,30 +16,35 @@ import dev.sharedmemory.SharedMemoryDirectory;
 import dev.sharedmemory.SharedMemoryException;
 
 /**
- * An n-dimensional array of numbers in a shared memory block, as numpy holds one: a {@link DType}, a shape, an
- * {@link Order} and the elements. {@link #create created} arrays are in numpy's {@code .npy} layout, so the block
- * describes itself and numpy opens it zero-copy, and sees every write:
- * <pre>
+ * An n-dimensional array of numbers in a shared memory block, as numpy holds one: a
+ * {@link DType}, a shape, an {@link Order} and the elements. {@link #create created}
+ * arrays are in numpy's {@code .npy} layout, so the block describes itself and numpy
+ * opens it zero-copy, and sees every write: <pre>
  * a = np.load("/dev/shm/" + name, mmap_mode="r+")
- * </pre>
- * {@link #attach attach} reads such a block whichever side wrote it ({@code np.save} into {@code /dev/shm},
- * {@code np.lib.format.open_memmap}), and {@link #wrap wrap} reads a plain block, or part of one, as an array of a
- * dtype and shape passed along some other way (such as an {@link NDArrayDescriptor}).
+ * </pre> {@link #attach attach} reads such a block whichever side wrote it
+ * ({@code np.save} into {@code /dev/shm}, {@code np.lib.format.open_memmap}), and
+ * {@link #wrap wrap} reads a plain block, or part of one, as an array of a dtype and
+ * shape passed along some other way (such as an {@link NDArrayDescriptor}).
  * <p>
- * Elements are read and written by index ({@link #getDouble(long...)}, {@link #setDouble(double, long...)}, ...),
- * through typed views of the data in the array's byte order ({@link #doubles()}, ...), and in bulk from and to Java
- * arrays ({@link #copyTo(long, double[], int, int)}, ...) at the speed of a memory copy. Each accessor serves the
- * dtypes of its Java type: {@code getDouble} {@code float64}, {@code getInt} {@code int32} and {@code uint32}
- * (unsigned values as the same bits), {@code getBoolean} {@code bool}; a complex array is read as its real and
- * imaginary parts, interleaved, through the views and bulk copies of its part type. An array larger than 2 GiB is
- * reached through windows ({@link #data(long, int)}); index access and bulk copies work at any size.
+ * Elements are read and written by index ({@link #getDouble(long...)},
+ * {@link #setDouble(double, long...)}, ...), through typed views of the data in the
+ * array's byte order ({@link #doubles()}, ...), and in bulk from and to Java arrays
+ * ({@link #copyTo(long, double[], int, int)}, ...) at the speed of a memory copy. Each
+ * accessor serves the dtypes of its Java type: {@code getDouble} {@code float64},
+ * {@code getInt} {@code int32} and {@code uint32} (unsigned values as the same bits),
+ * {@code getBoolean} {@code bool}; a complex array is read as its real and imaginary
+ * parts, interleaved, through the views and bulk copies of its part type. An array larger
+ * than 2 GiB is reached through windows ({@link #data(long, int)}); index access and bulk
+ * copies work at any size.
  * <p>
- * Like the block, an array is thread-safe in the way memory is: nothing is locked. {@link #close()} closes the block
- * and never unlinks it; {@code shm().unlink()} does. After close, every access throws {@link IllegalStateException}.
+ * Like the block, an array is thread-safe in the way memory is: nothing is locked.
+ * {@link #close()} closes the block and never unlinks it; {@code shm().unlink()} does.
+ * After close, every access throws {@link IllegalStateException}.
  */
 public final class NDArray implements AutoCloseable {
 
-	// A power of two, so that no element (of 1 to 16 bytes, each a power of two) straddles two windows; the largest
+	// A power of two, so that no element (of 1 to 16 bytes, each a power of two)
+	// straddles two windows; the largest
 	// one a ByteBuffer holds.
 	private static final int WINDOW_SHIFT = 30;
 
@@ -67,7 +72,8 @@ public final class NDArray implements AutoCloseable {
 
 	private final ByteBuffer[] windows;
 
-	// The Java type of an element ('D' double, 'J' long, ..., 'Z' boolean; 0 for complex) and of a value in a view.
+	// The Java type of an element ('D' double, 'J' long, ..., 'Z' boolean; 0 for complex)
+	// and of a value in a view.
 	private final char elementType;
 
 	private final char valueType;
@@ -107,15 +113,16 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Creates an array of zeros in a new block under a generated name, in the {@code .npy} layout: the block holds
-	 * exactly what {@code np.save} writes for such an array.
+	 * Creates an array of zeros in a new block under a generated name, in the
+	 * {@code .npy} layout: the block holds exactly what {@code np.save} writes for such
+	 * an array.
 	 * @param directory where to create the block
 	 * @param dtype the dtype
 	 * @param order the order
 	 * @param shape the dimensions, none for a 0-d array (one element)
 	 * @return the array
-	 * @throws IllegalArgumentException if a dimension is negative, there are more than 64, or the array is larger
-	 * than a block can be
+	 * @throws IllegalArgumentException if a dimension is negative, there are more than
+	 * 64, or the array is larger than a block can be
 	 * @throws dev.sharedmemory.SharedMemoryException if the block cannot be created
 	 */
 	public static NDArray create(SharedMemoryDirectory directory, DType dtype, Order order, long... shape) {
@@ -123,16 +130,16 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Creates an array of zeros in a new block under the given name, in the {@code .npy} layout: the block holds
-	 * exactly what {@code np.save} writes for such an array.
+	 * Creates an array of zeros in a new block under the given name, in the {@code .npy}
+	 * layout: the block holds exactly what {@code np.save} writes for such an array.
 	 * @param directory where to create the block
 	 * @param name the block's name, or {@code null} for a generated one
 	 * @param dtype the dtype
 	 * @param order the order
 	 * @param shape the dimensions, none for a 0-d array (one element)
 	 * @return the array
-	 * @throws IllegalArgumentException if a dimension is negative, there are more than 64, or the array is larger
-	 * than a block can be
+	 * @throws IllegalArgumentException if a dimension is negative, there are more than
+	 * 64, or the array is larger than a block can be
 	 * @throws dev.sharedmemory.SharedMemoryExistsException if the name is taken
 	 * @throws dev.sharedmemory.SharedMemoryException if the block cannot be created
 	 */
@@ -144,16 +151,17 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Creates an array of zeros, in the {@code .npy} layout, in a block of the size it needs that the given function
-	 * creates: how a {@link dev.sharedmemory.SharedMemoryManager} creates one that it tracks. If writing the header
-	 * fails, the block is closed and unlinked.
+	 * Creates an array of zeros, in the {@code .npy} layout, in a block of the size it
+	 * needs that the given function creates: how a
+	 * {@link dev.sharedmemory.SharedMemoryManager} creates one that it tracks. If writing
+	 * the header fails, the block is closed and unlinked.
 	 * @param blocks creates a new block of the given size in bytes
 	 * @param dtype the dtype
 	 * @param order the order
 	 * @param shape the dimensions, none for a 0-d array (one element)
 	 * @return the array
-	 * @throws IllegalArgumentException if a dimension is negative, there are more than 64, or the array is larger
-	 * than a block can be; no block is created then
+	 * @throws IllegalArgumentException if a dimension is negative, there are more than
+	 * 64, or the array is larger than a block can be; no block is created then
 	 */
 	public static NDArray create(LongFunction<SharedMemory> blocks, DType dtype, Order order, long... shape) {
 		Objects.requireNonNull(blocks, "blocks must not be null");
@@ -190,8 +198,8 @@ public final class NDArray implements AutoCloseable {
 	 * @param name the block's name
 	 * @return the array
 	 * @throws dev.sharedmemory.SharedMemoryNotFoundException if there is no such block
-	 * @throws InvalidNDArrayException if the block holds no array this library reads, naming the fault; the block
-	 * is then closed, never unlinked
+	 * @throws InvalidNDArrayException if the block holds no array this library reads,
+	 * naming the fault; the block is then closed, never unlinked
 	 */
 	public static NDArray attach(SharedMemoryDirectory directory, String name) {
 		Objects.requireNonNull(directory, "directory must not be null");
@@ -206,13 +214,14 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Attaches to the array a descriptor describes: its block, read as the dtype, shape and order at the offset the
-	 * descriptor gives, with no header read.
+	 * Attaches to the array a descriptor describes: its block, read as the dtype, shape
+	 * and order at the offset the descriptor gives, with no header read.
 	 * @param directory the directory that holds the block
 	 * @param descriptor the descriptor
 	 * @return the array
 	 * @throws dev.sharedmemory.SharedMemoryNotFoundException if there is no such block
-	 * @throws InvalidNDArrayException if the array does not fit the block; the block is then closed
+	 * @throws InvalidNDArrayException if the array does not fit the block; the block is
+	 * then closed
 	 */
 	public static NDArray attach(SharedMemoryDirectory directory, NDArrayDescriptor descriptor) {
 		Objects.requireNonNull(directory, "directory must not be null");
@@ -227,31 +236,35 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Reads an attached block in the {@code .npy} layout as an array. On failure the block is left open.
+	 * Reads an attached block in the {@code .npy} layout as an array. On failure the
+	 * block is left open.
 	 * @param block the block; closing the array closes it
 	 * @return the array
-	 * @throws InvalidNDArrayException if the block holds no array this library reads, naming the fault
+	 * @throws InvalidNDArrayException if the block holds no array this library reads,
+	 * naming the fault
 	 * @throws IllegalStateException if the block is closed
 	 */
 	public static NDArray of(SharedMemory block) {
 		Objects.requireNonNull(block, "block must not be null");
 		NpyLayout.Header header = NpyLayout.read(block);
-		return layOut(block, header.dataOffset(), header.dataOffset(), header.dtype(), header.order(),
-				header.shape(), "holds no valid .npy array");
+		return layOut(block, header.dataOffset(), header.dataOffset(), header.dtype(), header.order(), header.shape(),
+				"holds no valid .npy array");
 	}
 
 	/**
-	 * Reads part of a block as an array with no header, as {@code np.ndarray(shape, dtype, buffer=shm.buf,
-	 * offset=offset, order=order)} does in Python. As in numpy, the offset need not be a multiple of the item size:
-	 * such an array is read and written all the same, if more slowly ({@code flags.aligned} is {@code False} in
-	 * numpy).
+	 * Reads part of a block as an array with no header, as
+	 * {@code np.ndarray(shape, dtype, buffer=shm.buf,
+	 * offset=offset, order=order)} does in Python. As in numpy, the offset need not be a
+	 * multiple of the item size: such an array is read and written all the same, if more
+	 * slowly ({@code flags.aligned} is {@code False} in numpy).
 	 * @param block the block; closing the array closes it
 	 * @param offset where the first element lies in the block
 	 * @param dtype the dtype
 	 * @param order the order
 	 * @param shape the dimensions, none for a 0-d array (one element)
 	 * @return the array
-	 * @throws InvalidNDArrayException if the array does not fit the block or its shape is invalid, naming the fault
+	 * @throws InvalidNDArrayException if the array does not fit the block or its shape is
+	 * invalid, naming the fault
 	 * @throws IllegalStateException if the block is closed
 	 */
 	public static NDArray wrap(SharedMemory block, long offset, DType dtype, Order order, long... shape) {
@@ -276,16 +289,17 @@ public final class NDArray implements AutoCloseable {
 			throw new InvalidNDArrayException(block.name(), prefix + ex.getMessage());
 		}
 		if (nbytes > block.size() - dataOffset) {
-			throw new InvalidNDArrayException(block.name(), prefix + "shape " + NpyLayout.tuple(shape) + " of "
-					+ dtype + " needs " + nbytes + " bytes of data from offset " + dataOffset + ", but the block has "
-					+ block.size() + " bytes");
+			throw new InvalidNDArrayException(block.name(),
+					prefix + "shape " + NpyLayout.tuple(shape) + " of " + dtype + " needs " + nbytes
+							+ " bytes of data from offset " + dataOffset + ", but the block has " + block.size()
+							+ " bytes");
 		}
 		return new NDArray(block, dataOffset, headerLength, dtype, order, shape, nbytes);
 	}
 
 	/**
-	 * Returns the bytes of data of an array, checking its shape; as numpy, a dimension of 0 makes the others
-	 * irrelevant to the size but not to the check.
+	 * Returns the bytes of data of an array, checking its shape; as numpy, a dimension of
+	 * 0 makes the others irrelevant to the size but not to the check.
 	 */
 	private static long dataBytes(DType dtype, long[] shape) {
 		if (shape.length > NpyLayout.MAX_DIMENSIONS) {
@@ -303,8 +317,8 @@ public final class NDArray implements AutoCloseable {
 				continue;
 			}
 			if (bytes > Long.MAX_VALUE / dimension) {
-				throw new IllegalArgumentException("shape " + NpyLayout.tuple(shape) + " of " + dtype
-						+ " holds more bytes than a long counts");
+				throw new IllegalArgumentException(
+						"shape " + NpyLayout.tuple(shape) + " of " + dtype + " holds more bytes than a long counts");
 			}
 			bytes *= dimension;
 		}
@@ -312,8 +326,9 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Returns the strides in bytes as numpy computes them for an array over a buffer ({@code np.load} with
-	 * {@code mmap_mode}, {@code np.ndarray(buffer=...)}): a dimension of 0 steps as one of 1 would.
+	 * Returns the strides in bytes as numpy computes them for an array over a buffer
+	 * ({@code np.load} with {@code mmap_mode}, {@code np.ndarray(buffer=...)}): a
+	 * dimension of 0 steps as one of 1 would.
 	 */
 	private static long[] strides(DType dtype, Order order, long[] shape) {
 		long[] strides = new long[shape.length];
@@ -367,7 +382,8 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Returns how many bytes to step in memory for one step along each dimension, as numpy's {@code strides}.
+	 * Returns how many bytes to step in memory for one step along each dimension, as
+	 * numpy's {@code strides}.
 	 * @return a copy of the strides, in bytes
 	 */
 	public long[] strides() {
@@ -375,7 +391,8 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Returns the number of elements, as numpy's {@code size}: 1 for a 0-d array, 0 for an empty one.
+	 * Returns the number of elements, as numpy's {@code size}: 1 for a 0-d array, 0 for
+	 * an empty one.
 	 * @return the number of elements
 	 */
 	public long size() {
@@ -391,8 +408,10 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Returns the length of the {@code .npy} preamble and header in the block, so that a raw reader can skip it.
-	 * @return the header's length in bytes, or 0 for an array {@link #wrap wrapped} without one
+	 * Returns the length of the {@code .npy} preamble and header in the block, so that a
+	 * raw reader can skip it.
+	 * @return the header's length in bytes, or 0 for an array {@link #wrap wrapped}
+	 * without one
 	 */
 	public int headerLength() {
 		return this.headerLength;
@@ -418,8 +437,8 @@ public final class NDArray implements AutoCloseable {
 	/**
 	 * Returns a view of the whole data in the array's byte order.
 	 * @return a view with position 0 and limit {@link #nbytes()}
-	 * @throws IllegalStateException if the array is closed, or its data is larger than a {@link ByteBuffer} can
-	 * address (use {@link #data(long, int)} then)
+	 * @throws IllegalStateException if the array is closed, or its data is larger than a
+	 * {@link ByteBuffer} can address (use {@link #data(long, int)} then)
 	 */
 	public ByteBuffer data() {
 		checkOpen();
@@ -431,8 +450,8 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Returns a view of part of the data in the array's byte order: the way to reach all the data of an array larger
-	 * than 2 GiB.
+	 * Returns a view of part of the data in the array's byte order: the way to reach all
+	 * the data of an array larger than 2 GiB.
 	 * @param offset where the view starts, in bytes from the first element
 	 * @param length how many bytes it covers
 	 * @return a view with position 0 and limit {@code length}
@@ -448,7 +467,8 @@ public final class NDArray implements AutoCloseable {
 	/**
 	 * Returns a view of the data of a {@code float64} or {@code complex128} array.
 	 * @return the view, in the array's byte order
-	 * @throws IllegalStateException if the array is of another dtype, closed, or larger than 2 GiB
+	 * @throws IllegalStateException if the array is of another dtype, closed, or larger
+	 * than 2 GiB
 	 */
 	public DoubleBuffer doubles() {
 		requireValues('D', "doubles()");
@@ -458,7 +478,8 @@ public final class NDArray implements AutoCloseable {
 	/**
 	 * Returns a view of the data of a {@code float32} or {@code complex64} array.
 	 * @return the view, in the array's byte order
-	 * @throws IllegalStateException if the array is of another dtype, closed, or larger than 2 GiB
+	 * @throws IllegalStateException if the array is of another dtype, closed, or larger
+	 * than 2 GiB
 	 */
 	public FloatBuffer floats() {
 		requireValues('F', "floats()");
@@ -468,7 +489,8 @@ public final class NDArray implements AutoCloseable {
 	/**
 	 * Returns a view of the data of an {@code int64} or {@code uint64} array.
 	 * @return the view, in the array's byte order
-	 * @throws IllegalStateException if the array is of another dtype, closed, or larger than 2 GiB
+	 * @throws IllegalStateException if the array is of another dtype, closed, or larger
+	 * than 2 GiB
 	 */
 	public LongBuffer longs() {
 		requireValues('J', "longs()");
@@ -478,7 +500,8 @@ public final class NDArray implements AutoCloseable {
 	/**
 	 * Returns a view of the data of an {@code int32} or {@code uint32} array.
 	 * @return the view, in the array's byte order
-	 * @throws IllegalStateException if the array is of another dtype, closed, or larger than 2 GiB
+	 * @throws IllegalStateException if the array is of another dtype, closed, or larger
+	 * than 2 GiB
 	 */
 	public IntBuffer ints() {
 		requireValues('I', "ints()");
@@ -488,7 +511,8 @@ public final class NDArray implements AutoCloseable {
 	/**
 	 * Returns a view of the data of an {@code int16} or {@code uint16} array.
 	 * @return the view, in the array's byte order
-	 * @throws IllegalStateException if the array is of another dtype, closed, or larger than 2 GiB
+	 * @throws IllegalStateException if the array is of another dtype, closed, or larger
+	 * than 2 GiB
 	 */
 	public ShortBuffer shorts() {
 		requireValues('S', "shorts()");
@@ -544,8 +568,8 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Reads an element of an {@code int64} or {@code uint64} array (an unsigned value as its bits, as
-	 * {@link Long#toUnsignedString(long)} reads them).
+	 * Reads an element of an {@code int64} or {@code uint64} array (an unsigned value as
+	 * its bits, as {@link Long#toUnsignedString(long)} reads them).
 	 * @param index one index per dimension, none for a 0-d array
 	 * @return the element
 	 * @see #getDouble(long...)
@@ -567,8 +591,8 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Reads an element of an {@code int32} or {@code uint32} array (an unsigned value as its bits, as
-	 * {@link Integer#toUnsignedLong(int)} reads them).
+	 * Reads an element of an {@code int32} or {@code uint32} array (an unsigned value as
+	 * its bits, as {@link Integer#toUnsignedLong(int)} reads them).
 	 * @param index one index per dimension, none for a 0-d array
 	 * @return the element
 	 * @see #getDouble(long...)
@@ -590,7 +614,8 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Reads an element of an {@code int16} or {@code uint16} array (an unsigned value as its bits).
+	 * Reads an element of an {@code int16} or {@code uint16} array (an unsigned value as
+	 * its bits).
 	 * @param index one index per dimension, none for a 0-d array
 	 * @return the element
 	 * @see #getDouble(long...)
@@ -612,7 +637,8 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Reads an element of an {@code int8} or {@code uint8} array (an unsigned value as its bits).
+	 * Reads an element of an {@code int8} or {@code uint8} array (an unsigned value as
+	 * its bits).
 	 * @param index one index per dimension, none for a 0-d array
 	 * @return the element
 	 * @see #getDouble(long...)
@@ -634,7 +660,8 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Reads an element of a {@code bool} array: any byte but 0 is {@code true}, as in numpy.
+	 * Reads an element of a {@code bool} array: any byte but 0 is {@code true}, as in
+	 * numpy.
 	 * @param index one index per dimension, none for a 0-d array
 	 * @return the element
 	 * @see #getDouble(long...)
@@ -656,9 +683,10 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Copies values of a {@code float64} or {@code complex128} array (real and imaginary parts interleaved) into a
-	 * Java array, in memory order.
-	 * @param first the first value to copy, counted in memory order from the start of the data
+	 * Copies values of a {@code float64} or {@code complex128} array (real and imaginary
+	 * parts interleaved) into a Java array, in memory order.
+	 * @param first the first value to copy, counted in memory order from the start of the
+	 * data
 	 * @param target the array to copy into
 	 * @param offset where in it the first value goes
 	 * @param length how many values to copy
@@ -671,8 +699,10 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Copies values from a Java array into a {@code float64} or {@code complex128} array, in memory order.
-	 * @param first the first value to write, counted in memory order from the start of the data
+	 * Copies values from a Java array into a {@code float64} or {@code complex128} array,
+	 * in memory order.
+	 * @param first the first value to write, counted in memory order from the start of
+	 * the data
 	 * @param source the array to copy from
 	 * @param offset where in it the first value is
 	 * @param length how many values to copy
@@ -686,7 +716,8 @@ public final class NDArray implements AutoCloseable {
 
 	/**
 	 * Copies values of a {@code float32} or {@code complex64} array into a Java array.
-	 * @param first the first value to copy, counted in memory order from the start of the data
+	 * @param first the first value to copy, counted in memory order from the start of the
+	 * data
 	 * @param target the array to copy into
 	 * @param offset where in it the first value goes
 	 * @param length how many values to copy
@@ -699,7 +730,8 @@ public final class NDArray implements AutoCloseable {
 
 	/**
 	 * Copies values from a Java array into a {@code float32} or {@code complex64} array.
-	 * @param first the first value to write, counted in memory order from the start of the data
+	 * @param first the first value to write, counted in memory order from the start of
+	 * the data
 	 * @param source the array to copy from
 	 * @param offset where in it the first value is
 	 * @param length how many values to copy
@@ -712,7 +744,8 @@ public final class NDArray implements AutoCloseable {
 
 	/**
 	 * Copies values of an {@code int64} or {@code uint64} array into a Java array.
-	 * @param first the first value to copy, counted in memory order from the start of the data
+	 * @param first the first value to copy, counted in memory order from the start of the
+	 * data
 	 * @param target the array to copy into
 	 * @param offset where in it the first value goes
 	 * @param length how many values to copy
@@ -725,7 +758,8 @@ public final class NDArray implements AutoCloseable {
 
 	/**
 	 * Copies values from a Java array into an {@code int64} or {@code uint64} array.
-	 * @param first the first value to write, counted in memory order from the start of the data
+	 * @param first the first value to write, counted in memory order from the start of
+	 * the data
 	 * @param source the array to copy from
 	 * @param offset where in it the first value is
 	 * @param length how many values to copy
@@ -738,7 +772,8 @@ public final class NDArray implements AutoCloseable {
 
 	/**
 	 * Copies values of an {@code int32} or {@code uint32} array into a Java array.
-	 * @param first the first value to copy, counted in memory order from the start of the data
+	 * @param first the first value to copy, counted in memory order from the start of the
+	 * data
 	 * @param target the array to copy into
 	 * @param offset where in it the first value goes
 	 * @param length how many values to copy
@@ -751,7 +786,8 @@ public final class NDArray implements AutoCloseable {
 
 	/**
 	 * Copies values from a Java array into an {@code int32} or {@code uint32} array.
-	 * @param first the first value to write, counted in memory order from the start of the data
+	 * @param first the first value to write, counted in memory order from the start of
+	 * the data
 	 * @param source the array to copy from
 	 * @param offset where in it the first value is
 	 * @param length how many values to copy
@@ -764,7 +800,8 @@ public final class NDArray implements AutoCloseable {
 
 	/**
 	 * Copies values of an {@code int16} or {@code uint16} array into a Java array.
-	 * @param first the first value to copy, counted in memory order from the start of the data
+	 * @param first the first value to copy, counted in memory order from the start of the
+	 * data
 	 * @param target the array to copy into
 	 * @param offset where in it the first value goes
 	 * @param length how many values to copy
@@ -777,7 +814,8 @@ public final class NDArray implements AutoCloseable {
 
 	/**
 	 * Copies values from a Java array into an {@code int16} or {@code uint16} array.
-	 * @param first the first value to write, counted in memory order from the start of the data
+	 * @param first the first value to write, counted in memory order from the start of
+	 * the data
 	 * @param source the array to copy from
 	 * @param offset where in it the first value is
 	 * @param length how many values to copy
@@ -789,8 +827,10 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Copies values of an {@code int8}, {@code uint8} or {@code bool} array into a Java array.
-	 * @param first the first value to copy, counted in memory order from the start of the data
+	 * Copies values of an {@code int8}, {@code uint8} or {@code bool} array into a Java
+	 * array.
+	 * @param first the first value to copy, counted in memory order from the start of the
+	 * data
 	 * @param target the array to copy into
 	 * @param offset where in it the first value goes
 	 * @param length how many values to copy
@@ -802,8 +842,10 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Copies values from a Java array into an {@code int8}, {@code uint8} or {@code bool} array.
-	 * @param first the first value to write, counted in memory order from the start of the data
+	 * Copies values from a Java array into an {@code int8}, {@code uint8} or {@code bool}
+	 * array.
+	 * @param first the first value to write, counted in memory order from the start of
+	 * the data
 	 * @param source the array to copy from
 	 * @param offset where in it the first value is
 	 * @param length how many values to copy
@@ -823,10 +865,10 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Copies a range of values window by window: each window is a whole number of values, so no value is split.
+	 * Copies a range of values window by window: each window is a whole number of values,
+	 * so no value is split.
 	 */
-	private void transfer(char type, String method, long first, int offset, int length, int arrayLength,
-			Chunk chunk) {
+	private void transfer(char type, String method, long first, int offset, int length, int arrayLength, Chunk chunk) {
 		requireValues(type, method);
 		checkOpen();
 		Objects.checkFromIndexSize(offset, length, arrayLength);
@@ -844,7 +886,8 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Returns the byte offset of an element in the data, checking the dtype, the index and that the array is open.
+	 * Returns the byte offset of an element in the data, checking the dtype, the index
+	 * and that the array is open.
 	 */
 	private long element(char type, String method, long[] index) {
 		if (this.elementType != type) {
@@ -882,8 +925,8 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	private IllegalStateException wrongType(String method) {
-		return new IllegalStateException(method + " does not serve " + this + ", whose dtype is " + this.dtype
-				+ " (" + this.dtype.name() + ")");
+		return new IllegalStateException(
+				method + " does not serve " + this + ", whose dtype is " + this.dtype + " (" + this.dtype.name() + ")");
 	}
 
 	private void checkOpen() {

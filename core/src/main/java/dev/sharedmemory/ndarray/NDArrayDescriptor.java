@@ -8,17 +8,17 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What another process needs to read an array in a block, for those who pass it alongside rather than in a header:
- * the block's name and size, the dtype, shape and order, and where the data starts. As JSON it reads as Appose's
- * {@code ndarray} descriptor does, with two fields of its own that Appose ignores:
- * <pre>
+ * What another process needs to read an array in a block, for those who pass it alongside
+ * rather than in a header: the block's name and size, the dtype, shape and order, and
+ * where the data starts. As JSON it reads as Appose's {@code ndarray} descriptor does,
+ * with two fields of its own that Appose ignores: <pre>
  * {"appose_type":"ndarray","dtype":"float64","shape":[2,3],"order":"C","offset":128,
  *  "shm":{"appose_type":"shm","name":"psm_1a2b3c4d","rsize":176}}
- * </pre>
- * {@code dtype} is numpy's name of the type in the platform's byte order, else its explicit form ({@code >f8}):
- * either is what {@code np.dtype(...)} takes. {@code shape} is numpy's shape, in the array's {@code order}
- * ({@code C} unless said). Reading takes Appose's older {@code size} for {@code rsize}, and no {@code order} or
- * {@code offset} as {@code C} and 0.
+ * </pre> {@code dtype} is numpy's name of the type in the platform's byte order, else its
+ * explicit form ({@code >f8}): either is what {@code np.dtype(...)} takes. {@code shape}
+ * is numpy's shape, in the array's {@code order} ({@code C} unless said). Reading takes
+ * Appose's older {@code size} for {@code rsize}, and no {@code order} or {@code offset}
+ * as {@code C} and 0.
  *
  * @param name the block's name
  * @param size the block's size in bytes
@@ -50,8 +50,8 @@ public record NDArrayDescriptor(String name, long size, DType dtype, List<Long> 
 			}
 		}
 		if (size < 0 || offset < 0) {
-			throw new IllegalArgumentException("An array descriptor's size (" + size + ") and offset (" + offset
-					+ ") must not be negative");
+			throw new IllegalArgumentException(
+					"An array descriptor's size (" + size + ") and offset (" + offset + ") must not be negative");
 		}
 	}
 
@@ -77,17 +77,17 @@ public record NDArrayDescriptor(String name, long size, DType dtype, List<Long> 
 			shape.append((i > 0) ? "," : "").append(this.shape.get(i));
 		}
 		String dtype = this.dtype.isNative() ? this.dtype.name() : this.dtype.descr();
-		return "{\"appose_type\":\"ndarray\",\"dtype\":" + Json.quote(dtype) + ",\"shape\":" + shape
-				+ "],\"order\":\"" + this.order + "\",\"offset\":" + this.offset
-				+ ",\"shm\":{\"appose_type\":\"shm\",\"name\":" + Json.quote(this.name) + ",\"rsize\":" + this.size
-				+ "}}";
+		return "{\"appose_type\":\"ndarray\",\"dtype\":" + Json.quote(dtype) + ",\"shape\":" + shape + "],\"order\":\""
+				+ this.order + "\",\"offset\":" + this.offset + ",\"shm\":{\"appose_type\":\"shm\",\"name\":"
+				+ Json.quote(this.name) + ",\"rsize\":" + this.size + "}}";
 	}
 
 	/**
 	 * Reads a descriptor from JSON, as {@link #toJson()} or Appose writes it.
 	 * @param json the JSON
 	 * @return the descriptor
-	 * @throws IllegalArgumentException if it is not JSON, or not an array descriptor, naming the field at fault
+	 * @throws IllegalArgumentException if it is not JSON, or not an array descriptor,
+	 * naming the field at fault
 	 */
 	public static NDArrayDescriptor fromJson(String json) {
 		Objects.requireNonNull(json, "json must not be null");
@@ -117,8 +117,8 @@ public record NDArrayDescriptor(String name, long size, DType dtype, List<Long> 
 			throw invalid("its \"order\" is " + order + ", not \"C\" or \"F\"");
 		}
 		long offset = array.containsKey("offset") ? integer(array.get("offset"), "\"offset\"") : 0;
-		return new NDArrayDescriptor((String) name, size, DType.parse((String) dtype), shape, Order.valueOf(
-				(String) order), offset);
+		return new NDArrayDescriptor((String) name, size, DType.parse((String) dtype), shape,
+				Order.valueOf((String) order), offset);
 	}
 
 	private static Map<?, ?> object(@Nullable Object value, String what) {

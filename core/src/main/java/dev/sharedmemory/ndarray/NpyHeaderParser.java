@@ -6,15 +6,16 @@ import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads the Python literal dict of a {@code .npy} header, {@code {'descr': '<f8', 'fortran_order': False, 'shape':
- * (3, 4), }}: the subset of Python's literal syntax that numpy's {@code ast.literal_eval} of a header needs, and no
- * more. Keys in any order, each exactly once; {@code descr} a quoted string, {@code fortran_order} {@code True} or
- * {@code False}, {@code shape} a tuple of non-negative decimal ints ({@code ()}, {@code (3,)}, {@code (3, 4)});
- * trailing commas and whitespace as Python allows them. Anything else fails with an {@link IllegalArgumentException}
- * that says what and where.
+ * Reads the Python literal dict of a {@code .npy} header, {@code {'descr': '<f8',
+ * 'fortran_order': False, 'shape': (3, 4), }}: the subset of Python's literal syntax that
+ * numpy's {@code ast.literal_eval} of a header needs, and no more. Keys in any order,
+ * each exactly once; {@code descr} a quoted string, {@code fortran_order} {@code True} or
+ * {@code False}, {@code shape} a tuple of non-negative decimal ints ({@code ()},
+ * {@code (3,)}, {@code (3, 4)}); trailing commas and whitespace as Python allows them.
+ * Anything else fails with an {@link IllegalArgumentException} that says what and where.
  * <p>
- * It works on the header's bytes, at most {@link NpyLayout#MAX_HEADER_LENGTH} of them, reads none past them, and
- * allocates nothing in proportion to a number the header holds.
+ * It works on the header's bytes, at most {@link NpyLayout#MAX_HEADER_LENGTH} of them,
+ * reads none past them, and allocates nothing in proportion to a number the header holds.
  */
 final class NpyHeaderParser {
 
@@ -44,16 +45,6 @@ final class NpyHeaderParser {
 		NpyHeaderParser parser = new NpyHeaderParser(text);
 		parser.dict();
 		return new Dict(parser.descr, parser.fortranOrder, parser.shape);
-	}
-
-	/**
-	 * The values of a header's dict.
-	 *
-	 * @param descr the dtype as written
-	 * @param fortranOrder whether the data is in Fortran order
-	 * @param shape the dimensions
-	 */
-	record Dict(String descr, boolean fortranOrder, long[] shape) {
 	}
 
 	private void dict() {
@@ -92,8 +83,7 @@ final class NpyHeaderParser {
 		}
 		if (this.descr == null || this.fortranOrder == null || this.shape == null) {
 			throw new IllegalArgumentException("the header dict lacks the key '"
-					+ ((this.descr == null) ? "descr" : (this.fortranOrder == null) ? "fortran_order" : "shape")
-					+ "'");
+					+ ((this.descr == null) ? "descr" : (this.fortranOrder == null) ? "fortran_order" : "shape") + "'");
 		}
 	}
 
@@ -190,8 +180,7 @@ final class NpyHeaderParser {
 				throw error("expected ',' or ')' in the shape", this.position);
 			}
 			if (count == NpyLayout.MAX_DIMENSIONS) {
-				throw error("the shape has more than " + NpyLayout.MAX_DIMENSIONS + " dimensions, numpy's most",
-						start);
+				throw error("the shape has more than " + NpyLayout.MAX_DIMENSIONS + " dimensions, numpy's most", start);
 			}
 			dimensions[count++] = dimension();
 			skipWhitespace();
@@ -297,12 +286,13 @@ final class NpyHeaderParser {
 		if (at >= this.text.length) {
 			return new IllegalArgumentException(what + ", at the end of the header");
 		}
-		return new IllegalArgumentException(what + ", at byte " + at + " of the header: "
-				+ snippet(at, Math.min(this.text.length, at + SNIPPET)));
+		return new IllegalArgumentException(
+				what + ", at byte " + at + " of the header: " + snippet(at, Math.min(this.text.length, at + SNIPPET)));
 	}
 
 	/**
-	 * Shows part of the header as Python would quote it, non-printable bytes escaped, at most {@link #SNIPPET} bytes.
+	 * Shows part of the header as Python would quote it, non-printable bytes escaped, at
+	 * most {@link #SNIPPET} bytes.
 	 */
 	private String snippet(int from, int to) {
 		StringBuilder shown = new StringBuilder("'");
@@ -317,6 +307,16 @@ final class NpyHeaderParser {
 			}
 		}
 		return shown.append((end < to) ? "...'" : "'").toString();
+	}
+
+	/**
+	 * The values of a header's dict.
+	 *
+	 * @param descr the dtype as written
+	 * @param fortranOrder whether the data is in Fortran order
+	 * @param shape the dimensions
+	 */
+	record Dict(String descr, boolean fortranOrder, long[] shape) {
 	}
 
 }

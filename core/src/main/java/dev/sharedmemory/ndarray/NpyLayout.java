@@ -7,17 +7,17 @@ import java.nio.charset.StandardCharsets;
 import dev.sharedmemory.SharedMemory;
 
 /**
- * The {@code .npy} layout (numpy's NEP 1, {@code numpy/lib/format.py}), the one place that knows it:
- * <pre>
+ * The {@code .npy} layout (numpy's NEP 1, {@code numpy/lib/format.py}), the one place
+ * that knows it: <pre>
  * offset 0   magic       \x93NUMPY
  *        6   version     major, minor: 1.0, 2.0 or 3.0
  *        8   header length, little-endian: uint16 in 1.0, uint32 in 2.0 and 3.0
  *        10 or 12        header: a Python literal dict, latin-1 (UTF-8 in 3.0), padded with spaces and a final
  *                        newline so that the data starts at a multiple of {@value #ARRAY_ALIGN}
  *        data offset     the elements, in C or Fortran order
- * </pre>
- * Headers are written exactly as numpy writes them (byte for byte what {@code np.save} and {@code open_memmap} write
- * for the same dtype, order and shape) and read strictly: see {@link NpyHeaderParser}.
+ * </pre> Headers are written exactly as numpy writes them (byte for byte what
+ * {@code np.save} and {@code open_memmap} write for the same dtype, order and shape) and
+ * read strictly: see {@link NpyHeaderParser}.
  */
 final class NpyLayout {
 
@@ -28,8 +28,9 @@ final class NpyLayout {
 	static final int ARRAY_ALIGN = 64;
 
 	/**
-	 * The longest header read: numpy's own reader refuses longer ones by default ({@code max_header_size}) as unsafe
-	 * to evaluate. numpy writes headers under 2 KiB for any dtype read here.
+	 * The longest header read: numpy's own reader refuses longer ones by default
+	 * ({@code max_header_size}) as unsafe to evaluate. numpy writes headers under 2 KiB
+	 * for any dtype read here.
 	 */
 	static final int MAX_HEADER_LENGTH = 10_000;
 
@@ -46,15 +47,16 @@ final class NpyLayout {
 
 	private static final int V1_MAX_LENGTH = 0xFFFF;
 
-	// numpy pads the header so that the last axis (the first in Fortran order) can grow in place to any length.
+	// numpy pads the header so that the last axis (the first in Fortran order) can grow
+	// in place to any length.
 	private static final int GROWTH_AXIS_MAX_DIGITS = 21;
 
 	private NpyLayout() {
 	}
 
 	/**
-	 * Returns the whole header of an array, preamble included, as numpy writes it: version 1.0 unless the header
-	 * needs more than 64 KiB, then 2.0.
+	 * Returns the whole header of an array, preamble included, as numpy writes it:
+	 * version 1.0 unless the header needs more than 64 KiB, then 2.0.
 	 * @param dtype the dtype
 	 * @param order the order
 	 * @param shape the dimensions
@@ -72,7 +74,8 @@ final class NpyLayout {
 			long growing = shape[(order == Order.F) ? shape.length - 1 : 0];
 			dict.append(" ".repeat(Math.max(0, GROWTH_AXIS_MAX_DIGITS - Long.toString(growing).length())));
 		}
-		// All ASCII: the dtypes read here have no field names, so latin-1 and version 1.0 or 2.0 always do.
+		// All ASCII: the dtypes read here have no field names, so latin-1 and version 1.0
+		// or 2.0 always do.
 		byte[] text = dict.toString().getBytes(StandardCharsets.ISO_8859_1);
 		int preamble = V1_PREAMBLE;
 		int length = paddedLength(preamble, text.length);
@@ -96,8 +99,9 @@ final class NpyLayout {
 	}
 
 	/**
-	 * Pads the dict with at least one space and a newline up to the next multiple of the alignment, as numpy's
-	 * {@code _wrap_header} does (a whole {@value #ARRAY_ALIGN} spaces when it was aligned already).
+	 * Pads the dict with at least one space and a newline up to the next multiple of the
+	 * alignment, as numpy's {@code _wrap_header} does (a whole {@value #ARRAY_ALIGN}
+	 * spaces when it was aligned already).
 	 */
 	private static int paddedLength(int preamble, int textLength) {
 		int withNewline = textLength + 1;
@@ -118,11 +122,12 @@ final class NpyLayout {
 	}
 
 	/**
-	 * Reads the header of an array in a block. Reads nothing outside the block and nothing past the header, and
-	 * allocates at most {@link #MAX_HEADER_LENGTH} bytes.
+	 * Reads the header of an array in a block. Reads nothing outside the block and
+	 * nothing past the header, and allocates at most {@link #MAX_HEADER_LENGTH} bytes.
 	 * @param block the block
 	 * @return the header
-	 * @throws InvalidNDArrayException if the block does not start with a header this library reads, naming the fault
+	 * @throws InvalidNDArrayException if the block does not start with a header this
+	 * library reads, naming the fault
 	 */
 	static Header read(SharedMemory block) {
 		String name = block.name();
@@ -143,14 +148,14 @@ final class NpyLayout {
 		}
 		int start = (major == 1) ? V1_PREAMBLE : V2_PREAMBLE;
 		if (size < start) {
-			throw invalid(name, "its " + size + " bytes are fewer than the " + start + " of a version " + major
-					+ ".0 preamble");
+			throw invalid(name,
+					"its " + size + " bytes are fewer than the " + start + " of a version " + major + ".0 preamble");
 		}
 		long length = (major == 1) ? Short.toUnsignedLong(preamble.getShort(LENGTH_OFFSET))
 				: Integer.toUnsignedLong(preamble.getInt(LENGTH_OFFSET));
 		if (start + length > size) {
-			throw invalid(name, "its header length, " + length + " bytes, runs past the end of the block ("
-					+ size + " bytes)");
+			throw invalid(name,
+					"its header length, " + length + " bytes, runs past the end of the block (" + size + " bytes)");
 		}
 		if (length > MAX_HEADER_LENGTH) {
 			throw invalid(name, "its header is " + length + " bytes long, more than the " + MAX_HEADER_LENGTH
@@ -167,8 +172,7 @@ final class NpyLayout {
 		catch (IllegalArgumentException ex) {
 			throw invalid(name, ex.getMessage());
 		}
-		return new Header(major, start + (int) length, dtype, dict.fortranOrder() ? Order.F : Order.C,
-				dict.shape());
+		return new Header(major, start + (int) length, dtype, dict.fortranOrder() ? Order.F : Order.C, dict.shape());
 	}
 
 	private static InvalidNDArrayException invalid(String name, String reason) {

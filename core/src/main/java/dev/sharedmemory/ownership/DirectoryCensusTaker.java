@@ -29,19 +29,22 @@ import dev.sharedmemory.EntryCategory;
 import dev.sharedmemory.SharedMemoryException;
 
 /**
- * Takes a {@link DirectoryCensus} of a blocks' directory: lists every entry, describes each from one
- * {@code lstat(2)} (never following a link), and tells who manages each block by the owner records beside them,
- * judged by exactly the {@link OrphanReclaimer}'s rules: a block is orphaned if and only if a reclaim now would
- * unlink it.
+ * Takes a {@link DirectoryCensus} of a blocks' directory: lists every entry, describes
+ * each from one {@code lstat(2)} (never following a link), and tells who manages each
+ * block by the owner records beside them, judged by exactly the {@link OrphanReclaimer}'s
+ * rules: a block is orphaned if and only if a reclaim now would unlink it.
  * <p>
- * The JDK does not give a file's allocated blocks ({@code st_blocks}), which is what tells the memory a block really
- * holds from its apparent size. They are read, for the whole directory at once, from one {@code find} process that
- * prints only inode numbers and block counts (so no name ever goes through a parser), joined to the listing by inode.
- * Where {@code find} is missing (a distroless image) or fails, each entry's allocation is {@code null}.
+ * The JDK does not give a file's allocated blocks ({@code st_blocks}), which is what
+ * tells the memory a block really holds from its apparent size. They are read, for the
+ * whole directory at once, from one {@code find} process that prints only inode numbers
+ * and block counts (so no name ever goes through a parser), joined to the listing by
+ * inode. Where {@code find} is missing (a distroless image) or fails, each entry's
+ * allocation is {@code null}.
  * <p>
- * Entries are hostile input: a name is kept as the JVM decodes it and never interpreted; an entry that vanishes or
- * changes between the listing and its {@code lstat(2)} is described as {@code lstat(2)} found it, or skipped and
- * counted. Nothing here logs a name.
+ * Entries are hostile input: a name is kept as the JVM decodes it and never interpreted;
+ * an entry that vanishes or changes between the listing and its {@code lstat(2)} is
+ * described as {@code lstat(2)} found it, or skipped and counted. Nothing here logs a
+ * name.
  */
 public final class DirectoryCensusTaker {
 
@@ -72,7 +75,8 @@ public final class DirectoryCensusTaker {
 
 	private final Consumer<Path> beforeStat;
 
-	// Judges owners and blocks: the census and a reclaim never disagree on what is orphaned.
+	// Judges owners and blocks: the census and a reclaim never disagree on what is
+	// orphaned.
 	private final OrphanReclaimer reclaimer;
 
 	/**
@@ -119,8 +123,7 @@ public final class DirectoryCensusTaker {
 			if (allocation != null) {
 				allocation.destroy();
 			}
-			throw new SharedMemoryException(
-					"Cannot take a census of " + this.directory + ": " + ex.getMessage(), ex);
+			throw new SharedMemoryException("Cannot take a census of " + this.directory + ": " + ex.getMessage(), ex);
 		}
 		Map<String, Recorded> recorded = recordedBlocks(owners);
 		Map<Long, Long> allocated = readAllocation(allocation);
@@ -147,13 +150,14 @@ public final class DirectoryCensusTaker {
 			try (OrphanReclaimer.Judgement judgement = this.reclaimer.judge(files)) {
 				for (OwnerRecord.Contents contents : judgement.contents().values()) {
 					for (Map.Entry<String, OwnerRecord.Entry> block : contents.blocks().entrySet()) {
-						recorded.put(block.getKey(), new Recorded(contents.owner(), block.getValue(),
-								judgement.liveness()));
+						recorded.put(block.getKey(),
+								new Recorded(contents.owner(), block.getValue(), judgement.liveness()));
 					}
 				}
 			}
 			catch (IOException ex) {
-				// Left as if it had no record: its blocks show as unmanaged, as the reclaimer leaves them.
+				// Left as if it had no record: its blocks show as unmanaged, as the
+				// reclaimer leaves them.
 				logger.log(Level.DEBUG, "Could not judge a shared memory owner in {0}: {1}", this.directory,
 						ex.getClass().getName());
 			}
@@ -172,16 +176,16 @@ public final class DirectoryCensusTaker {
 		DirectoryEntry.Type type = type(mode);
 		EntryCategory category;
 		DirectoryEntry.Owner owner = null;
-		Recorded record = recorded.get(name);
+		Recorded recordedBlock = recorded.get(name);
 		if (type != DirectoryEntry.Type.REGULAR_FILE) {
 			category = EntryCategory.NOT_A_BLOCK;
 		}
 		else if (OwnerRecord.isOwnerFile(name)) {
 			category = EntryCategory.BOOKKEEPING;
 		}
-		else if (record != null && this.reclaimer.isRecordedBlock(attributes, record.entry())) {
-			category = category(record);
-			owner = owner(record);
+		else if (recordedBlock != null && this.reclaimer.isRecordedBlock(attributes, recordedBlock.entry())) {
+			category = category(recordedBlock);
+			owner = owner(recordedBlock);
 		}
 		else {
 			category = EntryCategory.UNMANAGED;
@@ -192,19 +196,19 @@ public final class DirectoryCensusTaker {
 				((FileTime) attributes.get("lastModifiedTime")).toInstant(), category, owner);
 	}
 
-	private EntryCategory category(Recorded record) {
-		if (record.owner().isSameProcess(this.self)) {
+	private EntryCategory category(Recorded recordedBlock) {
+		if (recordedBlock.owner().isSameProcess(this.self)) {
 			return EntryCategory.APPLICATION;
 		}
-		return (record.liveness() == ProcessIdentity.Liveness.GONE) ? EntryCategory.ORPHANED
+		return (recordedBlock.liveness() == ProcessIdentity.Liveness.GONE) ? EntryCategory.ORPHANED
 				: EntryCategory.OTHER_MANAGER;
 	}
 
-	private DirectoryEntry.Owner owner(Recorded record) {
-		ProcessIdentity owner = record.owner();
+	private DirectoryEntry.Owner owner(Recorded recordedBlock) {
+		ProcessIdentity owner = recordedBlock.owner();
 		Boolean samePidNamespace = (owner.pidNamespace() != null)
 				? owner.pidNamespace().equals(this.self.pidNamespace()) : null;
-		Boolean alive = switch (record.liveness()) {
+		Boolean alive = switch (recordedBlock.liveness()) {
 			case ALIVE -> true;
 			case GONE -> false;
 			case UNKNOWN -> null;
@@ -222,8 +226,9 @@ public final class DirectoryCensusTaker {
 	}
 
 	/**
-	 * Returns the name's bytes, percent-encoded, when the decoded name may not be faithful: the JDK keeps a file
-	 * name's bytes and its URI encodes them, where the string replaces those it cannot decode.
+	 * Returns the name's bytes, percent-encoded, when the decoded name may not be
+	 * faithful: the JDK keeps a file name's bytes and its URI encodes them, where the
+	 * string replaces those it cannot decode.
 	 */
 	private static @Nullable String rawName(Path entry, String name) {
 		if (name.indexOf('\uFFFD') < 0) {
@@ -246,12 +251,13 @@ public final class DirectoryCensusTaker {
 	}
 
 	/**
-	 * Starts the one process that reads every entry's allocated blocks, or returns {@code null} if it cannot start.
+	 * Starts the one process that reads every entry's allocated blocks, or returns
+	 * {@code null} if it cannot start.
 	 */
 	private @Nullable Process startFind() {
 		try {
-			return new ProcessBuilder("find", this.directory.toString(), "-mindepth", "1", "-maxdepth", "1",
-					"-printf", "%i %b\\n")
+			return new ProcessBuilder("find", this.directory.toString(), "-mindepth", "1", "-maxdepth", "1", "-printf",
+					"%i %b\\n")
 				.redirectError(ProcessBuilder.Redirect.DISCARD)
 				.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
 				.start();
@@ -263,7 +269,8 @@ public final class DirectoryCensusTaker {
 	}
 
 	/**
-	 * Reads the allocated bytes by inode that {@code find} printed, one {@code <inode> <blocks>} line per entry.
+	 * Reads the allocated bytes by inode that {@code find} printed, one
+	 * {@code <inode> <blocks>} line per entry.
 	 */
 	private static Map<Long, Long> readAllocation(@Nullable Process find) {
 		if (find == null) {

@@ -22,18 +22,22 @@ import dev.sharedmemory.SharedMemoryDirectory;
 import dev.sharedmemory.SharedMemoryException;
 
 /**
- * Unlinks the blocks that {@link OwnerRecord records} of dead processes name, and only those: never a block of a live
- * owner, never a block no record names, never a file of another user, never a file that took a recorded name after
- * the block was gone (its inode or its size differs). Then removes the records it cleared, and their lock files.
+ * Unlinks the blocks that {@link OwnerRecord records} of dead processes name, and only
+ * those: never a block of a live owner, never a block no record names, never a file of
+ * another user, never a file that took a recorded name after the block was gone (its
+ * inode or its size differs). Then removes the records it cleared, and their lock files.
  * <p>
- * An owner is dead when its lock file is free ({@link OwnerLock}), whatever pid namespace it ran in: a container
- * restarted on the same tmpfs reclaims what its previous run left. A record without a lock file (written before there
- * were any) is judged by its process id and start time, and left alone if it comes from another pid namespace.
+ * An owner is dead when its lock file is free ({@link OwnerLock}), whatever pid namespace
+ * it ran in: a container restarted on the same tmpfs reclaims what its previous run left.
+ * A record without a lock file (written before there were any) is judged by its process
+ * id and start time, and left alone if it comes from another pid namespace.
  * <p>
- * The inode is what tells a block from a later file of the same name on a tmpfs, which numbers inodes from a counter
- * and never reuses a number (short of wrapping around 2^32 creations). A disk file system reuses the number of a
- * deleted file at once: in a directory on one, a block unlinked by another process of the same user and created again
- * under the same name and size before its owner died would be taken for the original.
+ * The inode is what tells a block from a later file of the same name on a tmpfs, which
+ * numbers inodes from a counter and never reuses a number (short of wrapping around 2^32
+ * creations). A disk file system reuses the number of a deleted file at once: in a
+ * directory on one, a block unlinked by another process of the same user and created
+ * again under the same name and size before its owner died would be taken for the
+ * original.
  */
 public final class OrphanReclaimer {
 
@@ -63,8 +67,9 @@ public final class OrphanReclaimer {
 	}
 
 	/**
-	 * Reclaims the blocks of every dead owner's record in the directory. A record that cannot be read or a block that
-	 * cannot be unlinked is logged and left for the next time.
+	 * Reclaims the blocks of every dead owner's record in the directory. A record that
+	 * cannot be read or a block that cannot be unlinked is logged and left for the next
+	 * time.
 	 * @return what was unlinked
 	 * @throws SharedMemoryException if the directory cannot be listed
 	 */
@@ -84,11 +89,13 @@ public final class OrphanReclaimer {
 	}
 
 	/**
-	 * Lists the owners' files in the directory, by owner: records (and their temporary files) and lock files.
+	 * Lists the owners' files in the directory, by owner: records (and their temporary
+	 * files) and lock files.
 	 */
 	private Collection<OwnerFiles> owners() {
 		Map<String, OwnerFiles> owners = new TreeMap<>();
-		DirectoryStream.Filter<Path> ownerFiles = (entry) -> OwnerRecord.ownerKey(entry.getFileName().toString()) != null;
+		DirectoryStream.Filter<Path> ownerFiles = (
+				entry) -> OwnerRecord.ownerKey(entry.getFileName().toString()) != null;
 		try (DirectoryStream<Path> entries = Files.newDirectoryStream(this.directory, ownerFiles)) {
 			for (Path entry : entries) {
 				OwnerFiles.add(owners, entry);
@@ -98,8 +105,8 @@ public final class OrphanReclaimer {
 			// No directory, no blocks to reclaim: creating one will say what is wrong.
 		}
 		catch (IOException ex) {
-			throw new SharedMemoryException("Cannot look for orphaned shared memory blocks in " + this.directory
-					+ ": " + ex.getMessage(), ex);
+			throw new SharedMemoryException(
+					"Cannot look for orphaned shared memory blocks in " + this.directory + ": " + ex.getMessage(), ex);
 		}
 		return owners.values();
 	}
@@ -115,9 +122,10 @@ public final class OrphanReclaimer {
 	}
 
 	/**
-	 * Judges one owner: gone when its lock file is free (whatever its pid namespace), or, for a record without one,
-	 * when its process is gone from this pid namespace; not this process's to judge when one of its files is another
-	 * user's. The lock, once taken, is held until the judgement is closed, so that no other reclaimer clears the
+	 * Judges one owner: gone when its lock file is free (whatever its pid namespace), or,
+	 * for a record without one, when its process is gone from this pid namespace; not
+	 * this process's to judge when one of its files is another user's. The lock, once
+	 * taken, is held until the judgement is closed, so that no other reclaimer clears the
 	 * owner's files at once.
 	 */
 	Judgement judge(OwnerFiles files) throws IOException {
@@ -156,7 +164,10 @@ public final class OrphanReclaimer {
 				// Removed since listed: by its owner, or by another reclaimer.
 			}
 		}
-		ProcessIdentity owner = contents.values().stream().map(OwnerRecord.Contents::owner).findFirst()
+		ProcessIdentity owner = contents.values()
+			.stream()
+			.map(OwnerRecord.Contents::owner)
+			.findFirst()
 			.orElseGet(() -> OwnerRecord.ownerFromFileName(OwnerRecord.LOCK_PREFIX + files.key, this.self));
 		ProcessIdentity.Liveness liveness;
 		if (held) {
@@ -193,7 +204,8 @@ public final class OrphanReclaimer {
 				}
 			}
 			if (judgement.lock() != null) {
-				// Last: a record is never seen without its lock by anyone who could take it.
+				// Last: a record is never seen without its lock by anyone who could take
+				// it.
 				judgement.lock().deleteAndRelease();
 			}
 		}
@@ -205,7 +217,8 @@ public final class OrphanReclaimer {
 	}
 
 	/**
-	 * Unlinks one recorded block if the file of that name is still the block the owner created.
+	 * Unlinks one recorded block if the file of that name is still the block the owner
+	 * created.
 	 * @return {@code false} if it should be, but could not be, unlinked
 	 */
 	private boolean reclaimBlock(String name, OwnerRecord.Entry entry, ProcessIdentity owner,
@@ -227,7 +240,8 @@ public final class OrphanReclaimer {
 			Map<String, Object> attributes = attributes(file);
 			long size = ((Number) attributes.get("size")).longValue();
 			if (!isRecordedBlock(attributes, entry)) {
-				// Not the block the owner created: another user's file, or a block made under its name since.
+				// Not the block the owner created: another user's file, or a block made
+				// under its name since.
 				return true;
 			}
 			Files.delete(file);
@@ -235,7 +249,8 @@ public final class OrphanReclaimer {
 			return true;
 		}
 		catch (NoSuchFileException ex) {
-			// Unlinked already: by its owner before it died, by a worker, or by another instance reclaiming too.
+			// Unlinked already: by its owner before it died, by a worker, or by another
+			// instance reclaiming too.
 			return true;
 		}
 		catch (IOException ex) {
@@ -246,9 +261,10 @@ public final class OrphanReclaimer {
 	}
 
 	/**
-	 * Tells whether a file, as {@code lstat(2)} describes it (mode, uid, ino and size), is the block a record names:
-	 * this user's regular file, of the recorded inode, no larger than recorded (a block is recorded before its pages
-	 * are written: one whose owner died while creating it is smaller).
+	 * Tells whether a file, as {@code lstat(2)} describes it (mode, uid, ino and size),
+	 * is the block a record names: this user's regular file, of the recorded inode, no
+	 * larger than recorded (a block is recorded before its pages are written: one whose
+	 * owner died while creating it is smaller).
 	 */
 	boolean isRecordedBlock(Map<String, Object> attributes, OwnerRecord.Entry entry) {
 		return isOurRegularFile(attributes) && ((Number) attributes.get("ino")).longValue() == entry.inode()
@@ -283,9 +299,11 @@ public final class OrphanReclaimer {
 		if (unlinked.size() > MAX_NAMES_LOGGED) {
 			names += " and " + (unlinked.size() - MAX_NAMES_LOGGED) + " more";
 		}
-		logger.log(Level.INFO, "Reclaimed {0} orphaned shared memory blocks ({1} bytes) in {2} left by process {3} "
-				+ "(user {4}), which is gone: {5}", String.valueOf(unlinked.size()), String.valueOf(bytes), this.directory,
-				String.valueOf(owner.pid()), owner.user(), names);
+		logger.log(Level.INFO,
+				"Reclaimed {0} orphaned shared memory blocks ({1} bytes) in {2} left by process {3} "
+						+ "(user {4}), which is gone: {5}",
+				String.valueOf(unlinked.size()), String.valueOf(bytes), this.directory, String.valueOf(owner.pid()),
+				owner.user(), names);
 	}
 
 	/**
@@ -295,7 +313,8 @@ public final class OrphanReclaimer {
 
 		final String key;
 
-		// The record and, if its owner died while rewriting it, the record's temporary file.
+		// The record and, if its owner died while rewriting it, the record's temporary
+		// file.
 		final List<Path> records = new ArrayList<>(2);
 
 		@Nullable Path lock;
@@ -325,14 +344,16 @@ public final class OrphanReclaimer {
 	}
 
 	/**
-	 * An owner, judged: who it is, what its records say, whether it is gone, and the lock taken to find out, held
-	 * until closed.
+	 * An owner, judged: who it is, what its records say, whether it is gone, and the lock
+	 * taken to find out, held until closed.
 	 *
-	 * @param owner the owner's process, or {@code null} if neither its records nor its files' names say
+	 * @param owner the owner's process, or {@code null} if neither its records nor its
+	 * files' names say
 	 * @param contents what each of its records says
 	 * @param records its record files that were there
 	 * @param lock its lock, when it was free and so taken
-	 * @param liveness whether it is gone; {@code UNKNOWN} when it is not this process's to judge
+	 * @param liveness whether it is gone; {@code UNKNOWN} when it is not this process's
+	 * to judge
 	 */
 	record Judgement(@Nullable ProcessIdentity owner, Map<Path, OwnerRecord.Contents> contents, List<Path> records,
 			@Nullable OwnerLock lock, ProcessIdentity.Liveness liveness) implements AutoCloseable {

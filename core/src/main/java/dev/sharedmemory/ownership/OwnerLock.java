@@ -20,17 +20,21 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The lock that says whether the owner of a record still runs, from any process and any pid namespace that shares the
- * directory: an exclusive record lock ({@code fcntl}, which is what {@link FileChannel#lock()} takes on Linux) on a
- * file of its own, which the owner takes before it writes its record and holds while it lives. The kernel releases it
- * at any death ({@code SIGKILL}, the OOM killer, a killed container), so whoever can take it knows the owner is gone.
+ * The lock that says whether the owner of a record still runs, from any process and any
+ * pid namespace that shares the directory: an exclusive record lock ({@code fcntl}, which
+ * is what {@link FileChannel#lock()} takes on Linux) on a file of its own, which the
+ * owner takes before it writes its record and holds while it lives. The kernel releases
+ * it at any death ({@code SIGKILL}, the OOM killer, a killed container), so whoever can
+ * take it knows the owner is gone.
  * <p>
- * Record locks belong to a process, not to a descriptor, and closing <em>any</em> descriptor of a file releases every
- * lock the process holds on it. Hence a file of its own, never rewritten or renamed (the record is, when compacted),
- * which only its owner keeps open; and, within one JVM, every opening of a lock file goes through this class, which
- * remembers the files this JVM holds (by device and inode) and never opens one of them again: a reclaimer beside a
- * live manager in the same JVM takes its lock as held without touching it. Code that opens a lock file behind this
- * class's back in the owner's JVM releases the lock, and nothing can prevent that.
+ * Record locks belong to a process, not to a descriptor, and closing <em>any</em>
+ * descriptor of a file releases every lock the process holds on it. Hence a file of its
+ * own, never rewritten or renamed (the record is, when compacted), which only its owner
+ * keeps open; and, within one JVM, every opening of a lock file goes through this class,
+ * which remembers the files this JVM holds (by device and inode) and never opens one of
+ * them again: a reclaimer beside a live manager in the same JVM takes its lock as held
+ * without touching it. Code that opens a lock file behind this class's back in the
+ * owner's JVM releases the lock, and nothing can prevent that.
  * <p>
  * An instance is a lock held; {@link #release()} lets go of it.
  */
@@ -39,13 +43,15 @@ final class OwnerLock {
 	private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY = PosixFilePermissions
 		.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
-	// Creating a lock file races only with a reclaimer that deletes it as a leftover: a few tries are plenty.
+	// Creating a lock file races only with a reclaimer that deletes it as a leftover: a
+	// few tries are plenty.
 	private static final int CREATE_ATTEMPTS = 5;
 
 	// Guards every opening of a lock file in this JVM, and the locks held.
 	private static final Object monitor = new Object();
 
-	// The lock files this JVM holds, by file key (device and inode); the channels must stay reachable, since a
+	// The lock files this JVM holds, by file key (device and inode); the channels must
+	// stay reachable, since a
 	// channel that is garbage collected is closed, and with it the lock.
 	private static final Map<Object, OwnerLock> held = new HashMap<>();
 
@@ -62,7 +68,8 @@ final class OwnerLock {
 	}
 
 	/**
-	 * Creates a lock file, mode {@code 0600}, and locks it for as long as this process lives or until released.
+	 * Creates a lock file, mode {@code 0600}, and locks it for as long as this process
+	 * lives or until released.
 	 * @param file the file, which must not exist
 	 * @return the lock, held
 	 * @throws IOException if the file cannot be created or locked
@@ -70,11 +77,14 @@ final class OwnerLock {
 	static OwnerLock create(Path file) throws IOException {
 		synchronized (monitor) {
 			for (int attempt = 1;; attempt++) {
-				FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW,
-						StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), OWNER_ONLY);
+				FileChannel channel = FileChannel.open(file,
+						Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+						OWNER_ONLY);
 				try {
-					// Blocks only while a reclaimer of another process, which took the new file for a leftover, has
-					// it; that one deletes it, so the file must still be there once locked.
+					// Blocks only while a reclaimer of another process, which took the
+					// new file for a leftover, has
+					// it; that one deletes it, so the file must still be there once
+					// locked.
 					channel.lock();
 					Object key = fileKey(file);
 					OwnerLock lock = new OwnerLock(file, key, channel);
@@ -97,8 +107,9 @@ final class OwnerLock {
 	}
 
 	/**
-	 * Takes the lock of a lock file if no live process holds it: its owner is then gone, and the caller holds the lock
-	 * while it clears what the owner left, so that no other reclaimer does the same at once.
+	 * Takes the lock of a lock file if no live process holds it: its owner is then gone,
+	 * and the caller holds the lock while it clears what the owner left, so that no other
+	 * reclaimer does the same at once.
 	 * @param file the lock file
 	 * @return the lock, held; {@code null} if a process holds it (this one included)
 	 * @throws NoSuchFileException if the file is gone
@@ -108,7 +119,8 @@ final class OwnerLock {
 		synchronized (monitor) {
 			Object key = fileKey(file);
 			if (held.containsKey(key)) {
-				// Held by this JVM: opening it, even only to close it again, would release it.
+				// Held by this JVM: opening it, even only to close it again, would
+				// release it.
 				return null;
 			}
 			FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
@@ -118,7 +130,8 @@ final class OwnerLock {
 				lock = channel.tryLock();
 			}
 			catch (OverlappingFileLockException ex) {
-				// Locked by code of this JVM that does not go through this class: alive, as far as one can tell.
+				// Locked by code of this JVM that does not go through this class: alive,
+				// as far as one can tell.
 				lock = null;
 			}
 			catch (IOException | RuntimeException ex) {
@@ -156,8 +169,10 @@ final class OwnerLock {
 	}
 
 	/**
-	 * Deletes the lock file and then lets go of the lock: no process sees the file unlocked while it is there.
-	 * @throws IOException if the file cannot be deleted or closed; the lock is released all the same
+	 * Deletes the lock file and then lets go of the lock: no process sees the file
+	 * unlocked while it is there.
+	 * @throws IOException if the file cannot be deleted or closed; the lock is released
+	 * all the same
 	 */
 	void deleteAndRelease() throws IOException {
 		try {

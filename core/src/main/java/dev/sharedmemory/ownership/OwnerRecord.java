@@ -27,16 +27,16 @@ import org.jspecify.annotations.Nullable;
 import dev.sharedmemory.SharedMemoryException;
 
 /**
- * The record a {@link dev.sharedmemory.SharedMemoryManager} keeps, beside its blocks, of the blocks it created: who
- * owns them (see
- * {@link ProcessIdentity}) and each block's name, size and inode. Should the owner die without unlinking them, a later
- * start finds the record and unlinks exactly those blocks (see {@link OrphanReclaimer}); being in the same tmpfs,
- * records and blocks vanish together at reboot.
+ * The record a {@link dev.sharedmemory.SharedMemoryManager} keeps, beside its blocks, of
+ * the blocks it created: who owns them (see {@link ProcessIdentity}) and each block's
+ * name, size and inode. Should the owner die without unlinking them, a later start finds
+ * the record and unlinks exactly those blocks (see {@link OrphanReclaimer}); being in the
+ * same tmpfs, records and blocks vanish together at reboot.
  * <p>
- * The file is {@code .psm-owner-<pid>-<start time>-<8 hex>}, mode {@code 0600}: a dot name, which no generated block
- * name takes and which Python never attaches. It is text, one line per fact, so that each create and unlink costs one
- * small append whatever the number of blocks:
- * <pre>
+ * The file is {@code .psm-owner-<pid>-<start time>-<8 hex>}, mode {@code 0600}: a dot
+ * name, which no generated block name takes and which Python never attaches. It is text,
+ * one line per fact, so that each create and unlink costs one small append whatever the
+ * number of blocks: <pre>
  * shared-memory owner record 1
  * pid 4242
  * start 1234567
@@ -46,16 +46,19 @@ import dev.sharedmemory.SharedMemoryException;
  * user app
  * + psm_1a2b3c4d 4096 8812
  * - psm_1a2b3c4d
- * </pre>
- * Beside it, {@code .psm-lock-<pid>-<start time>-<8 hex>}, an empty file of the same mode, is locked by the owner for
- * as long as it lives (see {@link OwnerLock}): what tells, from any pid namespace, whether the owner is gone. It is
- * created before the record and deleted after it; a record without one, as versions before it wrote them, is judged
- * by its owner's pid and start time instead, which only a process of the same pid namespace can read.
+ * </pre> Beside it, {@code .psm-lock-<pid>-<start time>-<8 hex>}, an empty file of the
+ * same mode, is locked by the owner for as long as it lives (see {@link OwnerLock}): what
+ * tells, from any pid namespace, whether the owner is gone. It is created before the
+ * record and deleted after it; a record without one, as versions before it wrote them, is
+ * judged by its owner's pid and start time instead, which only a process of the same pid
+ * namespace can read.
  * <p>
- * The header appears at once, through a temporary file moved into place; when unlinked blocks outnumber live ones the
- * record is rewritten the same way with only the live ones. A line is written by one {@code write(2)}, and an append
- * that fails is cut off again, so a crash or a full directory never leaves half a line. Names are percent-encoded
- * (UTF-8), so that any block name fits on one line. Thread-safe: every change is made under the record's own lock.
+ * The header appears at once, through a temporary file moved into place; when unlinked
+ * blocks outnumber live ones the record is rewritten the same way with only the live
+ * ones. A line is written by one {@code write(2)}, and an append that fails is cut off
+ * again, so a crash or a full directory never leaves half a line. Names are
+ * percent-encoded (UTF-8), so that any block name fits on one line. Thread-safe: every
+ * change is made under the record's own lock.
  */
 public final class OwnerRecord {
 
@@ -71,7 +74,8 @@ public final class OwnerRecord {
 
 	private static final System.Logger logger = System.getLogger(OwnerRecord.class.getName());
 
-	// Rewriting costs a line per live block: done once removals outnumber them, it stays O(1) per operation.
+	// Rewriting costs a line per live block: done once removals outnumber them, it stays
+	// O(1) per operation.
 	private static final int COMPACTION_SLACK = 1024;
 
 	private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY = PosixFilePermissions
@@ -102,8 +106,8 @@ public final class OwnerRecord {
 	}
 
 	/**
-	 * Returns a record for blocks in the given directory, owned by this process. Nothing is written until the first
-	 * block is added.
+	 * Returns a record for blocks in the given directory, owned by this process. Nothing
+	 * is written until the first block is added.
 	 * @param directory the directory of the blocks
 	 * @return the record
 	 */
@@ -112,8 +116,8 @@ public final class OwnerRecord {
 	}
 
 	/**
-	 * Returns a record for blocks in the given directory, owned by the given process. Nothing is written until the
-	 * first block is added.
+	 * Returns a record for blocks in the given directory, owned by the given process.
+	 * Nothing is written until the first block is added.
 	 */
 	static OwnerRecord in(Path directory, ProcessIdentity owner) {
 		byte[] random = new byte[4];
@@ -131,7 +135,8 @@ public final class OwnerRecord {
 	}
 
 	/**
-	 * Returns the file whose lock tells whether the record's owner lives; it exists once a block was added.
+	 * Returns the file whose lock tells whether the record's owner lives; it exists once
+	 * a block was added.
 	 * @return the file
 	 */
 	public Path lockFile() {
@@ -139,7 +144,8 @@ public final class OwnerRecord {
 	}
 
 	/**
-	 * Tells whether a file in a blocks' directory is one of an owner's: a record, its temporary file or a lock file.
+	 * Tells whether a file in a blocks' directory is one of an owner's: a record, its
+	 * temporary file or a lock file.
 	 * @param fileName the file's name
 	 * @return whether it is an owner's file rather than a block
 	 */
@@ -148,12 +154,13 @@ public final class OwnerRecord {
 	}
 
 	/**
-	 * Records a block just created, before anything else is done with it: should the process die from here on, the
-	 * block is known.
+	 * Records a block just created, before anything else is done with it: should the
+	 * process die from here on, the block is known.
 	 * @param name the block's name
 	 * @param size the size it is being given
 	 * @param file its file, whose inode tells it from a later file of the same name
-	 * @throws SharedMemoryException if the record cannot be written; the caller must then give up the block
+	 * @throws SharedMemoryException if the record cannot be written; the caller must then
+	 * give up the block
 	 */
 	public void add(String name, long size, Path file) {
 		long inode;
@@ -177,7 +184,8 @@ public final class OwnerRecord {
 	public synchronized void add(String name, long size, long inode) {
 		try {
 			if (this.lock == null) {
-				// Held before the record exists: a record is never seen without its lock by anyone who could take it.
+				// Held before the record exists: a record is never seen without its lock
+				// by anyone who could take it.
 				this.lock = OwnerLock.create(this.lockFile);
 			}
 			if (this.channel == null) {
@@ -193,7 +201,8 @@ public final class OwnerRecord {
 	}
 
 	/**
-	 * Returns the inode of a block the record names, which tells the block from a later file of the same name.
+	 * Returns the inode of a block the record names, which tells the block from a later
+	 * file of the same name.
 	 * @param name the block's name
 	 * @return its inode, or empty if the record does not name it
 	 */
@@ -203,8 +212,9 @@ public final class OwnerRecord {
 	}
 
 	/**
-	 * Records that a block was unlinked, or abandoned while being created. Best effort: a block the record still names
-	 * but which is gone, or is another file by now (another inode), is never unlinked on its behalf.
+	 * Records that a block was unlinked, or abandoned while being created. Best effort: a
+	 * block the record still names but which is gone, or is another file by now (another
+	 * inode), is never unlinked on its behalf.
 	 * @param name the block's name
 	 */
 	public synchronized void remove(String name) {
@@ -224,7 +234,8 @@ public final class OwnerRecord {
 	}
 
 	/**
-	 * Keeps only the given blocks, or deletes the record if there are none: what a shutdown leaves.
+	 * Keeps only the given blocks, or deletes the record if there are none: what a
+	 * shutdown leaves.
 	 * @param names the blocks that are still there
 	 */
 	public synchronized void retainOnly(Collection<String> names) {
@@ -259,7 +270,8 @@ public final class OwnerRecord {
 	}
 
 	/**
-	 * Lets go of the record as a killed owner does: its lock is released, its files stay. For tests.
+	 * Lets go of the record as a killed owner does: its lock is released, its files stay.
+	 * For tests.
 	 */
 	synchronized void abandon() throws IOException {
 		closeChannel();
@@ -271,8 +283,9 @@ public final class OwnerRecord {
 	}
 
 	/**
-	 * Writes the record anew, header and live blocks, and appends to it from then on: the one way a record is
-	 * written whole. Should the write fail, the channel still appends to the record as it was.
+	 * Writes the record anew, header and live blocks, and appends to it from then on: the
+	 * one way a record is written whole. Should the write fail, the channel still appends
+	 * to the record as it was.
 	 */
 	private void rewrite() throws IOException {
 		ByteArrayOutputStream content = header();
@@ -296,8 +309,9 @@ public final class OwnerRecord {
 	}
 
 	/**
-	 * Writes the whole record to a temporary file, mode {@code 0600} from its creation, and moves it over the record
-	 * in one step: a reader sees the old record or the new one, never a mix.
+	 * Writes the whole record to a temporary file, mode {@code 0600} from its creation,
+	 * and moves it over the record in one step: a reader sees the old record or the new
+	 * one, never a mix.
 	 */
 	private void replaceWith(ByteArrayOutputStream content) throws IOException {
 		Path temporary = this.file.resolveSibling(this.file.getFileName() + TEMPORARY_SUFFIX);
@@ -336,7 +350,8 @@ public final class OwnerRecord {
 			}
 		}
 		catch (IOException ex) {
-			// A full tmpfs can take part of a line: cut it off, so the next line starts on a line of its own.
+			// A full tmpfs can take part of a line: cut it off, so the next line starts
+			// on a line of its own.
 			try {
 				this.channel.truncate(this.length);
 			}
@@ -354,7 +369,8 @@ public final class OwnerRecord {
 	}
 
 	/**
-	 * Percent-encodes every byte of the UTF-8 name outside printable ASCII, and the percent sign itself.
+	 * Percent-encodes every byte of the UTF-8 name outside printable ASCII, and the
+	 * percent sign itself.
 	 */
 	static String encode(String name) {
 		StringBuilder encoded = new StringBuilder(name.length());
@@ -398,14 +414,15 @@ public final class OwnerRecord {
 	/**
 	 * Reads a record.
 	 * @param file the record
-	 * @return what it says, or {@code null} if its header is incomplete (its owner died while writing it, and it names
-	 * no block)
+	 * @return what it says, or {@code null} if its header is incomplete (its owner died
+	 * while writing it, and it names no block)
 	 * @throws IOException if it cannot be read
 	 */
 	static @Nullable Contents read(Path file) throws IOException {
 		byte[] bytes = Files.readAllBytes(file);
 		String text = new String(bytes, StandardCharsets.US_ASCII);
-		// Only whole lines count: a line without its newline was being written when its writer died.
+		// Only whole lines count: a line without its newline was being written when its
+		// writer died.
 		int end = text.lastIndexOf('\n');
 		String[] lines = (end < 0) ? new String[0] : text.substring(0, end).split("\n", -1);
 		if (lines.length == 0 || !lines[0].equals(MAGIC)) {
@@ -450,8 +467,9 @@ public final class OwnerRecord {
 	}
 
 	/**
-	 * Returns the owner a record's, its temporary file's or a lock file's name stands for: the part after the prefix,
-	 * without the temporary suffix; {@code null} for any other name.
+	 * Returns the owner a record's, its temporary file's or a lock file's name stands
+	 * for: the part after the prefix, without the temporary suffix; {@code null} for any
+	 * other name.
 	 */
 	static @Nullable String ownerKey(String fileName) {
 		String key;
@@ -478,8 +496,8 @@ public final class OwnerRecord {
 	}
 
 	/**
-	 * Returns the process a record's or a lock file's name says owns it, or {@code null} if the name is not an
-	 * owner's: what judges a record whose header is incomplete.
+	 * Returns the process a record's or a lock file's name says owns it, or {@code null}
+	 * if the name is not an owner's: what judges a record whose header is incomplete.
 	 */
 	static @Nullable ProcessIdentity ownerFromFileName(String fileName, ProcessIdentity observer) {
 		String key = ownerKey(fileName);
@@ -504,7 +522,8 @@ public final class OwnerRecord {
 	 * A block as the record knows it.
 	 *
 	 * @param size its size in bytes when created
-	 * @param inode the inode of its file: a file of the same name but another inode is not this block
+	 * @param inode the inode of its file: a file of the same name but another inode is
+	 * not this block
 	 */
 	record Entry(long size, long inode) {
 

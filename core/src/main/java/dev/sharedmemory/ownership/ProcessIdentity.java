@@ -13,14 +13,17 @@ import org.jspecify.annotations.Nullable;
 import dev.sharedmemory.SharedMemoryException;
 
 /**
- * Who a process is, in the terms Linux gives: enough to tell, later and from another process, whether it still runs.
- * A process id alone is not: ids are reused, so the process's start time (field 22 of {@code /proc/<pid>/stat}, in
- * clock ticks since boot) goes with it, and the boot and the pid namespace say which clock and which ids they are.
+ * Who a process is, in the terms Linux gives: enough to tell, later and from another
+ * process, whether it still runs. A process id alone is not: ids are reused, so the
+ * process's start time (field 22 of {@code /proc/<pid>/stat}, in clock ticks since boot)
+ * goes with it, and the boot and the pid namespace say which clock and which ids they
+ * are.
  *
  * @param pid the process id
  * @param startTime the start time, in clock ticks since boot
  * @param bootId the kernel's boot id, or {@code null} if it cannot be read
- * @param pidNamespace the pid namespace, as {@code /proc/<pid>/ns/pid} names it, or {@code null} if it cannot be read
+ * @param pidNamespace the pid namespace, as {@code /proc/<pid>/ns/pid} names it, or
+ * {@code null} if it cannot be read
  * @param uid the user id the process creates files as
  * @param user the user's name
  */
@@ -31,7 +34,8 @@ record ProcessIdentity(long pid, long startTime, @Nullable String bootId, @Nulla
 
 	private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
 
-	// Fields of /proc/<pid>/stat, counted from 1, after the command name (field 2), which may hold spaces.
+	// Fields of /proc/<pid>/stat, counted from 1, after the command name (field 2), which
+	// may hold spaces.
 	private static final int STATE_FIELD = 3;
 
 	private static final int START_TIME_FIELD = 22;
@@ -46,10 +50,15 @@ record ProcessIdentity(long pid, long startTime, @Nullable String bootId, @Nulla
 		/** The process runs: the same id, started at the same time, in this boot. */
 		ALIVE,
 
-		/** The process is gone: no such id, another process under it, a zombie, or an earlier boot. */
+		/**
+		 * The process is gone: no such id, another process under it, a zombie, or an
+		 * earlier boot.
+		 */
 		GONE,
 
-		/** Cannot tell: it ran in another pid namespace, or {@code /proc} would not say. */
+		/**
+		 * Cannot tell: it ran in another pid namespace, or {@code /proc} would not say.
+		 */
 		UNKNOWN
 
 	}
@@ -71,7 +80,8 @@ record ProcessIdentity(long pid, long startTime, @Nullable String bootId, @Nulla
 	 * Reads the identity of a running process.
 	 * @param pid its id
 	 * @param user the name of its user, as recorded
-	 * @throws SharedMemoryException if there is no such process or {@code /proc} cannot be read
+	 * @throws SharedMemoryException if there is no such process or {@code /proc} cannot
+	 * be read
 	 */
 	static ProcessIdentity of(long pid, String user) {
 		try {
@@ -85,16 +95,19 @@ record ProcessIdentity(long pid, long startTime, @Nullable String bootId, @Nulla
 	}
 
 	/**
-	 * Tells whether the process this identity describes still runs, as seen from the given process.
+	 * Tells whether the process this identity describes still runs, as seen from the
+	 * given process.
 	 * @param observer the process asking, for its boot and pid namespace
 	 */
 	Liveness livenessFrom(ProcessIdentity observer) {
 		if (this.bootId != null && observer.bootId != null && !this.bootId.equals(observer.bootId)) {
-			// A record from an earlier boot in a directory that is not a tmpfs: its owner died with that boot.
+			// A record from an earlier boot in a directory that is not a tmpfs: its owner
+			// died with that boot.
 			return Liveness.GONE;
 		}
 		if (this.pidNamespace == null || !this.pidNamespace.equals(observer.pidNamespace)) {
-			// Its pid means another process here (a container sharing the directory): it is not ours to judge.
+			// Its pid means another process here (a container sharing the directory): it
+			// is not ours to judge.
 			return Liveness.UNKNOWN;
 		}
 		String stat;
@@ -112,7 +125,8 @@ record ProcessIdentity(long pid, long startTime, @Nullable String bootId, @Nulla
 				return Liveness.GONE;
 			}
 			String state = field(stat, STATE_FIELD);
-			// A zombie has released its memory and will never run again; it waits only for its parent.
+			// A zombie has released its memory and will never run again; it waits only
+			// for its parent.
 			return (state.equals("Z") || state.equals("X")) ? Liveness.GONE : Liveness.ALIVE;
 		}
 		catch (RuntimeException ex) {
@@ -121,15 +135,16 @@ record ProcessIdentity(long pid, long startTime, @Nullable String bootId, @Nulla
 	}
 
 	/**
-	 * Tells whether this is the same process as the other: the same id started at the same time in the same boot.
+	 * Tells whether this is the same process as the other: the same id started at the
+	 * same time in the same boot.
 	 */
 	boolean isSameProcess(ProcessIdentity other) {
-		return this.pid == other.pid && this.startTime == other.startTime
-				&& Objects.equals(this.bootId, other.bootId);
+		return this.pid == other.pid && this.startTime == other.startTime && Objects.equals(this.bootId, other.bootId);
 	}
 
 	/**
-	 * Returns a field of {@code /proc/<pid>/stat}, counted from 1 as {@code proc(5)} does.
+	 * Returns a field of {@code /proc/<pid>/stat}, counted from 1 as {@code proc(5)}
+	 * does.
 	 */
 	static String field(String stat, int field) {
 		int commandEnd = stat.lastIndexOf(')');
@@ -159,7 +174,8 @@ record ProcessIdentity(long pid, long startTime, @Nullable String bootId, @Nulla
 	}
 
 	/**
-	 * Reads the user id files are created as: the fourth of the {@code Uid:} line of {@code /proc/<pid>/status}.
+	 * Reads the user id files are created as: the fourth of the {@code Uid:} line of
+	 * {@code /proc/<pid>/status}.
 	 */
 	private static int fileSystemUid(long pid) throws IOException {
 		List<String> status = Files.readAllLines(PROC.resolve(Long.toString(pid)).resolve("status"),

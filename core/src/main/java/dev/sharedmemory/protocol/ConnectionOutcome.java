@@ -8,10 +8,16 @@ public enum ConnectionOutcome {
 	/** Authenticated, and its request read and answered (whatever the answer). */
 	ACCEPTED,
 
-	/** Did not authenticate: a wrong authkey or a broken handshake. Nothing after the handshake was read. */
+	/**
+	 * Did not authenticate: a wrong authkey or a broken handshake. Nothing after the
+	 * handshake was read.
+	 */
 	AUTHENTICATION_FAILED,
 
-	/** Authenticated, but its request was not a valid manager request: too long, malformed or refused. */
+	/**
+	 * Authenticated, but its request was not a valid manager request: too long, malformed
+	 * or refused.
+	 */
 	BAD_REQUEST,
 
 	/** Did not finish its exchange within the server's timeout. */

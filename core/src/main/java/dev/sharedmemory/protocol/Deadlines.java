@@ -9,9 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Bounds a whole exchange on a connection by closing it when time is up: a read blocked on a channel, of TCP or of a
- * Unix socket alike, then fails at once. One deadline for the exchange, not per read, so that a peer trickling a byte
- * at a time is cut off too.
+ * Bounds a whole exchange on a connection by closing it when time is up: a read blocked
+ * on a channel, of TCP or of a Unix socket alike, then fails at once. One deadline for
+ * the exchange, not per read, so that a peer trickling a byte at a time is cut off too.
  */
 final class Deadlines {
 
@@ -21,7 +21,8 @@ final class Deadlines {
 	}
 
 	/**
-	 * Closes a connection after a timeout unless the returned deadline is cancelled first.
+	 * Closes a connection after a timeout unless the returned deadline is cancelled
+	 * first.
 	 * @param connection the connection
 	 * @param timeout the time the exchange may take
 	 * @return the deadline, to cancel when the exchange is over
@@ -34,7 +35,8 @@ final class Deadlines {
 				connection.close();
 			}
 			catch (IOException ex) {
-				// Closing is all a deadline does: a connection that fails to close is gone anyway.
+				// Closing is all a deadline does: a connection that fails to close is
+				// gone anyway.
 			}
 		}, timeout.toNanos(), TimeUnit.NANOSECONDS);
 		return new Deadline(closing, expired);

@@ -15,9 +15,10 @@ import dev.sharedmemory.SharedMemoryDirectory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link SegmentRegistry} of its own, for a server that no manager backs: it records each tracked block with its
- * inode, and unlinks a block only while the file of that name is still that inode, so that a block someone else
- * removed and a third party re-created under the same name is never touched. {@link #close()} releases everything.
+ * A {@link SegmentRegistry} of its own, for a server that no manager backs: it records
+ * each tracked block with its inode, and unlinks a block only while the file of that name
+ * is still that inode, so that a block someone else removed and a third party re-created
+ * under the same name is never touched. {@link #close()} releases everything.
  */
 public final class DirectorySegmentRegistry implements SegmentRegistry, AutoCloseable {
 
@@ -33,7 +34,8 @@ public final class DirectorySegmentRegistry implements SegmentRegistry, AutoClos
 
 	/**
 	 * Creates a registry over a directory.
-	 * @param directory the directory the blocks live in, {@code /dev/shm} for Python's clients
+	 * @param directory the directory the blocks live in, {@code /dev/shm} for Python's
+	 * clients
 	 */
 	public DirectorySegmentRegistry(Path directory) {
 		this.directory = Objects.requireNonNull(directory, "directory must not be null").toAbsolutePath().normalize();
@@ -72,9 +74,10 @@ public final class DirectorySegmentRegistry implements SegmentRegistry, AutoClos
 	@Override
 	public List<String> names() {
 		synchronized (this.tracked) {
-			// A client's resource tracker unlinks its blocks at its exit: those are dropped quietly, not reported.
-			this.tracked.entrySet().removeIf((entry) -> !Objects.equals(inodeOrNull(entry.getKey()),
-					entry.getValue().inode()));
+			// A client's resource tracker unlinks its blocks at its exit: those are
+			// dropped quietly, not reported.
+			this.tracked.entrySet()
+				.removeIf((entry) -> !Objects.equals(inodeOrNull(entry.getKey()), entry.getValue().inode()));
 			return List.copyOf(this.tracked.keySet());
 		}
 	}
@@ -114,15 +117,16 @@ public final class DirectorySegmentRegistry implements SegmentRegistry, AutoClos
 	private void unlinkIfSame(String name, long inode) {
 		Path file = this.directory.resolve(name);
 		try {
-			// The check and the unlink are two steps: a block replaced in between is the one race left, as narrow
+			// The check and the unlink are two steps: a block replaced in between is the
+			// one race left, as narrow
 			// as CPython's own attach-then-unlink.
 			if (Objects.equals(inodeOrNull(name), inode)) {
 				Files.deleteIfExists(file);
 			}
 		}
 		catch (IOException ex) {
-			logger.log(Level.WARNING, "Could not unlink shared memory block ''{0}'' in {1}: {2}", name,
-					this.directory, ex.toString());
+			logger.log(Level.WARNING, "Could not unlink shared memory block ''{0}'' in {1}: {2}", name, this.directory,
+					ex.toString());
 		}
 	}
 

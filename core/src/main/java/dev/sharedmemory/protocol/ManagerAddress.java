@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Where a manager listens, as Python names it: a {@code (host, port)} tuple is TCP, a {@code str} path is a Unix
- * socket.
+ * Where a manager listens, as Python names it: a {@code (host, port)} tuple is TCP, a
+ * {@code str} path is a Unix socket.
  */
 public sealed interface ManagerAddress {
 
@@ -16,8 +16,8 @@ public sealed interface ManagerAddress {
 	String DEFAULT_HOST = "127.0.0.1";
 
 	/**
-	 * Parses {@code host:port}, {@code [v6-host]:port}, {@code :port} (on {@value #DEFAULT_HOST}) or a socket path (any
-	 * text with a {@code /}).
+	 * Parses {@code host:port}, {@code [v6-host]:port}, {@code :port} (on
+	 * {@value #DEFAULT_HOST}) or a socket path (any text with a {@code /}).
 	 * @param text the address
 	 * @return the address
 	 * @throws IllegalArgumentException if it is neither

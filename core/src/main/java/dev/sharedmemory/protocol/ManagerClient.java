@@ -23,11 +23,13 @@ import dev.sharedmemory.protocol.wire.MessageStream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A JVM's client of a manager started by Python's {@code SharedMemoryManager(address=..., authkey=...).start()} (or
- * any server of this protocol): it creates blocks and lists in {@code /dev/shm} that the manager tracks and unlinks at
- * its shutdown. It sends exactly what Python's client sends: one authenticated connection per call, {@code dummy} on
- * {@link #connect}, and for a new block {@code track_segment} with its name; if tracking fails, the block is unlinked
- * and the error raised. Immutable and thread-safe.
+ * A JVM's client of a manager started by Python's
+ * {@code SharedMemoryManager(address=..., authkey=...).start()} (or any server of this
+ * protocol): it creates blocks and lists in {@code /dev/shm} that the manager tracks and
+ * unlinks at its shutdown. It sends exactly what Python's client sends: one authenticated
+ * connection per call, {@code dummy} on {@link #connect}, and for a new block
+ * {@code track_segment} with its name; if tracking fails, the block is unlinked and the
+ * error raised. Immutable and thread-safe.
  */
 public final class ManagerClient {
 
@@ -55,11 +57,13 @@ public final class ManagerClient {
 	}
 
 	/**
-	 * Connects to a manager as Python's {@code connect()} does: authenticates and sends {@code dummy}.
+	 * Connects to a manager as Python's {@code connect()} does: authenticates and sends
+	 * {@code dummy}.
 	 * @param address the manager's address
 	 * @param authkey its authkey
 	 * @return the client
-	 * @throws dev.sharedmemory.protocol.wire.AuthenticationException if the authkey is wrong
+	 * @throws dev.sharedmemory.protocol.wire.AuthenticationException if the authkey is
+	 * wrong
 	 * @throws IOException if the manager cannot be reached or answers wrongly
 	 */
 	public static ManagerClient connect(ManagerAddress address, byte[] authkey) throws IOException {
@@ -72,7 +76,8 @@ public final class ManagerClient {
 	 * @param authkey its authkey
 	 * @param timeout how long one call may take
 	 * @return the client
-	 * @throws IOException if the manager cannot be reached, refuses the key or answers wrongly
+	 * @throws IOException if the manager cannot be reached, refuses the key or answers
+	 * wrongly
 	 */
 	public static ManagerClient connect(ManagerAddress address, byte[] authkey, Duration timeout) throws IOException {
 		ManagerClient client = new ManagerClient(address, authkey, timeout);
@@ -81,10 +86,12 @@ public final class ManagerClient {
 	}
 
 	/**
-	 * Creates a block under a new {@code psm_} name that the manager tracks, as {@code smm.SharedMemory(size)}.
+	 * Creates a block under a new {@code psm_} name that the manager tracks, as
+	 * {@code smm.SharedMemory(size)}.
 	 * @param size its size in bytes
 	 * @return the block; the caller closes it, the manager unlinks it
-	 * @throws RemoteManagerException if the manager refuses to track it (the block is then unlinked)
+	 * @throws RemoteManagerException if the manager refuses to track it (the block is
+	 * then unlinked)
 	 * @throws IOException if the exchange fails (the block, if created, is then unlinked)
 	 */
 	public SharedMemory createSharedMemory(long size) throws IOException {
@@ -99,7 +106,8 @@ public final class ManagerClient {
 	 * Creates a list that the manager tracks, as {@code smm.ShareableList(sequence)}.
 	 * @param items the items
 	 * @return the list; the caller closes it, the manager unlinks it
-	 * @throws RemoteManagerException if the manager refuses to track it (the block is then unlinked)
+	 * @throws RemoteManagerException if the manager refuses to track it (the block is
+	 * then unlinked)
 	 * @throws IOException if the exchange fails (the block, if created, is then unlinked)
 	 */
 	public ShareableList createShareableList(List<?> items) throws IOException {
@@ -128,9 +136,11 @@ public final class ManagerClient {
 	}
 
 	/**
-	 * Sends one request on a connection of its own, as {@code multiprocessing.managers.dispatch} does.
+	 * Sends one request on a connection of its own, as
+	 * {@code multiprocessing.managers.dispatch} does.
 	 * @param method the method
-	 * @param args its positional arguments: None, bools, numbers, str, bytes, tuples, lists, dicts
+	 * @param args its positional arguments: None, bools, numbers, str, bytes, tuples,
+	 * lists, dicts
 	 * @return what the manager returned
 	 * @throws RemoteManagerException if it answered {@code #TRACEBACK}
 	 * @throws IOException if the exchange fails

@@ -38,18 +38,19 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A server that CPython 3.9 to 3.13 clients use as their {@code SharedMemoryManager}:
- * {@code SharedMemoryManager(address=..., authkey=...).connect()}, then {@code smm.SharedMemory(size)} and
- * {@code smm.ShareableList(seq)}. It listens on TCP or on a Unix socket (created with mode {@code 0600}), serves one
- * request per connection as CPython's clients send them, on a bounded pool of threads, and cuts off a connection
- * whose whole exchange takes longer than the timeout. Nothing is unpickled before the client has authenticated, and
- * then only the whitelist of {@link PickleDecoder}.
+ * {@code SharedMemoryManager(address=..., authkey=...).connect()}, then
+ * {@code smm.SharedMemory(size)} and {@code smm.ShareableList(seq)}. It listens on TCP or
+ * on a Unix socket (created with mode {@code 0600}), serves one request per connection as
+ * CPython's clients send them, on a bounded pool of threads, and cuts off a connection
+ * whose whole exchange takes longer than the timeout. Nothing is unpickled before the
+ * client has authenticated, and then only the whitelist of {@link PickleDecoder}.
  * <p>
- * The server only speaks the protocol: the blocks belong to its {@link SegmentRegistry}, which outlives
- * {@link #stop()}. Thread-safe; it can be started once.
+ * The server only speaks the protocol: the blocks belong to its {@link SegmentRegistry},
+ * which outlives {@link #stop()}. Thread-safe; it can be started once.
  * <p>
- * An application's {@link SharedMemoryManager} serves Python processes with one call, and tracks their blocks as
- * its own (listed with where they came from, recorded against a crash, unlinked at its shutdown); stop the server
- * before the manager:
+ * An application's {@link SharedMemoryManager} serves Python processes with one call, and
+ * tracks their blocks as its own (listed with where they came from, recorded against a
+ * crash, unlinked at its shutdown); stop the server before the manager:
  * <pre class="code">
  * SharedMemoryManager manager = new SharedMemoryManager(); // in /dev/shm, where Python's blocks are
  * manager.start();
@@ -59,8 +60,8 @@ import org.jspecify.annotations.Nullable;
  * ...
  * server.stop();
  * manager.shutdown();
- * </pre>
- * A server that no manager backs tracks its clients' blocks in a {@link DirectorySegmentRegistry}.
+ * </pre> A server that no manager backs tracks its clients' blocks in a
+ * {@link DirectorySegmentRegistry}.
  */
 public final class ManagerServer implements AutoCloseable {
 
@@ -111,12 +112,14 @@ public final class ManagerServer implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a server whose clients' blocks the given manager tracks: {@code track_segment} adds a block to the
-	 * manager's blocks, as coming from the client, and the manager unlinks it at its shutdown.
+	 * Starts a server whose clients' blocks the given manager tracks:
+	 * {@code track_segment} adds a block to the manager's blocks, as coming from the
+	 * client, and the manager unlinks it at its shutdown.
 	 * @param settings how to listen
 	 * @param manager the manager, working in {@code /dev/shm}
 	 * @return the server, listening
-	 * @throws IllegalStateException if the manager works in another directory than {@code /dev/shm}
+	 * @throws IllegalStateException if the manager works in another directory than
+	 * {@code /dev/shm}
 	 * @throws UncheckedIOException if the address cannot be bound, naming it
 	 */
 	public static ManagerServer start(ManagerServerSettings settings, SharedMemoryManager manager) {
@@ -127,8 +130,9 @@ public final class ManagerServer implements AutoCloseable {
 
 	/**
 	 * Starts listening.
-	 * @throws IllegalStateException if the registry works in another directory than {@code /dev/shm}, where Python's
-	 * clients create their blocks, or the server was started before
+	 * @throws IllegalStateException if the registry works in another directory than
+	 * {@code /dev/shm}, where Python's clients create their blocks, or the server was
+	 * started before
 	 * @throws UncheckedIOException if the address cannot be bound, naming it
 	 */
 	public void start() {
@@ -148,7 +152,8 @@ public final class ManagerServer implements AutoCloseable {
 			int number = serverNumber.incrementAndGet();
 			AtomicInteger workerNumber = new AtomicInteger();
 			this.workers = new ThreadPoolExecutor(this.settings.threads(), this.settings.threads(), 60,
-					TimeUnit.SECONDS, (this.settings.queue() > 0) ? new ArrayBlockingQueue<>(this.settings.queue())
+					TimeUnit.SECONDS,
+					(this.settings.queue() > 0) ? new ArrayBlockingQueue<>(this.settings.queue())
 							: new SynchronousQueue<>(),
 					(task) -> daemon(task, "shared-memory-manager-" + number + "-" + workerNumber.incrementAndGet()));
 			this.workers.allowCoreThreadTimeOut(true);
@@ -159,8 +164,8 @@ public final class ManagerServer implements AutoCloseable {
 	}
 
 	/**
-	 * Stops listening, lets the requests being served finish (up to the timeout) and removes the socket file. The
-	 * registry's blocks are left to its owner.
+	 * Stops listening, lets the requests being served finish (up to the timeout) and
+	 * removes the socket file. The registry's blocks are left to its owner.
 	 */
 	public void stop() {
 		ThreadPoolExecutor stopping;
@@ -206,7 +211,8 @@ public final class ManagerServer implements AutoCloseable {
 	}
 
 	/**
-	 * Returns the address the server listens on, with the port chosen when the settings asked for port 0.
+	 * Returns the address the server listens on, with the port chosen when the settings
+	 * asked for port 0.
 	 * @return the address
 	 * @throws IllegalStateException if the server was never started
 	 */
@@ -261,8 +267,8 @@ public final class ManagerServer implements AutoCloseable {
 	}
 
 	/**
-	 * Binds in a new private directory, makes the socket {@code 0600}, then renames it into place: no one can connect
-	 * to it before its mode is set.
+	 * Binds in a new private directory, makes the socket {@code 0600}, then renames it
+	 * into place: no one can connect to it before its mode is set.
 	 */
 	private ServerSocketChannel bindUnix(Path path) throws IOException {
 		Path target = path.toAbsolutePath();
@@ -378,12 +384,14 @@ public final class ManagerServer implements AutoCloseable {
 				this.counters.connection(ConnectionOutcome.AUTHENTICATION_FAILED);
 			}
 			else {
-				// The request was read and answered, or refused and counted: the peer left before the reply.
+				// The request was read and answered, or refused and counted: the peer
+				// left before the reply.
 				logger.log(Level.DEBUG, "Shared memory manager server could not reply to {0}: {1}", peer, ex);
 			}
 		}
 		finally {
-			// Closed after counting, so that whoever sees the connection end sees it counted.
+			// Closed after counting, so that whoever sees the connection end sees it
+			// counted.
 			deadline.cancel();
 			closeQuietly(connection);
 		}
@@ -404,10 +412,12 @@ public final class ManagerServer implements AutoCloseable {
 	}
 
 	/**
-	 * Acknowledges at once what the client sends after each of the server's messages. CPython's client writes its
-	 * {@code #WELCOME#} and its request back to back, without {@code TCP_NODELAY}: Nagle's algorithm holds the
-	 * request until the welcome is acknowledged, and Linux delays that acknowledgement (up to 40 ms) once the server
-	 * has answered, expecting to piggyback it. {@code TCP_QUICKACK} is not permanent, so it is set after every write.
+	 * Acknowledges at once what the client sends after each of the server's messages.
+	 * CPython's client writes its {@code #WELCOME#} and its request back to back, without
+	 * {@code TCP_NODELAY}: Nagle's algorithm holds the request until the welcome is
+	 * acknowledged, and Linux delays that acknowledgement (up to 40 ms) once the server
+	 * has answered, expecting to piggyback it. {@code TCP_QUICKACK} is not permanent, so
+	 * it is set after every write.
 	 */
 	private static final class QuickAckOutputStream extends FilterOutputStream {
 
@@ -431,7 +441,10 @@ public final class ManagerServer implements AutoCloseable {
 
 	}
 
-	/** Stops from another thread: a remote shutdown arrives on a worker, which stop() waits for. */
+	/**
+	 * Stops from another thread: a remote shutdown arrives on a worker, which stop()
+	 * waits for.
+	 */
 	private void stopSoon() {
 		daemon(this::stop, "shared-memory-manager-shutdown").start();
 	}

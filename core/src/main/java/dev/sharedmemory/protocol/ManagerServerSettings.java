@@ -5,14 +5,18 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How a {@link ManagerServer} listens and what it tolerates. Start from {@link #of(ManagerAddress, byte[])} and
- * change what differs with the {@code with...} methods. The authkey never appears in {@link #toString()}.
+ * How a {@link ManagerServer} listens and what it tolerates. Start from
+ * {@link #of(ManagerAddress, byte[])} and change what differs with the {@code with...}
+ * methods. The authkey never appears in {@link #toString()}.
  *
  * @param address where to listen
  * @param authkey the shared secret clients must prove they hold, not empty
- * @param allowRemoteShutdown whether a client's {@code shutdown} may release every block and stop the server
- * @param timeout how long one connection's whole exchange (handshake, request, reply) may take
- * @param maxRequestBytes the longest request read; CPython's requests here are under 200 bytes
+ * @param allowRemoteShutdown whether a client's {@code shutdown} may release every block
+ * and stop the server
+ * @param timeout how long one connection's whole exchange (handshake, request, reply) may
+ * take
+ * @param maxRequestBytes the longest request read; CPython's requests here are under 200
+ * bytes
  * @param threads how many connections are served at once
  * @param queue how many more wait for a thread before further ones are closed at once
  */
@@ -59,8 +63,8 @@ public record ManagerServerSettings(ManagerAddress address, byte[] authkey, bool
 	}
 
 	/**
-	 * Returns the default settings for an address and authkey: remote shutdown refused, a 10 s timeout, requests up
-	 * to 64 KiB, 8 threads and 256 waiting connections.
+	 * Returns the default settings for an address and authkey: remote shutdown refused, a
+	 * 10 s timeout, requests up to 64 KiB, 8 threads and 256 waiting connections.
 	 * @param address where to listen
 	 * @param authkey the authkey
 	 * @return the settings

@@ -8,15 +8,20 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the methods of CPython's {@code SharedMemoryServer} do, over a {@link SegmentRegistry}: {@code dummy},
- * {@code track_segment}, {@code release_segment}, {@code list_segments}, {@code number_of_objects},
- * {@code debug_info} and {@code shutdown} (refused unless allowed: a Python client must not stop the application).
- * The proxy methods answer that they are not supported. Every failure is a {@link Reply#traceback} that a Python user
- * can read; nothing here touches a socket. Thread-safe.
+ * What the methods of CPython's {@code SharedMemoryServer} do, over a
+ * {@link SegmentRegistry}: {@code dummy}, {@code track_segment}, {@code release_segment},
+ * {@code list_segments}, {@code number_of_objects}, {@code debug_info} and
+ * {@code shutdown} (refused unless allowed: a Python client must not stop the
+ * application). The proxy methods answer that they are not supported. Every failure is a
+ * {@link Reply#traceback} that a Python user can read; nothing here touches a socket.
+ * Thread-safe.
  */
 public final class ManagerService {
 
-	/** The methods CPython's {@code SharedMemoryServer.public} lists, which a request may name. */
+	/**
+	 * The methods CPython's {@code SharedMemoryServer.public} lists, which a request may
+	 * name.
+	 */
 	public static final Set<String> METHODS = Set.of("shutdown", "create", "accept_connection", "get_methods",
 			"debug_info", "number_of_objects", "dummy", "incref", "decref", "track_segment", "release_segment",
 			"list_segments");
@@ -35,7 +40,8 @@ public final class ManagerService {
 	/**
 	 * Creates the service.
 	 * @param registry what tracks the blocks
-	 * @param allowRemoteShutdown whether a client's {@code shutdown} releases every block and stops the server
+	 * @param allowRemoteShutdown whether a client's {@code shutdown} releases every block
+	 * and stops the server
 	 * @param shutdown what stops the server, run after the blocks are released
 	 */
 	public ManagerService(SegmentRegistry registry, boolean allowRemoteShutdown, Runnable shutdown) {
@@ -77,9 +83,9 @@ public final class ManagerService {
 				}
 				case "debug_info" -> {
 					bind(request);
-					yield Reply.returned("dev.sharedmemory manager server: no shared objects, "
-							+ this.registry.names().size() + " shared memory blocks tracked in "
-							+ this.registry.directory() + "\n");
+					yield Reply
+						.returned("dev.sharedmemory manager server: no shared objects, " + this.registry.names().size()
+								+ " shared memory blocks tracked in " + this.registry.directory() + "\n");
 				}
 				case "shutdown" -> shutdown(request);
 				default -> Reply.traceback("AssertionError", shown(method) + " unrecognized");

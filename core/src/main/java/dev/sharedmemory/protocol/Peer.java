@@ -3,7 +3,8 @@ package dev.sharedmemory.protocol;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Who sent a request: its address, and for a Unix socket the user the kernel vouches for ({@code SO_PEERCRED}).
+ * Who sent a request: its address, and for a Unix socket the user the kernel vouches for
+ * ({@code SO_PEERCRED}).
  *
  * @param address the peer's {@code host:port}, or the socket path
  * @param user the peer's user name on a Unix socket, else {@code null}

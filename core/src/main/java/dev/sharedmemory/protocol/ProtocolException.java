@@ -3,9 +3,9 @@ package dev.sharedmemory.protocol;
 import java.io.IOException;
 
 /**
- * A peer broke CPython's manager protocol: a message too long or cut short, a handshake that does not authenticate, a
- * pickle outside the subset this library reads. The message names what was wrong; the connection is not to be used
- * further.
+ * A peer broke CPython's manager protocol: a message too long or cut short, a handshake
+ * that does not authenticate, a pickle outside the subset this library reads. The message
+ * names what was wrong; the connection is not to be used further.
  */
 public class ProtocolException extends IOException {
 

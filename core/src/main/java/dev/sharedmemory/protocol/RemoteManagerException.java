@@ -3,7 +3,8 @@ package dev.sharedmemory.protocol;
 import java.io.IOException;
 
 /**
- * A manager answered a request with {@code #TRACEBACK}: what Python's client raises as {@code RemoteError}.
+ * A manager answered a request with {@code #TRACEBACK}: what Python's client raises as
+ * {@code RemoteError}.
  */
 public class RemoteManagerException extends IOException {
 

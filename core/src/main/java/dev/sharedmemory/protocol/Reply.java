@@ -4,8 +4,8 @@ import dev.sharedmemory.protocol.pickle.PickleTuple;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A manager reply: {@code ('#RETURN', value)}, or {@code ('#TRACEBACK', text)}, which a Python client raises as a
- * {@code RemoteError} showing the text.
+ * A manager reply: {@code ('#RETURN', value)}, or {@code ('#TRACEBACK', text)}, which a
+ * Python client raises as a {@code RemoteError} showing the text.
  *
  * @param kind {@link #RETURN} or {@link #TRACEBACK}
  * @param value the value returned, or the traceback's text
@@ -28,14 +28,16 @@ public record Reply(String kind, @Nullable Object value) {
 	}
 
 	/**
-	 * Creates a reply that reports an error, as the last line of a Python traceback reads.
-	 * @param pythonType the Python exception type the client reads, such as {@code ValueError}
+	 * Creates a reply that reports an error, as the last line of a Python traceback
+	 * reads.
+	 * @param pythonType the Python exception type the client reads, such as
+	 * {@code ValueError}
 	 * @param message what went wrong
 	 * @return the reply
 	 */
 	public static Reply traceback(String pythonType, String message) {
-		return new Reply(TRACEBACK, "Traceback (from the dev.sharedmemory manager server):\n" + pythonType + ": "
-				+ message + "\n");
+		return new Reply(TRACEBACK,
+				"Traceback (from the dev.sharedmemory manager server):\n" + pythonType + ": " + message + "\n");
 	}
 
 	/**

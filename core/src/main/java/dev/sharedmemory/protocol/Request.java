@@ -9,7 +9,8 @@ import dev.sharedmemory.protocol.pickle.PickleTuple;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A manager request, {@code (None, methodname, args, kwds)} as {@code multiprocessing.managers.dispatch} sends it.
+ * A manager request, {@code (None, methodname, args, kwds)} as
+ * {@code multiprocessing.managers.dispatch} sends it.
  *
  * @param method the method's name
  * @param args the positional arguments
@@ -32,7 +33,8 @@ public record Request(String method, List<@Nullable Object> args, Map<String, @N
 	 * Reads a request from a decoded pickle.
 	 * @param decoded what the pickle held
 	 * @return the request
-	 * @throws ProtocolException if it is not a 4-tuple of an id, a str, a tuple and a dict of str keys
+	 * @throws ProtocolException if it is not a 4-tuple of an id, a str, a tuple and a
+	 * dict of str keys
 	 */
 	public static Request of(@Nullable Object decoded) throws ProtocolException {
 		if (!(decoded instanceof PickleTuple tuple) || tuple.size() != 4) {

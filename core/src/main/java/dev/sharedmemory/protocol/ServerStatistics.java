@@ -3,12 +3,13 @@ package dev.sharedmemory.protocol;
 import java.util.Map;
 
 /**
- * A snapshot of the manager server's counters since it was created: connections by outcome, and requests by method
- * and outcome. Methods outside CPython's list are counted under {@value #OTHER_METHOD}, so that a client cannot make
- * up new meters.
+ * A snapshot of the manager server's counters since it was created: connections by
+ * outcome, and requests by method and outcome. Methods outside CPython's list are counted
+ * under {@value #OTHER_METHOD}, so that a client cannot make up new meters.
  *
  * @param connections the connections by outcome, every outcome present
- * @param requests the requests by method, each by outcome, every method and outcome present
+ * @param requests the requests by method, each by outcome, every method and outcome
+ * present
  */
 public record ServerStatistics(Map<ConnectionOutcome, Long> connections,
 		Map<String, Map<RequestOutcome, Long>> requests) {

@@ -33,8 +33,7 @@ class ShareableListLayoutTests {
 	}
 
 	@ParameterizedTest
-	@CsvSource({ "8s,8", "16s,16", "0s,0", "9999999s,9999999", "0008s,8", "1000s,1000", "10s,10",
-			"100000s,100000" })
+	@CsvSource({ "8s,8", "16s,16", "0s,0", "9999999s,9999999", "0008s,8", "1000s,1000", "10s,10", "100000s,100000" })
 	void stringFormatsAreRead(String format, int size) {
 		long packed = ShareableListLayout.stringFormat(size);
 		assertThat(ShareableListLayout.stringFormatSize(pack(format))).isEqualTo(size);
@@ -69,14 +68,14 @@ class ShareableListLayoutTests {
 	}
 
 	/**
-	 * Slots CPython 3.13 wrote for {@code ShareableList([text])} (it sizes a str slot by characters, gh-88336), and
-	 * what {@code slot.rstrip(b'\0').decode('utf-8', 'ignore')} keeps of them: cuts after the lead bytes 0xC2 (£),
-	 * 0xE0 (Devanagari) and 0xF4 (U+10FFFF), with one to three bytes of the character kept, and slots cut on a
-	 * boundary.
+	 * Slots CPython 3.13 wrote for {@code ShareableList([text])} (it sizes a str slot by
+	 * characters, gh-88336), and what
+	 * {@code slot.rstrip(b'\0').decode('utf-8', 'ignore')} keeps of them: cuts after the
+	 * lead bytes 0xC2 (£), 0xE0 (Devanagari) and 0xF4 (U+10FFFF), with one to three bytes
+	 * of the character kept, and slots cut on a boundary.
 	 */
 	@ParameterizedTest
-	@CsvSource({ "61c2a3c2a3c2a3c2,a£££", "c2a3c2a3c2a3c2a3,££££", "61e0a495e0a495e0,aकक",
-			"e0a495e0a495e0a4,कक",
+	@CsvSource({ "61c2a3c2a3c2a3c2,a£££", "c2a3c2a3c2a3c2a3,££££", "61e0a495e0a495e0,aकक", "e0a495e0a495e0a4,कक",
 			"61f48fbfbff48fbf,a\uDBFF\uDFFF", "6162f48fbfbff48fbfbff48fbfbff48f,ab\uDBFF\uDFFF\uDBFF\uDFFF\uDBFF\uDFFF",
 			"616263f48fbfbff48fbfbff48fbfbff4,abc\uDBFF\uDFFF\uDBFF\uDFFF\uDBFF\uDFFF",
 			"f48fbfbff48fbfbf,\uDBFF\uDFFF\uDBFF\uDFFF" })
@@ -86,7 +85,10 @@ class ShareableListLayoutTests {
 		assertThat(ItemCodec.readString(buffer, 0, slot.length)).isEqualTo(kept);
 	}
 
-	/** A character cut at the very start of the bytes, at each edge of the lead-byte ranges. */
+	/**
+	 * A character cut at the very start of the bytes, at each edge of the lead-byte
+	 * ranges.
+	 */
 	@ParameterizedTest
 	@CsvSource({ "c2,0", "c3a9c3,2", "df,0", "e0a4,0", "e0,0", "efbf,0", "f09f98,0", "f0,0", "f48fbf,0", "f48f,0",
 			"61f0,1", "c2a3,2", "efbfbf,3", "f48fbfbf,4" })
@@ -102,7 +104,8 @@ class ShareableListLayoutTests {
 		byte[] invalidLead = { 'a', (byte) 0xF8, (byte) 0x80 };
 		assertThat(ItemCodec.completeUtf8Length(invalidLead, invalidLead.length)).isEqualTo(3);
 		assertThat(ItemCodec.completeUtf8Length(new byte[0], 0)).isZero();
-		// Nothing but continuation bytes: no lead byte to judge by, so all of them go to the decoder.
+		// Nothing but continuation bytes: no lead byte to judge by, so all of them go to
+		// the decoder.
 		byte[] onlyContinuations = { (byte) 0x80, (byte) 0xBF, (byte) 0x80 };
 		assertThat(ItemCodec.completeUtf8Length(onlyContinuations, 3)).isEqualTo(3);
 		byte[] invalidLeads = { 'a', (byte) 0xC1, (byte) 0xBF, (byte) 0xF5, (byte) 0x80, (byte) 0x80 };

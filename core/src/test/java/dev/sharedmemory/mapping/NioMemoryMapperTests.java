@@ -20,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * Tests for {@link NioMemoryMapper}: whole mappings for blocks up to 2 GiB, windows for larger ones.
+ * Tests for {@link NioMemoryMapper}: whole mappings for blocks up to 2 GiB, windows for
+ * larger ones.
  */
 class NioMemoryMapperTests {
 
@@ -52,7 +53,8 @@ class NioMemoryMapperTests {
 		window.put(95, (byte) 'Z');
 		assertThat(Files.readAllBytes(file)).startsWith((byte) 'J').endsWith((byte) 'Z');
 		region.release();
-		// The JDK unmaps only once every view is unreachable: views handed out before release stay usable.
+		// The JDK unmaps only once every view is unreachable: views handed out before
+		// release stay usable.
 		whole.put(1, (byte) 'V');
 		assertThat(Files.readAllBytes(file)[1]).isEqualTo((byte) 'V');
 	}

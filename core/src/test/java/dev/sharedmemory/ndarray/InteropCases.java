@@ -7,14 +7,14 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The arrays the interop tests send across: every dtype in both byte orders, both orders, and shapes from 0-d and
- * empty to three dimensions, with data that survives any copy (booleans 0 or 1, floating point numbers neither NaN
- * nor infinite).
+ * The arrays the interop tests send across: every dtype in both byte orders, both orders,
+ * and shapes from 0-d and empty to three dimensions, with data that survives any copy
+ * (booleans 0 or 1, floating point numbers neither NaN nor infinite).
  */
 final class InteropCases {
 
-	static final List<long[]> SHAPES = List.of(new long[0], new long[] { 0 }, new long[] { 3, 0, 2 },
-			new long[] { 5 }, new long[] { 2, 3 }, new long[] { 2, 3, 4 }, new long[] { 1, 4, 1 });
+	static final List<long[]> SHAPES = List.of(new long[0], new long[] { 0 }, new long[] { 3, 0, 2 }, new long[] { 5 },
+			new long[] { 2, 3 }, new long[] { 2, 3, 4 }, new long[] { 1, 4, 1 });
 
 	private InteropCases() {
 	}

@@ -19,10 +19,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Interop with real numpy, both ways, for every dtype in both byte orders, both orders and shapes from 0-d and empty
- * to three dimensions: Java creates and numpy ({@code np.load(mmap_mode="r+")}) reads and writes; numpy creates
- * ({@code np.save} into {@code /dev/shm}, {@code open_memmap}) and Java attaches, reads and writes; and a block Java
- * creates holds byte for byte what numpy writes for the same array.
+ * Interop with real numpy, both ways, for every dtype in both byte orders, both orders
+ * and shapes from 0-d and empty to three dimensions: Java creates and numpy
+ * ({@code np.load(mmap_mode="r+")}) reads and writes; numpy creates ({@code np.save} into
+ * {@code /dev/shm}, {@code open_memmap}) and Java attaches, reads and writes; and a block
+ * Java creates holds byte for byte what numpy writes for the same array.
  */
 class NDArrayNumpyInteropTests {
 
@@ -48,7 +49,8 @@ class NDArrayNumpyInteropTests {
 		}
 
 		/**
-		 * Returns the order np.save writes: Fortran only for an array that is not also C-contiguous.
+		 * Returns the order np.save writes: Fortran only for an array that is not also
+		 * C-contiguous.
 		 */
 		Order savedOrder() {
 			long large = Arrays.stream(this.shape).filter((d) -> d > 1).count();
@@ -174,13 +176,14 @@ class NDArrayNumpyInteropTests {
 			if (expected.length > 0) {
 				System.arraycopy(c.written(), 0, expected, expected.length - c.written().length, c.written().length);
 			}
-			assertThat(decode(result(reloaded, i, c), "data")).as("%s after Java wrote its last element",
-					c.describe()).isEqualTo(expected);
+			assertThat(decode(result(reloaded, i, c), "data")).as("%s after Java wrote its last element", c.describe())
+				.isEqualTo(expected);
 		}
 	}
 
 	/**
-	 * Returns the first interpreter that has numpy: the pyenv CPython here, Debian's python3-numpy in CI.
+	 * Returns the first interpreter that has numpy: the pyenv CPython here, Debian's
+	 * python3-numpy in CI.
 	 */
 	static PythonInterpreter numpyInterpreter() {
 		for (PythonInterpreter interpreter : PythonInterpreters.find()) {
@@ -230,6 +233,5 @@ class NDArrayNumpyInteropTests {
 		}
 		return json;
 	}
-
 
 }

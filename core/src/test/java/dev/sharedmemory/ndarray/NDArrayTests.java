@@ -15,8 +15,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * Tests for {@link NDArray} on its own: creating, attaching and wrapping, element and bulk access, views, windows of
- * arrays larger than 2 GiB, and the descriptor.
+ * Tests for {@link NDArray} on its own: creating, attaching and wrapping, element and
+ * bulk access, views, windows of arrays larger than 2 GiB, and the descriptor.
  */
 class NDArrayTests {
 
@@ -224,8 +224,8 @@ class NDArrayTests {
 		NDArrayDescriptor appose = NDArrayDescriptor.fromJson("{\"appose_type\": \"ndarray\", \"dtype\": \"uint8\", "
 				+ "\"shape\": [2, 3, 4], \"shm\": {\"appose_type\": \"shm\", \"name\": \"psm_4812f794\", "
 				+ "\"rsize\": 16384, \"extra\": [1.5, true, null, {\"a\": \"\\u00e9\"}]}}");
-		assertThat(appose).isEqualTo(new NDArrayDescriptor("psm_4812f794", 16384, DType.UINT8, List.of(2L, 3L, 4L),
-				Order.C, 0));
+		assertThat(appose)
+			.isEqualTo(new NDArrayDescriptor("psm_4812f794", 16384, DType.UINT8, List.of(2L, 3L, 4L), Order.C, 0));
 	}
 
 	@Test
@@ -233,8 +233,8 @@ class NDArrayTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> NDArrayDescriptor.fromJson("{\"dtype\": \"uint8\"}"))
 			.withMessage("Not an array descriptor: \"shm\" is not a JSON object");
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> NDArrayDescriptor.fromJson("{\"dtype\": \"uint8\", \"shape\": [-1], "
-					+ "\"shm\": {\"name\": \"x\", \"rsize\": 1}}"))
+			.isThrownBy(() -> NDArrayDescriptor
+				.fromJson("{\"dtype\": \"uint8\", \"shape\": [-1], " + "\"shm\": {\"name\": \"x\", \"rsize\": 1}}"))
 			.withMessage("Not an array descriptor: a dimension of \"shape\" is not a non-negative integer: -1");
 		assertThatIllegalArgumentException().isThrownBy(() -> NDArrayDescriptor.fromJson("{\"dtype\": "))
 			.withMessageStartingWith("Not a valid JSON document: expected a JSON value");

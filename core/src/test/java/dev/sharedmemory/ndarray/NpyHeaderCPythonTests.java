@@ -18,9 +18,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Java's arrays read and written by every CPython 3.9 to 3.13 present without numpy, as a worker with the standard
- * library only does: {@code ast.literal_eval} of the header, {@code memoryview.cast} of native data, {@code struct}
- * for the other byte order.
+ * Java's arrays read and written by every CPython 3.9 to 3.13 present without numpy, as a
+ * worker with the standard library only does: {@code ast.literal_eval} of the header,
+ * {@code memoryview.cast} of native data, {@code struct} for the other byte order.
  */
 class NpyHeaderCPythonTests {
 
@@ -75,8 +75,7 @@ class NpyHeaderCPythonTests {
 					String value = (array.dtype().kind() == DType.Kind.BOOL) ? "true"
 							: (array.dtype().kind() == DType.Kind.FLOAT || array.dtype().kind() == DType.Kind.COMPLEX)
 									? "-0x1.8p+1" : "7";
-					write.add("value", (value.equals("true")) ? new JsonPrimitive(true)
-							: new JsonPrimitive(value));
+					write.add("value", (value.equals("true")) ? new JsonPrimitive(true) : new JsonPrimitive(value));
 					writes.add(write);
 					written.add(array.shm().name());
 				}
@@ -112,8 +111,8 @@ class NpyHeaderCPythonTests {
 	}
 
 	/**
-	 * Compares the value Python read (in memory order) with Java's: floats as Python's {@code float.hex()}, integers
-	 * as decimal text, booleans as JSON booleans.
+	 * Compares the value Python read (in memory order) with Java's: floats as Python's
+	 * {@code float.hex()}, integers as decimal text, booleans as JSON booleans.
 	 */
 	private static boolean sameValue(NDArray array, int index, JsonElement python) {
 		int width = array.dtype().itemSize() / ((array.dtype().kind() == DType.Kind.COMPLEX) ? 2 : 1);
@@ -121,8 +120,8 @@ class NpyHeaderCPythonTests {
 		int at = index * width;
 		return switch (array.dtype().kind()) {
 			case BOOL -> python.getAsBoolean() == (data.get(at) != 0);
-			case FLOAT, COMPLEX -> Double.parseDouble(python.getAsString()) == ((width == 4) ? data.getFloat(at)
-					: data.getDouble(at));
+			case FLOAT, COMPLEX ->
+				Double.parseDouble(python.getAsString()) == ((width == 4) ? data.getFloat(at) : data.getDouble(at));
 			case INT -> Long.parseLong(python.getAsString()) == switch (width) {
 				case 1 -> data.get(at);
 				case 2 -> data.getShort(at);

@@ -28,30 +28,35 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Attaches {@link NDArray} to hostile blocks: random bytes, valid {@code .npy} images cut short, extended or with
- * bits flipped, and headers forged from the grammar's pieces (huge, negative and overflowing dimensions, lengths past
- * the block, structured, object and unknown dtypes, broken syntax). Attaching either works, and then every element
- * lies within the block, or fails with {@link InvalidNDArrayException} naming the block, and nothing else; what it
- * allocates is bounded by the block's size, whatever number the header forges.
+ * Attaches {@link NDArray} to hostile blocks: random bytes, valid {@code .npy} images cut
+ * short, extended or with bits flipped, and headers forged from the grammar's pieces
+ * (huge, negative and overflowing dimensions, lengths past the block, structured, object
+ * and unknown dtypes, broken syntax). Attaching either works, and then every element lies
+ * within the block, or fails with {@link InvalidNDArrayException} naming the block, and
+ * nothing else; what it allocates is bounded by the block's size, whatever number the
+ * header forges.
  * <p>
- * The property runs {@code jqwik.tries.default} cases: jqwik's 1,000 in the normal build, 100,000 with the core
- * module's {@code reliability} profile ({@code ./mvnw -B -Preliability -pl core verify}).
+ * The property runs {@code jqwik.tries.default} cases: jqwik's 1,000 in the normal build,
+ * 100,000 with the core module's {@code reliability} profile
+ * ({@code ./mvnw -B -Preliability -pl core verify}).
  */
 class NpyHostileAttachTests {
 
 	private static final String NAME = "ndarray-hostile-attach";
 
-	// Fixed costs whatever the block: the array and its windows, and an exception's message and stack trace.
+	// Fixed costs whatever the block: the array and its windows, and an exception's
+	// message and stack trace.
 	private static final long ALLOCATION_CONSTANT = 64 * 1024;
 
-	// The header is copied once; the parser's strings and messages are bounded apart from it.
+	// The header is copied once; the parser's strings and messages are bounded apart from
+	// it.
 	private static final long ALLOCATION_PER_BLOCK_BYTE = 4;
 
 	private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory
 		.getThreadMXBean();
 
-	private static final DType[] DTYPES = { DType.BOOL, DType.INT8, DType.UINT8, DType.INT16, DType.UINT32,
-			DType.INT64, DType.FLOAT32, DType.FLOAT64.withByteOrder(ByteOrder.BIG_ENDIAN), DType.COMPLEX64 };
+	private static final DType[] DTYPES = { DType.BOOL, DType.INT8, DType.UINT8, DType.INT16, DType.UINT32, DType.INT64,
+			DType.FLOAT32, DType.FLOAT64.withByteOrder(ByteOrder.BIG_ENDIAN), DType.COMPLEX64 };
 
 	private static final String[] DESCRS = { "'<f8'", "'>i4'", "'|u1'", "'|b1'", "'<c16'", "'|O'", "'<U3'", "'<f2'",
 			"'<i3'", "'f8'", "'float64'", "[('a', '<i4')]", "('<f8', (2,))", "'", "''", "'<f8\\x00'", "3" };
@@ -72,9 +77,11 @@ class NpyHostileAttachTests {
 
 	@BeforeContainer
 	static void createDirectoryAndValidImages() throws IOException {
-		// With the counter off every reading is -1, and every bound below would pass without measuring anything.
+		// With the counter off every reading is -1, and every bound below would pass
+		// without measuring anything.
 		assertThat(THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled())
-			.as("this JVM counts the bytes each thread allocates").isTrue();
+			.as("this JVM counts the bytes each thread allocates")
+			.isTrue();
 		path = Files.createTempDirectory(TestBlocks.DEV_SHM, "ndarray-hostile-");
 		directory = SharedMemoryDirectory.of(path).withPageReservation(false);
 		validImages = new ArrayList<>();
@@ -88,7 +95,8 @@ class NpyHostileAttachTests {
 	}
 
 	private static void warmUp(Random random) {
-		// Every path once before anything is measured: the first run of a path loads classes, which no block causes.
+		// Every path once before anything is measured: the first run of a path loads
+		// classes, which no block causes.
 		for (int round = 0; round < 20; round++) {
 			for (byte[] image : validImages) {
 				attachAndRead(image, false);
@@ -119,7 +127,8 @@ class NpyHostileAttachTests {
 		finally {
 			Files.delete(path);
 		}
-		// The cases reach both outcomes: a generator that only ever produced garbage would prove nothing.
+		// The cases reach both outcomes: a generator that only ever produced garbage
+		// would prove nothing.
 		assertThat(attached.sum()).as("cases attached").isPositive();
 		assertThat(refused.sum()).as("cases refused").isPositive();
 	}
@@ -240,8 +249,8 @@ class NpyHostileAttachTests {
 	}
 
 	/**
-	 * A header of the grammar's pieces, some of them hostile, with a length field that is true, or forged, and data
-	 * of any size.
+	 * A header of the grammar's pieces, some of them hostile, with a length field that is
+	 * true, or forged, and data of any size.
 	 */
 	private static byte[] forgedHeader(Random random) {
 		List<String> entries = new ArrayList<>(List.of("'descr': " + DESCRS[random.nextInt(DESCRS.length)],

@@ -16,8 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Tests for {@link NpyLayout} and {@link NpyHeaderParser}: the header numpy writes, and the headers it accepts read
- * strictly. Agreement with numpy itself, byte for byte, is in {@link NDArrayNumpyInteropTests}.
+ * Tests for {@link NpyLayout} and {@link NpyHeaderParser}: the header numpy writes, and
+ * the headers it accepts read strictly. Agreement with numpy itself, byte for byte, is in
+ * {@link NDArrayNumpyInteropTests}.
  */
 class NpyLayoutTests {
 
@@ -72,8 +73,8 @@ class NpyLayoutTests {
 	@ValueSource(strings = { "{'shape': (3,), 'fortran_order': False, 'descr': '<f8'}",
 			"{\"descr\": \"<f8\", \"fortran_order\": False, \"shape\": (3 , ) , }",
 			"  {'descr':'<f8','fortran_order':False,'shape':(3,)}\n\t \n",
-			"{'descr': '=f8', 'fortran_order': False, 'shape': (3,),}", "{'descr': 'float64', 'fortran_order': "
-					+ "False, 'shape': (\n3,\n),\n}" })
+			"{'descr': '=f8', 'fortran_order': False, 'shape': (3,),}",
+			"{'descr': 'float64', 'fortran_order': " + "False, 'shape': (\n3,\n),\n}" })
 	void keysInAnyOrderAndPythonsSpacingAndTrailingCommasAreRead(String dict) {
 		NpyLayout.Header header = NpyLayout.read(block(npy(1, dict, 24)));
 		assertThat(header.dtype()).isEqualTo(DType.FLOAT64);
@@ -83,10 +84,11 @@ class NpyLayoutTests {
 
 	@Test
 	void zeroDimensionalAndEmptyShapesAreRead() {
-		assertThat(NpyLayout.read(block(npy(1, "{'descr': '|b1', 'fortran_order': False, 'shape': ()}", 1)))
-			.shape()).isEmpty();
-		assertThat(NpyLayout.read(block(npy(1, "{'descr': '|u1', 'fortran_order': False, 'shape': (0, 5)}", 0)))
-			.shape()).containsExactly(0, 5);
+		assertThat(NpyLayout.read(block(npy(1, "{'descr': '|b1', 'fortran_order': False, 'shape': ()}", 1))).shape())
+			.isEmpty();
+		assertThat(
+				NpyLayout.read(block(npy(1, "{'descr': '|u1', 'fortran_order': False, 'shape': (0, 5)}", 0))).shape())
+			.containsExactly(0, 5);
 	}
 
 	@ParameterizedTest
@@ -117,8 +119,8 @@ class NpyLayoutTests {
 			"{'descr': '<i3', 'fortran_order': False, 'shape': (3,)} => Unsupported dtype '<i3'",
 			"{'descr': '<f8', 'fortran_order': False, 'shape': (3,) => at the end of the header" })
 	void invalidHeaderIsRefusedNamingTheFault(String dict, String fault) {
-		assertThatExceptionOfType(InvalidNDArrayException.class).isThrownBy(() -> NpyLayout.read(block(npy(1, dict,
-				24))))
+		assertThatExceptionOfType(InvalidNDArrayException.class)
+			.isThrownBy(() -> NpyLayout.read(block(npy(1, dict, 24))))
 			.withMessageStartingWith("Shared memory block '" + this.blocks.prefix())
 			.withMessageContaining("holds no valid .npy array: ")
 			.withMessageContaining(fault);
@@ -140,8 +142,8 @@ class NpyLayoutTests {
 		byte[] pastEnd = valid.clone();
 		pastEnd[8] = (byte) 0xFF;
 		pastEnd[9] = (byte) 0xFF;
-		assertRefused(pastEnd, "its header length, 65535 bytes, runs past the end of the block (" + valid.length
-				+ " bytes)");
+		assertRefused(pastEnd,
+				"its header length, 65535 bytes, runs past the end of the block (" + valid.length + " bytes)");
 		byte[] v2PastEnd = npy(2, "{}", 0);
 		ByteBuffer.wrap(v2PastEnd).order(ByteOrder.LITTLE_ENDIAN).putInt(8, -1);
 		assertRefused(v2PastEnd, "its header length, 4294967295 bytes, runs past the end of the block (14 bytes)");
@@ -156,7 +158,8 @@ class NpyLayoutTests {
 	}
 
 	/**
-	 * Returns a .npy image with the given dict as its header, unpadded, and data bytes of zeros.
+	 * Returns a .npy image with the given dict as its header, unpadded, and data bytes of
+	 * zeros.
 	 */
 	static byte[] npy(int major, String dict, int dataBytes) {
 		byte[] text = dict.getBytes(StandardCharsets.UTF_8);

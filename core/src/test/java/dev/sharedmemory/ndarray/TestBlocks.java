@@ -16,8 +16,9 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Block names in {@code /dev/shm} unique to one test (a prefix no other run uses), and after each test the arrays it
- * registered closed and every block of the prefix removed: a run leaves {@code /dev/shm} as it found it.
+ * Block names in {@code /dev/shm} unique to one test (a prefix no other run uses), and
+ * after each test the arrays it registered closed and every block of the prefix removed:
+ * a run leaves {@code /dev/shm} as it found it.
  */
 final class TestBlocks implements AfterEachCallback {
 

@@ -29,9 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests that a {@link DirectoryCensus} lists every entry of a directory as {@code lstat(2)} describes it, tells who
- * manages each block by exactly the reclaimer's rules, reads the memory each really holds, and survives the hostile
- * names and races of a directory shared with strangers. Owners are faked as in {@link OrphanReclaimTests}.
+ * Tests that a {@link DirectoryCensus} lists every entry of a directory as
+ * {@code lstat(2)} describes it, tells who manages each block by exactly the reclaimer's
+ * rules, reads the memory each really holds, and survives the hostile names and races of
+ * a directory shared with strangers. Owners are faked as in {@link OrphanReclaimTests}.
  */
 class DirectoryCensusTests {
 
@@ -89,7 +90,8 @@ class DirectoryCensusTests {
 			assertThat(link.size()).isEqualTo(this.path.resolve("orphan").toString().length());
 			assertThat(entry(census, "orphan").owner())
 				.isEqualTo(new DirectoryEntry.Owner(DEAD_PID, "ghost", true, false));
-			assertThat(entry(census, "other").owner()).isEqualTo(new DirectoryEntry.Owner(LIVE_PID, "ghost", true, true));
+			assertThat(entry(census, "other").owner())
+				.isEqualTo(new DirectoryEntry.Owner(LIVE_PID, "ghost", true, true));
 			assertThat(entry(census, application.name()).owner().pid()).isEqualTo(this.self.pid());
 			assertThat(entry(census, "python").owner()).isNull();
 			assertThat(census.entries()).filteredOn((entry) -> entry.category() == EntryCategory.BOOKKEEPING)
@@ -100,13 +102,13 @@ class DirectoryCensusTests {
 			assertThat(python.uid()).isEqualTo(this.self.uid());
 			assertThat(python.user()).isEqualTo(System.getProperty("user.name"));
 			assertThat(python.mode()).isEqualTo("0600");
-			assertThat(python.lastModified())
-				.isEqualTo(Files.getLastModifiedTime(this.path.resolve("python"), LinkOption.NOFOLLOW_LINKS).toInstant());
+			assertThat(python.lastModified()).isEqualTo(
+					Files.getLastModifiedTime(this.path.resolve("python"), LinkOption.NOFOLLOW_LINKS).toInstant());
 			for (EntryCategory category : EntryCategory.values()) {
 				List<DirectoryEntry> of = census.entries().stream().filter((e) -> e.category() == category).toList();
-				assertThat(census.totals(category)).isEqualTo(new DirectoryCensus.Totals(of.size(),
-						of.stream().mapToLong(DirectoryEntry::size).sum(),
-						of.stream().mapToLong(DirectoryEntry::allocatedBytes).sum()));
+				assertThat(census.totals(category))
+					.isEqualTo(new DirectoryCensus.Totals(of.size(), of.stream().mapToLong(DirectoryEntry::size).sum(),
+							of.stream().mapToLong(DirectoryEntry::allocatedBytes).sum()));
 			}
 			assertThat(census.totals(EntryCategory.ORPHANED)).isEqualTo(new DirectoryCensus.Totals(1, 12288, 12288));
 
@@ -156,7 +158,8 @@ class DirectoryCensusTests {
 		for (String name : List.of(newline, ansi, longest, accented)) {
 			Files.writeString(this.path.resolve(name), "x");
 		}
-		// Not UTF-8: the JVM cannot make such a name from a String, Python makes it from bytes.
+		// Not UTF-8: the JVM cannot make such a name from a String, Python makes it from
+		// bytes.
 		Process python = new ProcessBuilder("python3", "-c",
 				"import sys; open(sys.argv[1].encode() + b'/bad-\\xff\\xfe', 'w').write('y')", this.path.toString())
 			.inheritIO()
@@ -171,7 +174,10 @@ class DirectoryCensusTests {
 		assertThat(census.entries()).filteredOn((entry) -> entry.rawName() == null)
 			.extracting(DirectoryEntry::name)
 			.contains(newline, ansi, longest, accented);
-		DirectoryEntry bad = census.entries().stream().filter((e) -> e.name().startsWith("bad-")).findFirst()
+		DirectoryEntry bad = census.entries()
+			.stream()
+			.filter((e) -> e.name().startsWith("bad-"))
+			.findFirst()
 			.orElseThrow();
 		assertThat(bad.name()).isEqualTo("bad-\uFFFD\uFFFD");
 		assertThat(bad.rawName()).isEqualTo("bad-%FF%FE");
@@ -216,7 +222,8 @@ class DirectoryCensusTests {
 		DirectoryEntry changed = entry(census, "changes");
 		assertThat(changed.type()).isEqualTo(DirectoryEntry.Type.SYMBOLIC_LINK);
 		assertThat(changed.category()).isEqualTo(EntryCategory.NOT_A_BLOCK);
-		// Its blocks were read by inode, and the link's inode is not the file's that was listed.
+		// Its blocks were read by inode, and the link's inode is not the file's that was
+		// listed.
 		assertThat(changed.size()).isEqualTo(this.path.resolve("stays").toString().length());
 	}
 
@@ -241,7 +248,8 @@ class DirectoryCensusTests {
 	}
 
 	/**
-	 * Writes a record of the given blocks whose owner died: the files stay, the lock goes.
+	 * Writes a record of the given blocks whose owner died: the files stay, the lock
+	 * goes.
 	 */
 	private void abandoned(ProcessIdentity owner, String... blocks) throws IOException {
 		record(owner, blocks).abandon();

@@ -24,12 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests that {@link SharedMemoryManager#reclaimOrphans()} unlinks the blocks named by records of dead owners, and
- * nothing else: not the blocks of a live owner, of this process, of another user, nor a block no record names, nor a
- * file that took a recorded name later, nor anything outside the directory. Owners are faked: records written by the
- * production writer whose lock is then let go of, as a death does (whatever pid namespace they claim), and records
- * without a lock file, as versions before lock files wrote them, judged by pid and start time: a pid that cannot
- * exist, this process's pid with another start time, a real child process, another pid namespace.
+ * Tests that {@link SharedMemoryManager#reclaimOrphans()} unlinks the blocks named by
+ * records of dead owners, and nothing else: not the blocks of a live owner, of this
+ * process, of another user, nor a block no record names, nor a file that took a recorded
+ * name later, nor anything outside the directory. Owners are faked: records written by
+ * the production writer whose lock is then let go of, as a death does (whatever pid
+ * namespace they claim), and records without a lock file, as versions before lock files
+ * wrote them, judged by pid and start time: a pid that cannot exist, this process's pid
+ * with another start time, a real child process, another pid namespace.
  */
 class OrphanReclaimTests {
 
@@ -38,7 +40,8 @@ class OrphanReclaimTests {
 
 	private static final int NOBODY = 65534;
 
-	// On a tmpfs, as blocks are: its inode numbers are never reused, which is what tells a block from a later file.
+	// On a tmpfs, as blocks are: its inode numbers are never reused, which is what tells
+	// a block from a later file.
 	@TempDir(factory = InDevShm.class)
 	Path root;
 
@@ -86,7 +89,8 @@ class OrphanReclaimTests {
 
 	@Test
 	void aReusedPidIsNotTheOwner() throws Exception {
-		// This process's id, but started at another time: the process that recorded it is gone.
+		// This process's id, but started at another time: the process that recorded it is
+		// gone.
 		ProcessIdentity earlier = identity(this.self.pid(), this.self.startTime() - 1);
 		String orphan = block("orphan", 10);
 		withoutLockFile(record(earlier, List.of(orphan)));
@@ -182,14 +186,16 @@ class OrphanReclaimTests {
 
 	@Test
 	void aFileOfAnotherSizeUnderARecordedNameIsLeftAlone() throws Exception {
-		// Whatever the file system: a disk file system may give the new file the old inode number.
+		// Whatever the file system: a disk file system may give the new file the old
+		// inode number.
 		Path disk = Files.createDirectory(Files.createTempDirectory("shared-memory-disk-").resolve("shm"));
 		try {
 			SharedMemoryDirectory onDisk = SharedMemoryDirectory.of(disk);
 			onDisk.create("resized", 10).close();
 			OwnerRecord record = OwnerRecord.in(disk, identity(IMPOSSIBLE_PID, 1));
 			record.add("resized", 10, (Long) Files.getAttribute(disk.resolve("resized"), "unix:ino"));
-			// Its owner dies: held, the lock alone would keep the file, whatever its size.
+			// Its owner dies: held, the lock alone would keep the file, whatever its
+			// size.
 			record.abandon();
 			onDisk.unlink("resized");
 			onDisk.create("resized", 20).close();
@@ -210,7 +216,8 @@ class OrphanReclaimTests {
 
 	@Test
 	void aBlockWhoseOwnerDiedWhileWritingItsPagesIsReclaimed() throws Exception {
-		// Recorded at its full size the moment its name was taken; the owner died before the file reached it.
+		// Recorded at its full size the moment its name was taken; the owner died before
+		// the file reached it.
 		String half = block("half-written", 4096);
 		OwnerRecord record = OwnerRecord.in(this.path, identity(IMPOSSIBLE_PID, 7));
 		record.add(half, 1 << 20, inode(half));
@@ -249,15 +256,16 @@ class OrphanReclaimTests {
 
 	@Test
 	void namesThatAreNoBlocksAreSkippedAndTheRecordCleared() throws Exception {
-		// A live manager's record, named with its true inode and any size: an owner file, never a block.
+		// A live manager's record, named with its true inode and any size: an owner file,
+		// never a block.
 		SharedMemoryManager live = started();
 		live.sharedMemory(10);
 		String orphan = block("orphan", 10);
 		Path record = record(identity(IMPOSSIBLE_PID, 1), List.of(orphan));
 		Path liveRecord = Managers.ownerRecord(live);
 		long liveInode = ((Number) Files.getAttribute(liveRecord, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
-		Files.writeString(record, "+ a/b 10 1\n+ %2E%2E 10 1\n+ " + liveRecord.getFileName() + " "
-				+ Long.MAX_VALUE + " " + liveInode + "\n", StandardOpenOption.APPEND);
+		Files.writeString(record, "+ a/b 10 1\n+ %2E%2E 10 1\n+ " + liveRecord.getFileName() + " " + Long.MAX_VALUE
+				+ " " + liveInode + "\n", StandardOpenOption.APPEND);
 		ReclaimedOrphans reclaimed = manager().reclaimOrphans();
 		assertThat(reclaimed.blocks()).extracting(ReclaimedOrphans.Block::name).containsExactly(orphan);
 		assertThat(reclaimed.records()).isEqualTo(1);
@@ -271,9 +279,11 @@ class OrphanReclaimTests {
 		String orphan = block("orphan", 10);
 		String kept = block("kept%4", 10);
 		Path record = record(identity(IMPOSSIBLE_PID, 1), List.of(orphan));
-		// Lines no writer wrote: truncated and invalid escapes, a number that is none. Each is skipped.
-		Files.writeString(record, "+ kept%4 10 " + inode(kept) + "\n+ %4 10 1\n+ % 10 1\n- x%\n- x%4\n+ %zz 10 1\n"
-				+ "+ kept%254 10 x\n", StandardOpenOption.APPEND);
+		// Lines no writer wrote: truncated and invalid escapes, a number that is none.
+		// Each is skipped.
+		Files.writeString(record,
+				"+ kept%4 10 " + inode(kept) + "\n+ %4 10 1\n+ % 10 1\n- x%\n- x%4\n+ %zz 10 1\n" + "+ kept%254 10 x\n",
+				StandardOpenOption.APPEND);
 		SharedMemoryManager manager = started();
 		assertThat(manager.isRunning()).isTrue();
 		assertThat(manager.reclaimedBlocks()).isEqualTo(1);
@@ -298,13 +308,13 @@ class OrphanReclaimTests {
 				"00000000-0000-0000-0000-000000000000", this.self.pidNamespace(), this.self.uid(), "me");
 		String block = block("before-reboot", 10);
 		withoutLockFile(record(earlierBoot, List.of(block)));
-		assertThat(manager().reclaimOrphans().blocks()).extracting(ReclaimedOrphans.Block::name)
-			.containsExactly(block);
+		assertThat(manager().reclaimOrphans().blocks()).extracting(ReclaimedOrphans.Block::name).containsExactly(block);
 	}
 
 	@Test
 	void aRecordOfAnotherPidNamespaceWithoutALockFileIsLeftAlone() throws Exception {
-		// Its pid means another process here: a container sharing the directory may still run it.
+		// Its pid means another process here: a container sharing the directory may still
+		// run it.
 		String block = block("containers", 10);
 		Path record = withoutLockFile(record(otherNamespace(), List.of(block)));
 		assertThat(manager().reclaimOrphans().blocks()).isEmpty();
@@ -318,8 +328,8 @@ class OrphanReclaimTests {
 		Path record = record(otherNamespace(), List.of(block));
 		Path lock = lockFile(record);
 		assertThat(lock).exists();
-		assertThat(manager().reclaimOrphans().blocks()).containsExactly(
-				new ReclaimedOrphans.Block(block, 10, IMPOSSIBLE_PID));
+		assertThat(manager().reclaimOrphans().blocks())
+			.containsExactly(new ReclaimedOrphans.Block(block, 10, IMPOSSIBLE_PID));
 		assertThat(files()).isEmpty();
 		assertThat(record).doesNotExist();
 		assertThat(lock).doesNotExist();
@@ -327,7 +337,8 @@ class OrphanReclaimTests {
 
 	@Test
 	void aRecordWhoseLockIsHeldIsLeftAloneWhateverItsPidSays() throws Exception {
-		// Held by this JVM through a record that is not abandoned: a pid that cannot exist here is no sign of death.
+		// Held by this JVM through a record that is not abandoned: a pid that cannot
+		// exist here is no sign of death.
 		String block = block("live-container", 10);
 		OwnerRecord live = OwnerRecord.in(this.path, otherNamespace());
 		live.add(block, 10, inode(block));
@@ -338,8 +349,7 @@ class OrphanReclaimTests {
 		assertThat(live.file()).exists();
 		assertThat(live.lockFile()).exists();
 		live.abandon();
-		assertThat(manager().reclaimOrphans().blocks()).extracting(ReclaimedOrphans.Block::name)
-			.containsExactly(block);
+		assertThat(manager().reclaimOrphans().blocks()).extracting(ReclaimedOrphans.Block::name).containsExactly(block);
 		assertThat(this.path).isEmptyDirectory();
 	}
 
@@ -366,8 +376,7 @@ class OrphanReclaimTests {
 		String block = block("orphan", 10);
 		Path record = record(identity(IMPOSSIBLE_PID, 1), List.of(block));
 		chown(lockFile(record));
-		assertThat(manager().reclaimOrphans().blocks()).extracting(ReclaimedOrphans.Block::name)
-			.containsExactly(block);
+		assertThat(manager().reclaimOrphans().blocks()).extracting(ReclaimedOrphans.Block::name).containsExactly(block);
 		assertThat(record).doesNotExist();
 		assertThat(lockFile(record)).exists();
 		Files.delete(lockFile(record));
@@ -376,7 +385,8 @@ class OrphanReclaimTests {
 	@Test
 	void aRecordWithAnIncompleteHeaderIsRemovedOnceTheOwnerInItsNameIsGone() throws Exception {
 		Path deadOwners = this.path.resolve(OwnerRecord.FILE_PREFIX + IMPOSSIBLE_PID + "-7-0a0b0c0d");
-		Path ours = this.path.resolve(OwnerRecord.FILE_PREFIX + this.self.pid() + "-" + this.self.startTime() + "-0a0b0c0d");
+		Path ours = this.path
+			.resolve(OwnerRecord.FILE_PREFIX + this.self.pid() + "-" + this.self.startTime() + "-0a0b0c0d");
 		Path deadTemporary = this.path.resolve(deadOwners.getFileName() + OwnerRecord.TEMPORARY_SUFFIX);
 		for (Path record : List.of(deadOwners, ours, deadTemporary)) {
 			Files.writeString(record, "shared-memory owner rec");
@@ -417,8 +427,7 @@ class OrphanReclaimTests {
 		Path record = record(identity(IMPOSSIBLE_PID, 1), List.of(whole));
 		// The owner died while appending this line.
 		Files.writeString(record, "+ half 10 " + inode(half), StandardOpenOption.APPEND);
-		assertThat(manager().reclaimOrphans().blocks()).extracting(ReclaimedOrphans.Block::name)
-			.containsExactly(whole);
+		assertThat(manager().reclaimOrphans().blocks()).extracting(ReclaimedOrphans.Block::name).containsExactly(whole);
 		assertThat(files()).containsExactly(half);
 	}
 
@@ -429,7 +438,8 @@ class OrphanReclaimTests {
 		Path link = Files.createSymbolicLink(this.path.resolve("link"), canary);
 		long linkInode = ((Number) Files.getAttribute(link, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
 		long canaryInode = ((Number) Files.getAttribute(canary, "unix:ino")).longValue();
-		// Written by the production writer, as a dead owner would have; then lines no writer writes.
+		// Written by the production writer, as a dead owner would have; then lines no
+		// writer writes.
 		OwnerRecord writer = OwnerRecord.in(this.path, identity(IMPOSSIBLE_PID, 1));
 		writer.add("../outside/canary", 6, canaryInode);
 		writer.add("/" + canary, 6, canaryInode);
@@ -454,7 +464,8 @@ class OrphanReclaimTests {
 		String block = block("orphan", 10);
 		Path real = record(identity(IMPOSSIBLE_PID, 1), List.of(block));
 		Path elsewhere = Files.move(real, this.root.resolve("elsewhere"));
-		Files.createSymbolicLink(this.path.resolve(OwnerRecord.FILE_PREFIX + IMPOSSIBLE_PID + "-1-11111111"), elsewhere);
+		Files.createSymbolicLink(this.path.resolve(OwnerRecord.FILE_PREFIX + IMPOSSIBLE_PID + "-1-11111111"),
+				elsewhere);
 		assertThat(manager().reclaimOrphans().blocks()).isEmpty();
 		assertThat(files()).containsExactly(block);
 		assertThat(elsewhere).exists();

@@ -21,9 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Tests the owner record on a directory that fills up while a line is appended: on a real, small tmpfs the test
- * mounts (the tests run as root), the kernel takes the part of the line that fits in the record's last page and
- * refuses the rest. The record cuts that part off again, so the next line starts on a line of its own.
+ * Tests the owner record on a directory that fills up while a line is appended: on a
+ * real, small tmpfs the test mounts (the tests run as root), the kernel takes the part of
+ * the line that fits in the record's last page and refuses the rest. The record cuts that
+ * part off again, so the next line starts on a line of its own.
  */
 class OwnerRecordFullDirectoryTests {
 
@@ -54,7 +55,8 @@ class OwnerRecordFullDirectoryTests {
 		SharedMemoryManager manager = this.managers.started(directory, Managers::unwatched);
 		SharedMemory kept = manager.sharedMemory(1);
 		Path record = Managers.ownerRecord(manager);
-		// Churn until the record's last page has fewer bytes free than the next "+ <name> 1 <inode>" line needs.
+		// Churn until the record's last page has fewer bytes free than the next "+ <name>
+		// 1 <inode>" line needs.
 		int steps = 0;
 		while (PAGE - Files.size(record) % PAGE > 12) {
 			assertThat(steps++).as("steps to bring the record's end near a page boundary").isLessThan(5_000);
@@ -103,8 +105,8 @@ class OwnerRecordFullDirectoryTests {
 		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
 		int status = process.waitFor();
 		if (status != 0) {
-			throw new IllegalStateException(String.join(" ", command) + " failed with status " + status + ": "
-					+ output + " (these tests mount a tmpfs and must run as root)");
+			throw new IllegalStateException(String.join(" ", command) + " failed with status " + status + ": " + output
+					+ " (these tests mount a tmpfs and must run as root)");
 		}
 	}
 

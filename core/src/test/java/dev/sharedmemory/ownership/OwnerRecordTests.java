@@ -34,8 +34,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * Tests the owner record a {@link SharedMemoryManager} keeps of its blocks: it names exactly what the manager tracks,
- * at every moment; it is mode {@code 0600}; it stays small whatever the churn; and a shutdown leaves none behind.
+ * Tests the owner record a {@link SharedMemoryManager} keeps of its blocks: it names
+ * exactly what the manager tracks, at every moment; it is mode {@code 0600}; it stays
+ * small whatever the churn; and a shutdown leaves none behind.
  */
 class OwnerRecordTests {
 
@@ -124,7 +125,8 @@ class OwnerRecordTests {
 
 	@Test
 	void blocksThatCouldNotBeUnlinkedAtShutdownStayRecorded() throws Exception {
-		// Unwatched: a watching manager would notice the replaced block and stop tracking it.
+		// Unwatched: a watching manager would notice the replaced block and stop tracking
+		// it.
 		SharedMemoryManager manager = this.managers.started(this.directory, Managers::unwatched);
 		SharedMemory stuck = manager.sharedMemory(10);
 		SharedMemory fine = manager.sharedMemory(10);
@@ -165,10 +167,12 @@ class OwnerRecordTests {
 	void noDescriptorOutlivesACompactionOrAFailedCreateOrAttach() throws Exception {
 		SharedMemoryManager manager = started(true);
 		SharedMemory first = manager.sharedMemory(10);
-		// From the first block on, the record holds its lock file and its append channel open: two descriptors.
+		// From the first block on, the record holds its lock file and its append channel
+		// open: two descriptors.
 		long open = openDescriptors();
 		for (int i = 0; i < 3_000; i++) {
-			// Each pair adds two lines and leaves one block: a compaction every thousand lines or so.
+			// Each pair adds two lines and leaves one block: a compaction every thousand
+			// lines or so.
 			manager.unlink(manager.sharedMemory(1).name());
 		}
 		assertThat(openDescriptors()).as("descriptors after 3,000 creates and unlinks").isEqualTo(open);
@@ -211,7 +215,8 @@ class OwnerRecordTests {
 		assertThat(OwnerRecord.read(Managers.ownerRecord(manager)).blocks().keySet())
 			.isEqualTo(manager.blocks().stream().map(ManagedBlock::name).collect(Collectors.toSet()))
 			.containsExactlyInAnyOrderElementsOf(live);
-		// At most twice the live blocks and the slack, at about 30 bytes a line; never the whole history.
+		// At most twice the live blocks and the slack, at about 30 bytes a line; never
+		// the whole history.
 		assertThat(largest).isLessThan((2 * 400 + 1024 + 2) * 40);
 		assertThat(onlyRecordIn(this.path)).isTrue();
 	}

@@ -14,7 +14,7 @@ public final class OwnerRecords {
 
 	/**
 	 * Returns the names of the blocks a record names now.
-	 * @param record the record's file
+	 * @param record the file of the record
 	 * @return the names
 	 * @throws IOException if it cannot be read
 	 */
@@ -25,7 +25,7 @@ public final class OwnerRecords {
 
 	/**
 	 * Returns the lock file of a record's owner.
-	 * @param record the record's file
+	 * @param record the file of the record
 	 * @return the lock file beside it
 	 */
 	public static Path lockFile(Path record) {

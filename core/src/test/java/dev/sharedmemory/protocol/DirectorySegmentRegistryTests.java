@@ -10,8 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * The standalone registry: blocks recorded with their inode, unlinked only while the name still holds that inode,
- * release and shutdown idempotent.
+ * The standalone registry: blocks recorded with their inode, unlinked only while the name
+ * still holds that inode, release and shutdown idempotent.
  */
 class DirectorySegmentRegistryTests {
 

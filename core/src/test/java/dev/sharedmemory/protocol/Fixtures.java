@@ -9,8 +9,8 @@ import com.google.gson.JsonObject;
 import dev.sharedmemory.SharedMemoryDirectory;
 
 /**
- * Shared bits of the protocol tests: authkeys, servers on free ports or fresh socket paths, addresses for
- * {@code manager_peer.py}.
+ * Shared bits of the protocol tests: authkeys, servers on free ports or fresh socket
+ * paths, addresses for {@code manager_peer.py}.
  */
 final class Fixtures {
 

@@ -30,8 +30,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Peers that do not play by the rules: each is cut off or refused, no code runs (a canary file is never created),
- * and the server goes on serving a well-behaved client afterwards.
+ * Peers that do not play by the rules: each is cut off or refused, no code runs (a canary
+ * file is never created), and the server goes on serving a well-behaved client
+ * afterwards.
  */
 class HostilePeerTests {
 
@@ -54,9 +55,9 @@ class HostilePeerTests {
 	@BeforeEach
 	void start() {
 		this.canary = this.directory.resolve("canary");
-		this.server = Fixtures.startServer(ManagerServerSettings.of(Fixtures.tcp(), this.authkey)
-			.withTimeout(TIMEOUT)
-			.withMaxRequestBytes(4096), this.registry);
+		this.server = Fixtures.startServer(
+				ManagerServerSettings.of(Fixtures.tcp(), this.authkey).withTimeout(TIMEOUT).withMaxRequestBytes(4096),
+				this.registry);
 	}
 
 	@AfterEach
@@ -83,11 +84,13 @@ class HostilePeerTests {
 			"ffffffffffffffffffffffff", "80000000", "00000101" })
 	void truncatedAndOversizedLengthPrefixesAreRefused(String prefix) throws Exception {
 		assertThat(exchangeRaw(java.util.HexFormat.of().parseHex(prefix))).isTrue();
-		// A prefix cut short is cut off by the deadline, which closes the connection before the worker counts it.
+		// A prefix cut short is cut off by the deadline, which closes the connection
+		// before the worker counts it.
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 			ServerStatistics statistics = this.server.statistics();
 			assertThat(statistics.connections(ConnectionOutcome.AUTHENTICATION_FAILED)
-					+ statistics.connections(ConnectionOutcome.TIMED_OUT)).isEqualTo(1);
+					+ statistics.connections(ConnectionOutcome.TIMED_OUT))
+				.isEqualTo(1);
 		});
 	}
 
@@ -104,19 +107,22 @@ class HostilePeerTests {
 	void aSilentPeerIsCutOffAtTheTimeout() throws Exception {
 		try (Socket socket = connect()) {
 			InputStream in = socket.getInputStream();
-			// The challenge comes, then nothing is answered: the server closes when its deadline passes.
+			// The challenge comes, then nothing is answered: the server closes when its
+			// deadline passes.
 			MessageStream stream = new MessageStream(in, socket.getOutputStream());
 			assertThat(new String(stream.receive(256), StandardCharsets.US_ASCII)).startsWith("#CHALLENGE#{sha256}");
 			assertThat(in.read()).isEqualTo(-1);
 		}
-		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
-				this.server.statistics().connections(ConnectionOutcome.TIMED_OUT)).isEqualTo(1));
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(
+					() -> assertThat(this.server.statistics().connections(ConnectionOutcome.TIMED_OUT)).isEqualTo(1));
 		assertThat(this.log.warnings()).anyMatch((warning) -> warning.contains("no authentication within PT0.5S"));
 	}
 
 	@Test
 	void aPickleThatReducesOsSystemRunsNothing() throws Exception {
-		// What pickle.dumps writes for a __reduce__ returning (os.system, (command,)): the GLOBAL is refused first.
+		// What pickle.dumps writes for a __reduce__ returning (os.system, (command,)):
+		// the GLOBAL is refused first.
 		String command = "touch " + this.canary;
 		assertRefused(pickle("\u0080\u0002cposix\nsystem\nq\u0000X" + le(command.length()) + command + "\u0085R."),
 				"GLOBAL");
@@ -141,7 +147,8 @@ class HostilePeerTests {
 
 	@Test
 	void aCraftedBuildRunsNothing() throws Exception {
-		// A dict "built" into another: BUILD would call __setstate__ or update __dict__ of whatever is below it.
+		// A dict "built" into another: BUILD would call __setstate__ or update __dict__
+		// of whatever is below it.
 		assertRefused(pickle("\u0080\u0002}X\u0004\u0000\u0000\u0000evil}b."), "BUILD");
 	}
 
@@ -176,7 +183,10 @@ class HostilePeerTests {
 		assertThat(Files.exists(this.canary)).isFalse();
 	}
 
-	/** Sends raw bytes and reports whether the server then closed the connection (rather than hanging). */
+	/**
+	 * Sends raw bytes and reports whether the server then closed the connection (rather
+	 * than hanging).
+	 */
 	private boolean exchangeRaw(byte[] bytes) throws IOException {
 		try (Socket socket = connect()) {
 			OutputStream out = socket.getOutputStream();
@@ -194,7 +204,10 @@ class HostilePeerTests {
 		}
 	}
 
-	/** Authenticates properly, sends a request payload and returns the traceback text of the reply. */
+	/**
+	 * Authenticates properly, sends a request payload and returns the traceback text of
+	 * the reply.
+	 */
 	private String authenticatedExchange(byte[] payload) throws IOException {
 		try (Socket socket = connect()) {
 			MessageStream stream = new MessageStream(socket.getInputStream(), socket.getOutputStream());

@@ -25,9 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The Java client against CPython's own {@code SharedMemoryManager} server, every version: the blocks it creates are
- * tracked there and unlinked at the Python manager's shutdown. And against the Java server, where a refusal unlinks
- * the block.
+ * The Java client against CPython's own {@code SharedMemoryManager} server, every
+ * version: the blocks it creates are tracked there and unlinked at the Python manager's
+ * shutdown. And against the Java server, where a refusal unlinks the block.
  */
 class JavaClientTests {
 
@@ -55,8 +55,9 @@ class JavaClientTests {
 	void createsBlocksAndListsThatCPythonsServerTracksAndUnlinks(PythonInterpreter interpreter) throws Exception {
 		byte[] authkey = Fixtures.authkey();
 		try (PythonSession python = PythonSession.start(interpreter, "manager_peer.py")) {
-			ManagerAddress address = Fixtures.address(ok(python.call(op("serve", "id", "a", "authkey",
-					Fixtures.hex(authkey)))).getAsJsonObject("address"));
+			ManagerAddress address = Fixtures
+				.address(ok(python.call(op("serve", "id", "a", "authkey", Fixtures.hex(authkey))))
+					.getAsJsonObject("address"));
 			ManagerClient client = ManagerClient.connect(address, authkey);
 			try (SharedMemory block = client.createSharedMemory(4096);
 					ShareableList list = client.createShareableList(List.of("x", 7L, 1.5, true))) {
@@ -104,7 +105,8 @@ class JavaClientTests {
 				this.created.add(block.name());
 				assertThat(registry.names()).containsExactly(block.name());
 			}
-			// A name that is no block: the server answers #TRACEBACK, which the client raises.
+			// A name that is no block: the server answers #TRACEBACK, which the client
+			// raises.
 			assertThatExceptionOfType(RemoteManagerException.class)
 				.isThrownBy(() -> client.call("track_segment", "no_such_block_" + System.nanoTime()))
 				.withMessageContaining("ValueError: No shared memory block 'no_such_block_");

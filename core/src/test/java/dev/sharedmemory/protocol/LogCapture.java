@@ -12,8 +12,8 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Captures what the protocol package logs during a test instead of printing it, so that expected warnings are
- * asserted, not shown as noise.
+ * Captures what the protocol package logs during a test instead of printing it, so that
+ * expected warnings are asserted, not shown as noise.
  */
 final class LogCapture implements BeforeEachCallback, AfterEachCallback {
 

@@ -32,8 +32,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * A server started over an application's {@link SharedMemoryManager} with
- * {@link ManagerServer#start(ManagerServerSettings, SharedMemoryManager)}: CPython 3.9 to 3.13 clients' blocks are
- * the manager's, listed with their origin, and unlinked at its shutdown.
+ * {@link ManagerServer#start(ManagerServerSettings, SharedMemoryManager)}: CPython 3.9 to
+ * 3.13 clients' blocks are the manager's, listed with their origin, and unlinked at its
+ * shutdown.
  */
 class ManagerBackedServerTests {
 
@@ -58,7 +59,8 @@ class ManagerBackedServerTests {
 
 	@BeforeEach
 	void startManager() {
-		// Reclaiming is for the application; here it would reach into what other tests do in /dev/shm.
+		// Reclaiming is for the application; here it would reach into what other tests do
+		// in /dev/shm.
 		this.manager = this.managers.started(SharedMemoryDirectory.of(Fixtures.DEV_SHM),
 				(builder) -> builder.reclaimOrphans(false));
 	}
@@ -86,8 +88,8 @@ class ManagerBackedServerTests {
 	@MethodSource("interpreters")
 	void aPythonClientsBlocksAreTheManagersWithTheirOriginUntilItShutsDown(PythonInterpreter interpreter) {
 		this.server = ManagerServer.start(ManagerServerSettings.of(Fixtures.tcp(), this.authkey), this.manager);
-		String block = name(ok(call(interpreter, "blocks", "count", 1, "size", 4096)).getAsJsonArray("names").get(0)
-			.getAsString());
+		String block = name(
+				ok(call(interpreter, "blocks", "count", 1, "size", 4096)).getAsJsonArray("names").get(0).getAsString());
 		JsonArray items = new JsonArray();
 		items.add("done");
 		items.add(42);
@@ -123,8 +125,8 @@ class ManagerBackedServerTests {
 		JsonObject operation = op(name, keysAndValues);
 		operation.add("address", Fixtures.json(this.server.address()));
 		operation.addProperty("authkey", Fixtures.hex(this.authkey));
-		return sessions.computeIfAbsent(interpreter.version(),
-				(version) -> PythonSession.start(interpreter, "manager_peer.py"))
+		return sessions
+			.computeIfAbsent(interpreter.version(), (version) -> PythonSession.start(interpreter, "manager_peer.py"))
 			.call(operation);
 	}
 

@@ -44,8 +44,8 @@ class ManagerServiceTests {
 	void answersWrongArgumentsAsPythonWould() {
 		ManagerService service = new ManagerService(new DirectorySegmentRegistry(this.directory), false,
 				this.shutdowns::incrementAndGet);
-		assertThat(traceback(service, request("track_segment"))).endsWith(
-				"TypeError: track_segment() missing required argument: 'segment_name'\n");
+		assertThat(traceback(service, request("track_segment")))
+			.endsWith("TypeError: track_segment() missing required argument: 'segment_name'\n");
 		assertThat(traceback(service, request("track_segment", "a", "b")))
 			.endsWith("TypeError: track_segment() takes 1 arguments but 2 were given\n");
 		assertThat(traceback(service, request("track_segment", 3L)))

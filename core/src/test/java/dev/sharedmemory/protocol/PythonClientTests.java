@@ -29,8 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * CPython's own {@code SharedMemoryManager} clients, 3.9 to 3.13 (HMAC-MD5 before 3.12, HMAC-SHA256 from it),
- * against the Java server, on TCP and on a Unix socket.
+ * CPython's own {@code SharedMemoryManager} clients, 3.9 to 3.13 (HMAC-MD5 before 3.12,
+ * HMAC-SHA256 from it), against the Java server, on TCP and on a Unix socket.
  */
 class PythonClientTests {
 
@@ -103,7 +103,8 @@ class PythonClientTests {
 			assertThat(shared).containsExactly("a", 1L, 2.5);
 		}
 		ServerStatistics statistics = this.server.statistics();
-		// connect() sends dummy on a connection of its own; every block is a connection with one track_segment.
+		// connect() sends dummy on a connection of its own; every block is a connection
+		// with one track_segment.
 		assertThat(statistics.requests("dummy", RequestOutcome.RETURNED)).isEqualTo(3);
 		assertThat(statistics.requests("track_segment", RequestOutcome.RETURNED)).isEqualTo(3);
 		assertThat(statistics.connections(ConnectionOutcome.ACCEPTED)).isEqualTo(6);
@@ -135,9 +136,12 @@ class PythonClientTests {
 		assertThat(connect.get("error").getAsString()).isEqualTo("AuthenticationError");
 		assertThat(create.get("error").getAsString()).isEqualTo("AuthenticationError");
 		assertThat(this.registry.names()).isEmpty();
-		// Python raises as soon as it reads #FAILURE#, which the server sends before it logs and counts.
-		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
-				this.server.statistics().connections(ConnectionOutcome.AUTHENTICATION_FAILED)).isEqualTo(2));
+		// Python raises as soon as it reads #FAILURE#, which the server sends before it
+		// logs and counts.
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(
+					() -> assertThat(this.server.statistics().connections(ConnectionOutcome.AUTHENTICATION_FAILED))
+						.isEqualTo(2));
 		assertThat(this.log.warnings()).hasSize(2)
 			.allMatch((warning) -> warning.contains("refused a connection from 127.0.0.1:")
 					&& warning.contains("wrong authkey"));

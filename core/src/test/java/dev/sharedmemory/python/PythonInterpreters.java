@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Finds the CPython interpreters (3.9 or later) to run the interop tests against: {@code python3} on the
- * {@code PATH}, and every {@code 3.N} version installed by pyenv ({@code $PYENV_ROOT/versions}, else
- * {@code ~/.pyenv/versions}), one per version. Finding none fails the tests: they must run, never skip.
+ * Finds the CPython interpreters (3.9 or later) to run the interop tests against:
+ * {@code python3} on the {@code PATH}, and every {@code 3.N} version installed by pyenv
+ * ({@code $PYENV_ROOT/versions}, else {@code ~/.pyenv/versions}), one per version.
+ * Finding none fails the tests: they must run, never skip.
  */
 public final class PythonInterpreters {
 
@@ -89,7 +90,8 @@ public final class PythonInterpreters {
 	}
 
 	/**
-	 * Asks a candidate for its version and real executable (python3 on the PATH may be a pyenv shim).
+	 * Asks a candidate for its version and real executable (python3 on the PATH may be a
+	 * pyenv shim).
 	 */
 	private static PythonInterpreter probe(Path candidate) {
 		try {

@@ -15,9 +15,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Runs a one-shot script from {@code src/test/resources/python} to its end, and the processes it left behind too:
- * its output is read until every process holding it closed it, so that what Python's resource tracker (a process of
- * its own that outlives the script for a moment) does and says at the script's exit is done and said by the time
+ * Runs a one-shot script from {@code src/test/resources/python} to its end, and the
+ * processes it left behind too: its output is read until every process holding it closed
+ * it, so that what Python's resource tracker (a process of its own that outlives the
+ * script for a moment) does and says at the script's exit is done and said by the time
  * {@link #run} returns.
  *
  * @param exitCode the script's exit status
@@ -37,8 +38,8 @@ public record PythonScript(int exitCode, String stdout, String stderr) {
 	 * @throws AssertionError if it or its children do not finish in time
 	 */
 	public static PythonScript run(PythonInterpreter interpreter, String script, String... arguments) {
-		List<String> command = new ArrayList<>(List.of(interpreter.executable().toString(), "-I", "-B",
-				scriptPath(script).toString()));
+		List<String> command = new ArrayList<>(
+				List.of(interpreter.executable().toString(), "-I", "-B", scriptPath(script).toString()));
 		command.addAll(List.of(arguments));
 		Process process;
 		try {
@@ -52,8 +53,8 @@ public record PythonScript(int exitCode, String stdout, String stderr) {
 		CompletableFuture<String> stderr = readAll(process.getErrorStream());
 		try {
 			if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-				throw new AssertionError(interpreter + " did not finish " + script + " within " + TIMEOUT_SECONDS
-						+ " s");
+				throw new AssertionError(
+						interpreter + " did not finish " + script + " within " + TIMEOUT_SECONDS + " s");
 			}
 			return new PythonScript(process.exitValue(), stdout.get(TIMEOUT_SECONDS, TimeUnit.SECONDS),
 					stderr.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));

@@ -23,9 +23,10 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 
 /**
- * A running Python script from {@code src/test/resources/python} that answers one JSON line per request line: many
- * operations go in one request, so that a test needs few round trips and one process per interpreter. Every wait is
- * bounded; a failure shows the script's stderr.
+ * A running Python script from {@code src/test/resources/python} that answers one JSON
+ * line per request line: many operations go in one request, so that a test needs few
+ * round trips and one process per interpreter. Every wait is bounded; a failure shows the
+ * script's stderr.
  */
 public final class PythonSession implements AutoCloseable {
 
@@ -69,7 +70,8 @@ public final class PythonSession implements AutoCloseable {
 		Path stderr = null;
 		try {
 			stderr = Files.createTempFile("python-stderr-", ".txt");
-			// -I: no user site-packages nor PYTHON* variables; -B: no __pycache__ beside the script.
+			// -I: no user site-packages nor PYTHON* variables; -B: no __pycache__ beside
+			// the script.
 			Process process = new ProcessBuilder(interpreter.executable().toString(), "-I", "-B",
 					scriptPath(script).toString())
 				.redirectError(stderr.toFile())
@@ -107,7 +109,8 @@ public final class PythonSession implements AutoCloseable {
 	 * Sends operations as one request and waits for their results.
 	 * @param operations the operations, each a JSON object with an {@code op}
 	 * @return one result per operation, in order
-	 * @throws AssertionError if the script does not answer in time or dies, with its stderr
+	 * @throws AssertionError if the script does not answer in time or dies, with its
+	 * stderr
 	 */
 	public List<JsonObject> call(List<JsonObject> operations) {
 		JsonArray request = new JsonArray();
@@ -149,7 +152,8 @@ public final class PythonSession implements AutoCloseable {
 	}
 
 	/**
-	 * Ends the script: closes its input, waits for it to exit and checks that it exited with 0.
+	 * Ends the script: closes its input, waits for it to exit and checks that it exited
+	 * with 0.
 	 * @return what it wrote to stderr
 	 * @throws AssertionError if it does not exit in time or exits with another status
 	 */
@@ -179,7 +183,8 @@ public final class PythonSession implements AutoCloseable {
 	}
 
 	/**
-	 * Ends the script if {@link #finish()} was not called, killing it if need be; never throws.
+	 * Ends the script if {@link #finish()} was not called, killing it if need be; never
+	 * throws.
 	 */
 	@Override
 	public void close() {

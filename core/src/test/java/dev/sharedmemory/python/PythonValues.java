@@ -10,8 +10,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 
 /**
- * Converts ShareableList items to and from the tagged JSON of {@code interop_server.py}, exactly: ints as decimal
- * text, floats as their 64 bits, bytes in Base64.
+ * Converts ShareableList items to and from the tagged JSON of {@code interop_server.py},
+ * exactly: ints as decimal text, floats as their 64 bits, bytes in Base64.
  */
 public final class PythonValues {
 
@@ -101,7 +101,8 @@ public final class PythonValues {
 	/**
 	 * Builds an operation for {@code interop_server.py}.
 	 * @param name the operation
-	 * @param keysAndValues alternately a key and its value: a String, Number, Boolean or JsonElement
+	 * @param keysAndValues alternately a key and its value: a String, Number, Boolean or
+	 * JsonElement
 	 * @return the operation
 	 */
 	public static JsonObject op(String name, Object... keysAndValues) {

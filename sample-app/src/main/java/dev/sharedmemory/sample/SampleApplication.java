@@ -6,8 +6,9 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
- * A job service: clients post batches of readings, a Python worker computes their statistics, and the two share the
- * data through shared memory blocks created by the injected {@code SharedMemoryManager}.
+ * A job service: clients post batches of readings, a Python worker computes their
+ * statistics, and the two share the data through shared memory blocks created by the
+ * injected {@code SharedMemoryManager}.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan

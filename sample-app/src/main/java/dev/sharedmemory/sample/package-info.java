@@ -1,5 +1,6 @@
 /**
- * The sample application: a Spring Boot service that hands readings to a Python worker through shared memory.
+ * The sample application: a Spring Boot service that hands readings to a Python worker
+ * through shared memory.
  */
 @NullMarked
 package dev.sharedmemory.sample;

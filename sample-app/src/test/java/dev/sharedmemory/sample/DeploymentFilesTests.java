@@ -17,9 +17,10 @@ import org.yaml.snakeyaml.Yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Checks the deployment files of {@code deploy/} that the README offers for copying: they parse, and they hold what
- * sharing {@code /dev/shm} between the application and its worker needs. Structure only: no Kubernetes schema
- * validator nor Docker engine is at hand in the build.
+ * Checks the deployment files of {@code deploy/} that the README offers for copying: they
+ * parse, and they hold what sharing {@code /dev/shm} between the application and its
+ * worker needs. Structure only: no Kubernetes schema validator nor Docker engine is at
+ * hand in the build.
  */
 class DeploymentFilesTests {
 
@@ -74,10 +75,13 @@ class DeploymentFilesTests {
 			.orElseThrow();
 		assertThat(DataSize.parse(threshold.substring(threshold.indexOf('=') + 1))).isGreaterThan(DataSize.ofBytes(0))
 			.isLessThan(sizeLimit);
-		// The tmpfs pages are charged to the application's container: its limit holds all of them and a JVM besides.
+		// The tmpfs pages are charged to the application's container: its limit holds all
+		// of them and a JVM besides.
 		DataSize memoryLimit = kubernetesSize((String) map(map(app, "resources"), "limits").get("memory"));
-		assertThat(memoryLimit.toBytes()).isGreaterThanOrEqualTo(sizeLimit.toBytes() + DataSize.ofMegabytes(256).toBytes());
-		// Readiness, not liveness: a full /dev/shm stops traffic, it does not restart the pod.
+		assertThat(memoryLimit.toBytes())
+			.isGreaterThanOrEqualTo(sizeLimit.toBytes() + DataSize.ofMegabytes(256).toBytes());
+		// Readiness, not liveness: a full /dev/shm stops traffic, it does not restart the
+		// pod.
 		assertThat(map(map(app, "readinessProbe"), "httpGet")).containsEntry("path", "/actuator/health/readiness");
 		assertThat(map(map(app, "livenessProbe"), "httpGet")).containsEntry("path", "/actuator/health/liveness");
 		assertThat(args).noneMatch((arg) -> String.valueOf(arg).contains("group.liveness"));
@@ -106,7 +110,8 @@ class DeploymentFilesTests {
 	}
 
 	/**
-	 * Parses a Kubernetes quantity of memory in binary units ({@code 256Mi}, {@code 1Gi}).
+	 * Parses a Kubernetes quantity of memory in binary units ({@code 256Mi},
+	 * {@code 1Gi}).
 	 */
 	private static DataSize kubernetesSize(String quantity) {
 		assertThat(quantity).matches("\\d+[KMG]i");

@@ -36,14 +36,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The crash the reliability work is about, for real and as containers have it: the packaged application is started
- * as a process of its own ({@code java -jar}), each instance in a pid namespace of its own
- * ({@code unshare --pid --fork --mount-proc}, as root, which CI is), where it is process 1; it creates blocks through
- * its job API, and is killed with {@code SIGKILL}, again and again. After every restart, in a fresh namespace, no
- * block of the dead instance is left (the new instance reclaimed them, logged them and counted them in
- * {@code shared.memory.reclaimed}), and a second instance, running beside them in the same directory and a namespace
- * of its own the whole time, never loses a block. At the end the last instance and the one beside it stop with
- * {@code SIGTERM} and leave the directory empty. Without pid namespaces the test fails and says why.
+ * The crash the reliability work is about, for real and as containers have it: the
+ * packaged application is started as a process of its own ({@code java -jar}), each
+ * instance in a pid namespace of its own ({@code unshare --pid --fork --mount-proc}, as
+ * root, which CI is), where it is process 1; it creates blocks through its job API, and
+ * is killed with {@code SIGKILL}, again and again. After every restart, in a fresh
+ * namespace, no block of the dead instance is left (the new instance reclaimed them,
+ * logged them and counted them in {@code shared.memory.reclaimed}), and a second
+ * instance, running beside them in the same directory and a namespace of its own the
+ * whole time, never loses a block. At the end the last instance and the one beside it
+ * stop with {@code SIGTERM} and leave the directory empty. Without pid namespaces the
+ * test fails and says why.
  * <p>
  * {@code -Dreliability.cycles=N} changes the number of cycles (20 by default).
  */
@@ -82,13 +85,16 @@ class KillRestartIT {
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
 		String output = new String(process.getInputStream().readAllBytes()).trim();
 		assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
-		assertThat(output).as("Cannot create a pid namespace with %s: this test needs root (CAP_SYS_ADMIN) and "
-				+ "util-linux's unshare, as CI has; it does not skip", NEW_PID_NAMESPACE).isEqualTo("1");
+		assertThat(output)
+			.as("Cannot create a pid namespace with %s: this test needs root (CAP_SYS_ADMIN) and "
+					+ "util-linux's unshare, as CI has; it does not skip", NEW_PID_NAMESPACE)
+			.isEqualTo("1");
 	}
 
 	@BeforeAll
 	void createDirectory() throws IOException {
-		// On /dev/shm, where blocks really live; a directory of its own, so that its listing is exactly the test's.
+		// On /dev/shm, where blocks really live; a directory of its own, so that its
+		// listing is exactly the test's.
 		this.directory = Files.createTempDirectory(Path.of("/dev/shm"), "sample-kill-restart-");
 		Path jar = Path.of(System.getProperty("sample.jar"));
 		this.logs = Files.createDirectories(jar.resolveSibling("kill-restart"));
@@ -119,7 +125,8 @@ class KillRestartIT {
 			Instance instance = start("cycle-" + cycle);
 			startupMillis.add(instance.startupMillis);
 
-			// Every block the killed instance left is gone, reclaimed by this start, which says so and counts them.
+			// Every block the killed instance left is gone, reclaimed by this start,
+			// which says so and counts them.
 			Set<String> blocks = blockFiles();
 			assertThat(orphans.keySet()).as("cycle %d: blocks of the killed instance", cycle)
 				.noneMatch(blocks::contains);
@@ -127,8 +134,8 @@ class KillRestartIT {
 			long bytes = orphans.values().stream().mapToLong(Long::longValue).sum();
 			assertThat(metric(instance, "shared.memory.reclaimed.size")).as("cycle %d", cycle).isEqualTo(bytes);
 			if (!orphans.isEmpty()) {
-				assertThat(instance.log()).contains("Reclaimed " + orphans.size()
-						+ " orphaned shared memory blocks (" + bytes + " bytes)");
+				assertThat(instance.log())
+					.contains("Reclaimed " + orphans.size() + " orphaned shared memory blocks (" + bytes + " bytes)");
 			}
 			assertThat(recordFiles()).as("cycle %d: records", cycle).hasSize(1);
 			assertThat(lockFiles()).as("cycle %d: lock files", cycle).hasSize(1);
@@ -140,18 +147,21 @@ class KillRestartIT {
 				besideBlocks.putAll(submitJobs(beside, 1));
 			}
 			if (cycle == CYCLES + 1) {
-				// Only the restart of the last killed instance was wanted from this one: it stops cleanly instead.
+				// Only the restart of the last killed instance was wanted from this one:
+				// it stops cleanly instead.
 				stop(instance);
 				break;
 			}
 
 			orphans = submitJobs(instance, 1 + cycle % 3);
 			assertThat(blockFiles()).containsAll(orphans.keySet());
-			// SIGKILL from outside its namespace: process 1 of its own, it could not be killed from within.
+			// SIGKILL from outside its namespace: process 1 of its own, it could not be
+			// killed from within.
 			ProcessHandle jvm = instance.jvm();
 			assertThat(jvm.destroyForcibly()).isTrue();
 			assertThat(instance.process.waitFor(1, TimeUnit.MINUTES)).isTrue();
-			// Gone. (Its exit status stays with unshare, which, re-raising the signal, reports a failure of its own.)
+			// Gone. (Its exit status stays with unshare, which, re-raising the signal,
+			// reports a failure of its own.)
 			assertThat(jvm.isAlive()).isFalse();
 			// Killed: its blocks and its record are left, as a crash leaves them.
 			assertThat(blockFiles()).containsAll(orphans.keySet());
@@ -164,30 +174,30 @@ class KillRestartIT {
 		stop(beside);
 		assertThat(this.directory).isEmptyDirectory();
 		startupMillis.sort(Comparator.naturalOrder());
-		System.out.printf("RELIABILITY kill-restart: %d cycles of start, create, kill -9 survived, each instance in a pid "
-				+ "namespace of its own; %d blocks (%d bytes) left by killed instances, all reclaimed at the next start; "
-				+ "0 leaked; the instance beside kept all %d of its blocks; median start %d ms%n", CYCLES, orphanedBlocks, orphanedBytes, besideBlocks.size(),
-				startupMillis.get(startupMillis.size() / 2));
+		System.out
+			.printf("RELIABILITY kill-restart: %d cycles of start, create, kill -9 survived, each instance in a pid "
+					+ "namespace of its own; %d blocks (%d bytes) left by killed instances, all reclaimed at the next start; "
+					+ "0 leaked; the instance beside kept all %d of its blocks; median start %d ms%n", CYCLES,
+					orphanedBlocks, orphanedBytes, besideBlocks.size(), startupMillis.get(startupMillis.size() / 2));
 	}
 
 	private Instance start(String name) throws Exception {
 		Path jar = Path.of(System.getProperty("sample.jar"));
 		Path log = this.logs.resolve(name + ".log");
 		long started = System.nanoTime();
-		// Flags for a quick start on a small machine: it is started CYCLES + 2 times. No perf data: every instance is
+		// Flags for a quick start on a small machine: it is started CYCLES + 2 times. No
+		// perf data: every instance is
 		// process 1 of its namespace, and would want the same /tmp/hsperfdata_<user>/1.
 		List<String> command = new ArrayList<>(NEW_PID_NAMESPACE);
 		command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:+UseSerialGC", "-Xmx256m", "-XX:-UsePerfData", "-jar",
 				jar.toString(), "--server.port=0", "--sample.worker.enabled=false", "--spring.main.banner-mode=off",
 				"--shared-memory.directory=" + this.directory,
-				// Python's clients create their blocks in /dev/shm itself: no manager server over a directory of its
+				// Python's clients create their blocks in /dev/shm itself: no manager
+				// server over a directory of its
 				// own.
 				"--shared-memory.server.enabled=false"));
-		Process process = new ProcessBuilder(command)
-			.redirectErrorStream(true)
-			.redirectOutput(log.toFile())
-			.start();
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		Instance instance = new Instance(process, log);
 		this.instances.add(instance);
 		int port = await().atMost(STARTUP).pollInterval(Duration.ofMillis(50)).until(instance::port, (p) -> p > 0);
@@ -197,7 +207,8 @@ class KillRestartIT {
 	}
 
 	private void stop(Instance instance) throws Exception {
-		// SIGTERM: Spring's shutdown hook unlinks the instance's blocks and removes its record. The JVM handles it,
+		// SIGTERM: Spring's shutdown hook unlinks the instance's blocks and removes its
+		// record. The JVM handles it,
 		// so it reaches process 1 of a namespace from outside.
 		assertThat(instance.jvm().destroy()).isTrue();
 		assertThat(instance.process.waitFor(1, TimeUnit.MINUTES)).isTrue();
@@ -205,7 +216,8 @@ class KillRestartIT {
 	}
 
 	/**
-	 * Submits jobs, each of which creates two blocks, and returns those blocks with their sizes.
+	 * Submits jobs, each of which creates two blocks, and returns those blocks with their
+	 * sizes.
 	 */
 	private Map<String, Long> submitJobs(Instance instance, int jobs) throws Exception {
 		Map<String, Long> blocks = new LinkedHashMap<>();
@@ -286,7 +298,8 @@ class KillRestartIT {
 		}
 
 		/**
-		 * Returns the application's JVM: the child that {@code unshare} forked into the new namespace.
+		 * Returns the application's JVM: the child that {@code unshare} forked into the
+		 * new namespace.
 		 */
 		ProcessHandle jvm() {
 			return this.process.toHandle().children().findFirst().orElseThrow();

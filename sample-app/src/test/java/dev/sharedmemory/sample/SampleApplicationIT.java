@@ -39,9 +39,10 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Runs the packaged application as a user does, {@code java -jar}, in a process of its own with its real Python
- * worker, and drives it over HTTP only: a job goes through shared memory to the worker and back, the blocks show in
- * Actuator and in the metrics, bad requests are refused, and SIGTERM leaves no block behind.
+ * Runs the packaged application as a user does, {@code java -jar}, in a process of its
+ * own with its real Python worker, and drives it over HTTP only: a job goes through
+ * shared memory to the worker and back, the blocks show in Actuator and in the metrics,
+ * bad requests are refused, and SIGTERM leaves no block behind.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -49,7 +50,8 @@ class SampleApplicationIT {
 
 	private static final Path SHM = Path.of("/dev/shm");
 
-	// The readings' dtype as their .npy header gives it: float64 in this machine's byte order.
+	// The readings' dtype as their .npy header gives it: float64 in this machine's byte
+	// order.
 	private static final String FLOAT64 = (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) ? "<f8" : ">f8";
 
 	private static final int MAX_READINGS = 50_000;
@@ -64,7 +66,8 @@ class SampleApplicationIT {
 
 	private final JsonMapper json = JsonMapper.builder().build();
 
-	// Every block the application was seen to create, to check that none is left and to clean up if a test failed.
+	// Every block the application was seen to create, to check that none is left and to
+	// clean up if a test failed.
 	private final Set<String> blocksSeen = new LinkedHashSet<>();
 
 	private Process app;
@@ -132,15 +135,17 @@ class SampleApplicationIT {
 		this.blocksSeen.add(statusBlock);
 		assertThat(job.path("count").asInt()).isEqualTo(readings.length);
 
-		// The readings are in shared memory as np.save writes a float64 array: a .npy header that says so, padded to
+		// The readings are in shared memory as np.save writes a float64 array: a .npy
+		// header that says so, padded to
 		// 64 bytes, then 8 bytes each, native order, nothing else.
 		byte[] raw = Files.readAllBytes(SHM.resolve(dataBlock));
 		ByteBuffer npy = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
 		assertThat(Arrays.copyOf(raw, 8)).isEqualTo(new byte[] { (byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0 });
 		int dataOffset = 10 + Short.toUnsignedInt(npy.getShort(8));
 		assertThat(dataOffset % 64).isZero();
-		assertThat(new String(raw, 10, dataOffset - 10, StandardCharsets.ISO_8859_1)).matches(Pattern.quote(
-				"{'descr': '" + FLOAT64 + "', 'fortran_order': False, 'shape': (" + readings.length + ",), }") + " +\n");
+		assertThat(new String(raw, 10, dataOffset - 10, StandardCharsets.ISO_8859_1)).matches(Pattern
+			.quote("{'descr': '" + FLOAT64 + "', 'fortran_order': False, 'shape': (" + readings.length + ",), }")
+				+ " +\n");
 		assertThat(raw).hasSize(dataOffset + 8 * readings.length);
 		double[] shared = new double[readings.length];
 		npy.position(dataOffset).slice().order(ByteOrder.nativeOrder()).asDoubleBuffer().get(shared);
@@ -189,14 +194,18 @@ class SampleApplicationIT {
 		assertThat(list.path("kind").asString()).isEqualTo("ShareableList");
 		assertThat(Files.size(SHM.resolve(job.path("statusBlock").asString()))).isEqualTo(list.path("size").asLong());
 		assertThat(data.hasNonNull("origin")).isFalse();
-		// Created by the Python worker through the manager server: where it came from is its address.
+		// Created by the Python worker through the manager server: where it came from is
+		// its address.
 		JsonNode results = get("/actuator/sharedmemory/" + resultsBlock);
 		assertThat(results.path("origin").asString()).startsWith("127.0.0.1:");
 		assertThat(results.path("size").asLong()).isEqualTo(Files.size(SHM.resolve(resultsBlock)));
-		assertThat(metric("shared.memory.server.requests?tag=method:track_segment&tag=outcome:returned"))
-			.isEqualTo(1);
-		assertThat(get("/actuator/health").path("components").path("sharedMemory").path("details").path("server")
-			.path("listening").asBoolean()).isTrue();
+		assertThat(metric("shared.memory.server.requests?tag=method:track_segment&tag=outcome:returned")).isEqualTo(1);
+		assertThat(get("/actuator/health").path("components")
+			.path("sharedMemory")
+			.path("details")
+			.path("server")
+			.path("listening")
+			.asBoolean()).isTrue();
 
 		assertThat(metric("shared.memory.blocks")).isEqualTo(3);
 		assertThat(metric("shared.memory.size")).isEqualTo(total);
@@ -232,8 +241,8 @@ class SampleApplicationIT {
 		assertThat(response.statusCode()).isEqualTo(201);
 		JsonNode job = this.json.readTree(response.body());
 		String location = response.headers().firstValue("Location").orElseThrow();
-		List<String> blocks = new ArrayList<>(List.of(job.path("dataBlock").asString(),
-				job.path("statusBlock").asString()));
+		List<String> blocks = new ArrayList<>(
+				List.of(job.path("dataBlock").asString(), job.path("statusBlock").asString()));
 		assertThat(blocks).allSatisfy((block) -> assertThat(SHM.resolve(block)).exists());
 		blocks.add(awaitStatus(location, "done").path("resultsBlock").asString());
 		this.blocksSeen.addAll(blocks);
@@ -272,17 +281,20 @@ class SampleApplicationIT {
 		for (JsonNode block : sharedMemory().path("blocks")) {
 			this.blocksSeen.add(block.path("name").asString());
 		}
-		// Three jobs left, of three blocks each: the readings, the job's list and the worker's results.
+		// Three jobs left, of three blocks each: the readings, the job's list and the
+		// worker's results.
 		assertThat(this.blocksSeen).hasSize(9).allSatisfy((block) -> assertThat(block).startsWith("psm_"));
 		long worker = workerPid();
 
 		this.app.destroy();
 		assertThat(this.app.waitFor(JOB.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)).isTrue();
 
-		// The JVM answers SIGTERM by running its shutdown hooks, Spring Boot's among them, then exits with 128 + 15.
+		// The JVM answers SIGTERM by running its shutdown hooks, Spring Boot's among
+		// them, then exits with 128 + 15.
 		assertThat(this.app.exitValue()).isEqualTo(143);
 		assertThat(this.blocksSeen).allSatisfy((block) -> assertThat(SHM.resolve(block)).doesNotExist());
-		await().atMost(JOB).until(() -> ProcessHandle.of(worker).map(ProcessHandle::isAlive).orElse(false), (alive) -> !alive);
+		await().atMost(JOB)
+			.until(() -> ProcessHandle.of(worker).map(ProcessHandle::isAlive).orElse(false), (alive) -> !alive);
 		String output = Files.readString(this.log);
 		assertThat(output).contains("Worker process " + worker + " stopped");
 		assertThat(output.lines().filter((line) -> line.contains(" ERROR ") || line.contains("Exception")))
@@ -330,7 +342,8 @@ class SampleApplicationIT {
 		assertThat(problem.path("status").asInt()).isEqualTo(status);
 		assertThat(problem.path("title").asString()).isNotBlank();
 		assertThat(problem.path("detail").asString()).contains(detail);
-		// Nothing of the implementation leaks: no exception, no Java or Jackson type, no stack trace.
+		// Nothing of the implementation leaks: no exception, no Java or Jackson type, no
+		// stack trace.
 		assertThat(response.body()).doesNotContainIgnoringCase("exception")
 			.doesNotContain("java.", "jackson", "\tat ", "trace");
 	}

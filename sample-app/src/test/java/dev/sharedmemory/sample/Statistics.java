@@ -3,14 +3,16 @@ package dev.sharedmemory.sample;
 import java.util.Arrays;
 
 /**
- * The statistics the worker computes, computed independently in Java to check its results.
+ * The statistics the worker computes, computed independently in Java to check its
+ * results.
  *
  * @param mean the arithmetic mean
  * @param min the smallest value
  * @param max the largest value
  * @param stddev the population standard deviation, {@code sqrt(sum((x - mean)^2) / n)}
- * @param p95 the 95th percentile by linear interpolation between closest ranks (numpy's default, Hyndman and Fan's
- * type 7): with the values sorted, {@code h = (n - 1) * 0.95} and {@code p95 = x[floor(h)] + (h - floor(h)) *
+ * @param p95 the 95th percentile by linear interpolation between closest ranks (numpy's
+ * default, Hyndman and Fan's type 7): with the values sorted, {@code h = (n - 1) * 0.95}
+ * and {@code p95 = x[floor(h)] + (h - floor(h)) *
  * (x[floor(h) + 1] - x[floor(h)])}
  */
 record Statistics(double mean, double min, double max, double stddev, double p95) {

@@ -4,8 +4,8 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * Thrown when a block is asked for by name alone and several managers track a block of that name (each in its own
- * directory).
+ * Thrown when a block is asked for by name alone and several managers track a block of
+ * that name (each in its own directory).
  */
 public class NonUniqueBlockException extends RuntimeException {
 

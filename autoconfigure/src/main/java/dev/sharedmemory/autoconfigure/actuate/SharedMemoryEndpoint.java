@@ -23,20 +23,26 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
- * {@link Endpoint @Endpoint} that lists the shared memory blocks the {@link SharedMemoryManager}s of an application
- * tracks, manager by manager, and unlinks them one by one: those they created, and those Python processes
- * created through a manager's server, with where they came from (their origin). A block no manager tracks is never shown and never
- * unlinked. Like Spring Boot's {@code caches} endpoint, it finds a block in whichever manager tracks it, or in the
- * one named by the optional {@code manager} parameter.
+ * {@link Endpoint @Endpoint} that lists the shared memory blocks the
+ * {@link SharedMemoryManager}s of an application tracks, manager by manager, and unlinks
+ * them one by one: those they created, and those Python processes created through a
+ * manager's server, with where they came from (their origin). A block no manager tracks
+ * is never shown and never unlinked. Like Spring Boot's {@code caches} endpoint, it finds
+ * a block in whichever manager tracks it, or in the one named by the optional
+ * {@code manager} parameter.
  * <p>
- * With {@code scope=directory}, it lists instead every entry of the managers' directories, whoever created it, and
- * who manages it; its write operation reclaims the blocks of managers that are gone, as a start does. Neither ever
- * unlinks a block a manager of this application did not create and whose creator lives.
+ * With {@code scope=directory}, it lists instead every entry of the managers'
+ * directories, whoever created it, and who manages it; its write operation reclaims the
+ * blocks of managers that are gone, as a start does. Neither ever unlinks a block a
+ * manager of this application did not create and whose creator lives.
  */
 @Endpoint(id = "sharedmemory")
 public class SharedMemoryEndpoint {
 
-	/** The value of the read operation's {@code scope} that asks for a census of the directories. */
+	/**
+	 * The value of the read operation's {@code scope} that asks for a census of the
+	 * directories.
+	 */
 	public static final String DIRECTORY_SCOPE = "directory";
 
 	private final Map<String, SharedMemoryManager> managers;
@@ -50,8 +56,9 @@ public class SharedMemoryEndpoint {
 	}
 
 	/**
-	 * Returns, without a scope, what {@link #sharedMemory()} returns; with the scope {@value #DIRECTORY_SCOPE}, a
-	 * census of each managers' directory: every entry, the memory it holds and who manages it, totals first.
+	 * Returns, without a scope, what {@link #sharedMemory()} returns; with the scope
+	 * {@value #DIRECTORY_SCOPE}, a census of each managers' directory: every entry, the
+	 * memory it holds and who manages it, totals first.
 	 * @param scope {@code null}, or {@value #DIRECTORY_SCOPE}
 	 * @return the application's blocks, or the census of its directories
 	 * @throws InvalidEndpointRequestException if the scope is another
@@ -62,8 +69,8 @@ public class SharedMemoryEndpoint {
 			return sharedMemory();
 		}
 		if (!scope.equals(DIRECTORY_SCOPE)) {
-			throw new InvalidEndpointRequestException("Unknown scope '" + scope + "': only '" + DIRECTORY_SCOPE
-					+ "' is known", "Unknown scope");
+			throw new InvalidEndpointRequestException(
+					"Unknown scope '" + scope + "': only '" + DIRECTORY_SCOPE + "' is known", "Unknown scope");
 		}
 		return census();
 	}
@@ -79,20 +86,21 @@ public class SharedMemoryEndpoint {
 	}
 
 	/**
-	 * Returns a census of each directory the managers use: every entry, the memory it really holds and who manages
-	 * it, with totals by category.
+	 * Returns a census of each directory the managers use: every entry, the memory it
+	 * really holds and who manages it, with totals by category.
 	 * @return the censuses, by directory
 	 */
 	public DirectoriesDescriptor census() {
 		Map<String, CensusDescriptor> directories = new LinkedHashMap<>();
-		directories().forEach((path, manager) -> directories.put(path,
-				CensusDescriptor.of(manager.directory().census())));
+		directories()
+			.forEach((path, manager) -> directories.put(path, CensusDescriptor.of(manager.directory().census())));
 		return new DirectoriesDescriptor(directories);
 	}
 
 	/**
-	 * Reclaims now, in each directory the managers use, the blocks of processes that died without unlinking them,
-	 * under exactly the rules of the reclaim at start-up ({@link SharedMemoryManager#reclaimOrphans()}).
+	 * Reclaims now, in each directory the managers use, the blocks of processes that died
+	 * without unlinking them, under exactly the rules of the reclaim at start-up
+	 * ({@link SharedMemoryManager#reclaimOrphans()}).
 	 * @return what was unlinked, by directory
 	 */
 	@WriteOperation
@@ -103,8 +111,8 @@ public class SharedMemoryEndpoint {
 	}
 
 	/**
-	 * Returns the first manager of each directory, by its path: a directory's census and reclaim are the same
-	 * whichever of its managers takes them.
+	 * Returns the first manager of each directory, by its path: a directory's census and
+	 * reclaim are the same whichever of its managers takes them.
 	 */
 	private Map<String, SharedMemoryManager> directories() {
 		Map<String, SharedMemoryManager> directories = new LinkedHashMap<>();
@@ -116,10 +124,12 @@ public class SharedMemoryEndpoint {
 	/**
 	 * Returns one block a manager tracks.
 	 * @param name the block's name
-	 * @param manager the bean name of the manager to look in, or {@code null} to look in every manager
+	 * @param manager the bean name of the manager to look in, or {@code null} to look in
+	 * every manager
 	 * @return the block, or {@code null} if no manager looked in tracks that name
 	 * @throws InvalidEndpointRequestException if the name is not a valid block name
-	 * @throws NonUniqueBlockException if several managers track that name and none was named
+	 * @throws NonUniqueBlockException if several managers track that name and none was
+	 * named
 	 */
 	@ReadOperation
 	public @Nullable BlockDescriptor block(@Selector String name, @Nullable String manager) {
@@ -127,15 +137,20 @@ public class SharedMemoryEndpoint {
 	}
 
 	/**
-	 * Unlinks a block a manager created; the manager stops tracking it. A name no manager looked in tracks is
-	 * counted as a failed unlink by each of them, as {@link SharedMemoryManager#unlink(String)} counts it.
+	 * Unlinks a block a manager created; the manager stops tracking it. A name no manager
+	 * looked in tracks is counted as a failed unlink by each of them, as
+	 * {@link SharedMemoryManager#unlink(String)} counts it.
 	 * @param name the block's name
-	 * @param manager the bean name of the manager to look in, or {@code null} to look in every manager
-	 * @return the block as it was before it was unlinked, or {@code null} if no manager looked in tracks that name
+	 * @param manager the bean name of the manager to look in, or {@code null} to look in
+	 * every manager
+	 * @return the block as it was before it was unlinked, or {@code null} if no manager
+	 * looked in tracks that name
 	 * @throws InvalidEndpointRequestException if the name is not a valid block name
-	 * @throws NonUniqueBlockException if several managers track that name and none was named
+	 * @throws NonUniqueBlockException if several managers track that name and none was
+	 * named
 	 */
-	// Not a boolean, as CachesEndpoint has: over JMX, Actuator maps every result but a string or a collection to a
+	// Not a boolean, as CachesEndpoint has: over JMX, Actuator maps every result but a
+	// string or a collection to a
 	// map, and a boolean fails there after the block is gone.
 	@DeleteOperation
 	public @Nullable BlockDescriptor unlink(@Selector String name, @Nullable String manager) {
@@ -172,7 +187,8 @@ public class SharedMemoryEndpoint {
 	}
 
 	/**
-	 * Refuses a name that could reach outside the directory before it is looked up, let alone touches a file.
+	 * Refuses a name that could reach outside the directory before it is looked up, let
+	 * alone touches a file.
 	 */
 	private static String checkName(String name) {
 		try {
@@ -196,9 +212,11 @@ public class SharedMemoryEndpoint {
 	 * A census of a directory: the totals by category first, then every entry.
 	 *
 	 * @param takenAt when it was taken
-	 * @param totals the entries, their bytes and the memory they hold, by category ({@code application},
-	 * {@code other-manager}, {@code orphaned}, {@code unmanaged}, {@code bookkeeping}, {@code not-a-block})
-	 * @param skipped the entries that vanished between the listing and their {@code lstat}
+	 * @param totals the entries, their bytes and the memory they hold, by category
+	 * ({@code application}, {@code other-manager}, {@code orphaned}, {@code unmanaged},
+	 * {@code bookkeeping}, {@code not-a-block})
+	 * @param skipped the entries that vanished between the listing and their
+	 * {@code lstat}
 	 * @param entries every entry
 	 */
 	public record CensusDescriptor(Instant takenAt, Map<String, DirectoryCensus.Totals> totals, int skipped,
@@ -214,18 +232,22 @@ public class SharedMemoryEndpoint {
 	}
 
 	/**
-	 * Description of one entry of a directory. Its name is shown as it is, escaped by JSON and never interpreted.
+	 * Description of one entry of a directory. Its name is shown as it is, escaped by
+	 * JSON and never interpreted.
 	 *
 	 * @param name its name as the JVM decodes it
-	 * @param rawName its bytes, percent-encoded, when the name is not valid UTF-8; {@code null} otherwise
+	 * @param rawName its bytes, percent-encoded, when the name is not valid UTF-8;
+	 * {@code null} otherwise
 	 * @param type {@code file}, {@code directory}, {@code link} or {@code other}
 	 * @param category who manages it
 	 * @param size its apparent size in bytes
-	 * @param allocatedBytes the memory it really holds, in bytes; {@code null} if it could not be read
+	 * @param allocatedBytes the memory it really holds, in bytes; {@code null} if it
+	 * could not be read
 	 * @param user its owner's name
 	 * @param mode its permissions, in octal
 	 * @param lastModified when its content last changed
-	 * @param manager for a block a manager's record names, that manager's process; {@code null} otherwise
+	 * @param manager for a block a manager's record names, that manager's process;
+	 * {@code null} otherwise
 	 */
 	public record EntryDescriptor(String name, @Nullable String rawName, String type, String category, long size,
 			@Nullable Long allocatedBytes, String user, String mode, Instant lastModified,
@@ -275,12 +297,14 @@ public class SharedMemoryEndpoint {
 			List<BlockDescriptor> blocks) {
 
 		static ManagerDescriptor of(SharedMemoryManager manager) {
-			List<BlockDescriptor> blocks = manager.blocks().stream().map((block) -> BlockDescriptor.of(block, null))
+			List<BlockDescriptor> blocks = manager.blocks()
+				.stream()
+				.map((block) -> BlockDescriptor.of(block, null))
 				.toList();
 			long totalBytes = blocks.stream().mapToLong(BlockDescriptor::size).sum();
 			SharedMemoryDirectory directory = manager.directory();
-			return new ManagerDescriptor(new DirectoryDescriptor(directory.path().toString(),
-					directory.totalSpace(), directory.usableSpace()), blocks.size(), totalBytes, blocks);
+			return new ManagerDescriptor(new DirectoryDescriptor(directory.path().toString(), directory.totalSpace(),
+					directory.usableSpace()), blocks.size(), totalBytes, blocks);
 		}
 
 	}
@@ -303,16 +327,19 @@ public class SharedMemoryEndpoint {
 	 * @param size its size in bytes
 	 * @param kind {@code SharedMemory}, {@code ShareableList} or {@code NDArray}
 	 * @param createdAt when the manager created it, or started tracking it
-	 * @param length for a {@code ShareableList}, its number of items; {@code null} otherwise
-	 * @param format for a {@code ShareableList}, its struct format as Python gives it; {@code null} otherwise
-	 * @param dtype for an {@code NDArray}, its dtype as its {@code .npy} header gives it ({@code <f8});
+	 * @param length for a {@code ShareableList}, its number of items; {@code null}
+	 * otherwise
+	 * @param format for a {@code ShareableList}, its struct format as Python gives it;
 	 * {@code null} otherwise
+	 * @param dtype for an {@code NDArray}, its dtype as its {@code .npy} header gives it
+	 * ({@code <f8}); {@code null} otherwise
 	 * @param shape for an {@code NDArray}, its shape; {@code null} otherwise
 	 * @param order for an {@code NDArray}, {@code C} or {@code F}; {@code null} otherwise
-	 * @param origin {@code null} for a block the application created; for one a Python process created through the
-	 * manager server, where it came from (its address, or its user and the socket path)
-	 * @param manager the bean name of the manager that tracks it, when the block is described on its own;
-	 * {@code null} in a manager's list
+	 * @param origin {@code null} for a block the application created; for one a Python
+	 * process created through the manager server, where it came from (its address, or its
+	 * user and the socket path)
+	 * @param manager the bean name of the manager that tracks it, when the block is
+	 * described on its own; {@code null} in a manager's list
 	 */
 	public record BlockDescriptor(String name, long size, String kind, Instant createdAt, @Nullable Integer length,
 			@Nullable String format, @Nullable String dtype, @Nullable List<Long> shape, @Nullable String order,

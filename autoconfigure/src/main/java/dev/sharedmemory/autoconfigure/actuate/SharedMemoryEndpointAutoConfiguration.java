@@ -16,8 +16,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 
 /**
- * {@link EnableAutoConfiguration Auto-configuration} for the {@link SharedMemoryEndpoint}, over every
- * {@link SharedMemoryManager} bean of the context.
+ * {@link EnableAutoConfiguration Auto-configuration} for the
+ * {@link SharedMemoryEndpoint}, over every {@link SharedMemoryManager} bean of the
+ * context.
  */
 @AutoConfiguration(after = SharedMemoryAutoConfiguration.class)
 @ConditionalOnClass(ConditionalOnAvailableEndpoint.class)

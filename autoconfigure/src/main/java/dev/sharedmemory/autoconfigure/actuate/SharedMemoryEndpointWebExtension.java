@@ -10,9 +10,10 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExtension;
 
 /**
- * {@link EndpointWebExtension @EndpointWebExtension} for the {@link SharedMemoryEndpoint}: answers
- * {@code 404 Not Found} for a block no manager tracks, {@code 204 No Content} once a block is unlinked and
- * {@code 400 Bad Request} for a name several managers track when no {@code manager} was given.
+ * {@link EndpointWebExtension @EndpointWebExtension} for the
+ * {@link SharedMemoryEndpoint}: answers {@code 404 Not Found} for a block no manager
+ * tracks, {@code 204 No Content} once a block is unlinked and {@code 400 Bad Request} for
+ * a name several managers track when no {@code manager} was given.
  */
 @EndpointWebExtension(endpoint = SharedMemoryEndpoint.class)
 public class SharedMemoryEndpointWebExtension {
@@ -30,9 +31,10 @@ public class SharedMemoryEndpointWebExtension {
 	/**
 	 * Describes one block a manager tracks.
 	 * @param name the block's name
-	 * @param manager the bean name of the manager to look in, or {@code null} to look in every manager
-	 * @return the block, {@code 404 Not Found} if no manager looked in tracks that name, {@code 400 Bad Request} if
-	 * several do
+	 * @param manager the bean name of the manager to look in, or {@code null} to look in
+	 * every manager
+	 * @return the block, {@code 404 Not Found} if no manager looked in tracks that name,
+	 * {@code 400 Bad Request} if several do
 	 */
 	@ReadOperation
 	public WebEndpointResponse<BlockDescriptor> block(@Selector String name, @Nullable String manager) {
@@ -49,9 +51,10 @@ public class SharedMemoryEndpointWebExtension {
 	/**
 	 * Unlinks a block a manager created.
 	 * @param name the block's name
-	 * @param manager the bean name of the manager to look in, or {@code null} to look in every manager
-	 * @return {@code 204 No Content} once unlinked, {@code 404 Not Found} if no manager looked in tracks that name,
-	 * {@code 400 Bad Request} if several do
+	 * @param manager the bean name of the manager to look in, or {@code null} to look in
+	 * every manager
+	 * @return {@code 204 No Content} once unlinked, {@code 404 Not Found} if no manager
+	 * looked in tracks that name, {@code 400 Bad Request} if several do
 	 */
 	@DeleteOperation
 	public WebEndpointResponse<Void> unlink(@Selector String name, @Nullable String manager) {

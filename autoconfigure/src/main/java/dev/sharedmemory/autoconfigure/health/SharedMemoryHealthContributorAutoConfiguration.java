@@ -26,8 +26,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.util.unit.DataSize;
 
 /**
- * {@link EnableAutoConfiguration Auto-configuration} for the {@link SharedMemoryHealthIndicator}, which reports as
- * {@code sharedMemory}; with several {@link SharedMemoryManager} beans, {@code sharedMemory} holds one indicator per
+ * {@link EnableAutoConfiguration Auto-configuration} for the
+ * {@link SharedMemoryHealthIndicator}, which reports as {@code sharedMemory}; with
+ * several {@link SharedMemoryManager} beans, {@code sharedMemory} holds one indicator per
  * manager, by bean name.
  */
 @AutoConfiguration(after = SharedMemoryAutoConfiguration.class, before = HealthContributorAutoConfiguration.class)
@@ -39,8 +40,8 @@ import org.springframework.util.unit.DataSize;
 public final class SharedMemoryHealthContributorAutoConfiguration {
 
 	/**
-	 * One manager: its indicator. Several: a composite with an indicator per manager, by bean name, as Spring Boot
-	 * does for several data sources.
+	 * One manager: its indicator. Several: a composite with an indicator per manager, by
+	 * bean name, as Spring Boot does for several data sources.
 	 */
 	@Bean
 	@ConditionalOnMissingBean(name = { "sharedMemoryHealthIndicator", "sharedMemoryHealthContributor" })

@@ -21,10 +21,10 @@ import org.springframework.core.log.LogMessage;
 import org.springframework.util.unit.DataSize;
 
 /**
- * A {@link HealthIndicator} that checks the directory a {@link SharedMemoryManager} creates its blocks in, and
- * reports a status of {@link Status#DOWN} when it is missing, not writable, or its usable space drops below a
- * threshold. When the manager is served to Python processes, the details say whether its server listens, and
- * where.
+ * A {@link HealthIndicator} that checks the directory a {@link SharedMemoryManager}
+ * creates its blocks in, and reports a status of {@link Status#DOWN} when it is missing,
+ * not writable, or its usable space drops below a threshold. When the manager is served
+ * to Python processes, the details say whether its server listens, and where.
  */
 public class SharedMemoryHealthIndicator extends AbstractHealthIndicator {
 
@@ -46,7 +46,8 @@ public class SharedMemoryHealthIndicator extends AbstractHealthIndicator {
 	}
 
 	/**
-	 * Creates a new {@code SharedMemoryHealthIndicator} that reports the manager's server too.
+	 * Creates a new {@code SharedMemoryHealthIndicator} that reports the manager's server
+	 * too.
 	 * @param manager the manager whose directory and blocks to report
 	 * @param threshold the minimum usable space the directory should have
 	 * @param server the server through which Python processes use the manager, if any
@@ -70,10 +71,9 @@ public class SharedMemoryHealthIndicator extends AbstractHealthIndicator {
 			builder.up();
 		}
 		else {
-			logger.warn(LogMessage.format(
-					"Shared memory directory '%s' unfit for new blocks. Exists: %b, writable: %b, usable: %d bytes "
-							+ "(threshold: %d bytes)",
-					path, exists, writable, usable, this.threshold.toBytes()));
+			logger.warn(LogMessage
+				.format("Shared memory directory '%s' unfit for new blocks. Exists: %b, writable: %b, usable: %d bytes "
+						+ "(threshold: %d bytes)", path, exists, writable, usable, this.threshold.toBytes()));
 			builder.down();
 		}
 		builder.withDetail("directory", path.toString())

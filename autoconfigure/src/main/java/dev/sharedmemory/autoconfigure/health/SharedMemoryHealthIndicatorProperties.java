@@ -8,9 +8,11 @@ import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
 /**
- * Configuration properties of the {@link SharedMemoryHealthIndicator}, under {@code management.health.sharedmemory}
- * beside Spring Boot's {@code management.health.diskspace}. The directory it checks is the manager's. They validate
- * themselves when bound, so that an invalid value fails start-up with a message naming its key.
+ * Configuration properties of the {@link SharedMemoryHealthIndicator}, under
+ * {@code management.health.sharedmemory} beside Spring Boot's
+ * {@code management.health.diskspace}. The directory it checks is the manager's. They
+ * validate themselves when bound, so that an invalid value fails start-up with a message
+ * naming its key.
  */
 @ConfigurationProperties("management.health.sharedmemory")
 public class SharedMemoryHealthIndicatorProperties implements Validator {
@@ -21,12 +23,15 @@ public class SharedMemoryHealthIndicatorProperties implements Validator {
 	public static final DataSize DEFAULT_THRESHOLD = DataSize.ofMegabytes(10);
 
 	/**
-	 * Minimum usable space in the shared memory directory below which the health indicator reports DOWN. Defaults to
-	 * 10MB, or to the deprecated 'shared-memory.health.min-free' when only that is set.
+	 * Minimum usable space in the shared memory directory below which the health
+	 * indicator reports DOWN. Defaults to 10MB, or to the deprecated
+	 * 'shared-memory.health.min-free' when only that is set.
 	 */
 	private @Nullable DataSize threshold;
 
-	/** {@return the configured threshold, {@code null} if not set} */
+	/**
+	 * {@return the configured threshold, {@code null} if not set}
+	 */
 	public @Nullable DataSize getThreshold() {
 		return this.threshold;
 	}

@@ -21,10 +21,11 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link MeterBinder} that registers a {@code shared.memory.block.size} gauge per block the
- * {@link SharedMemoryManager}s of an application track, tagged with the block's name and the manager's bean name.
- * Once bound, a daemon thread follows the managers at a fixed interval: it adds the gauges of new blocks and removes
- * those of blocks that were unlinked, so the number of time series stays the number of live blocks.
+ * A {@link MeterBinder} that registers a {@code shared.memory.block.size} gauge per block
+ * the {@link SharedMemoryManager}s of an application track, tagged with the block's name
+ * and the manager's bean name. Once bound, a daemon thread follows the managers at a
+ * fixed interval: it adds the gauges of new blocks and removes those of blocks that were
+ * unlinked, so the number of time series stays the number of live blocks.
  * <p>
  * {@link #close()} stops the thread.
  */
@@ -77,14 +78,16 @@ public class SharedMemoryBlockMetrics implements MeterBinder, AutoCloseable {
 			.flatMap((manager) -> manager.getValue()
 				.blocks()
 				.stream()
-				.<Row<?>>map((block) -> Row.of(Tags.of("manager", manager.getKey(), "name", block.name()),
-						block.size())))
+				.<Row<?>>map(
+						(block) -> Row.of(Tags.of("manager", manager.getKey(), "name", block.name()), block.size())))
 			.toList();
-		// A block's size never changes: rows already there stay, those of unlinked blocks go.
+		// A block's size never changes: rows already there stay, those of unlinked blocks
+		// go.
 		this.gauges.forEach((gauge) -> gauge.register(rows, false));
 	}
 
-	// A scheduled task that throws is never run again: log and go on, so the gauges keep following the managers.
+	// A scheduled task that throws is never run again: log and go on, so the gauges keep
+	// following the managers.
 	private void refreshScheduled() {
 		try {
 			refresh();

@@ -18,11 +18,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link MeterBinder} of what the managers' directories hold, whoever created it:
- * {@code shared.memory.directory.blocks} and {@code shared.memory.directory.bytes} (the memory the blocks really
- * hold), tagged with the directory's {@code path} and a {@code category}: {@code application}, {@code other-manager},
- * {@code orphaned} or {@code unmanaged}. No meter is tagged with a block's name. The figures come from a
- * {@link DirectoryCensus}, taken at most once per {@code maxAge} whatever the number of gauges read, so that a scrape
- * costs one census.
+ * {@code shared.memory.directory.blocks} and {@code shared.memory.directory.bytes} (the
+ * memory the blocks really hold), tagged with the directory's {@code path} and a
+ * {@code category}: {@code application}, {@code other-manager}, {@code orphaned} or
+ * {@code unmanaged}. No meter is tagged with a block's name. The figures come from a
+ * {@link DirectoryCensus}, taken at most once per {@code maxAge} whatever the number of
+ * gauges read, so that a scrape costs one census.
  */
 public class SharedMemoryDirectoryMetrics implements MeterBinder {
 
@@ -52,8 +53,8 @@ public class SharedMemoryDirectoryMetrics implements MeterBinder {
 							"Shared memory blocks in the directory, by who manages them", path, category, census,
 							(totals) -> totals.count());
 					register(registry, "shared.memory.directory.bytes", BaseUnits.BYTES,
-							"Memory the shared memory blocks in the directory really hold, by who manages them",
-							path, category, census, (totals) -> totals.allocatedBytes());
+							"Memory the shared memory blocks in the directory really hold, by who manages them", path,
+							category, census, (totals) -> totals.allocatedBytes());
 				}
 			}
 		});

@@ -15,11 +15,13 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.system.DiskSpaceMetrics;
 
 /**
- * A {@link MeterBinder} for the {@link SharedMemoryManager}s of an application: how many blocks each tracks and
- * their bytes, the operations it performed by outcome, and the orphaned blocks it reclaimed and their bytes, each
- * meter tagged with the manager's bean name as {@code manager}. Every meter reads its manager when it is measured,
- * so there is nothing here to fall out of date. No meter is tagged with a block's name. The space of each manager's
- * directory is Micrometer's {@code disk.free} and {@code disk.total}, tagged with its path.
+ * A {@link MeterBinder} for the {@link SharedMemoryManager}s of an application: how many
+ * blocks each tracks and their bytes, the operations it performed by outcome, and the
+ * orphaned blocks it reclaimed and their bytes, each meter tagged with the manager's bean
+ * name as {@code manager}. Every meter reads its manager when it is measured, so there is
+ * nothing here to fall out of date. No meter is tagged with a block's name. The space of
+ * each manager's directory is Micrometer's {@code disk.free} and {@code disk.total},
+ * tagged with its path.
  */
 public class SharedMemoryMetrics implements MeterBinder {
 

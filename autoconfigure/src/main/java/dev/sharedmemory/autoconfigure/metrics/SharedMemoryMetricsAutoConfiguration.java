@@ -24,9 +24,12 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.context.annotation.Bean;
 
 /**
- * {@link EnableAutoConfiguration Auto-configuration} for shared memory metrics of every {@link SharedMemoryManager}
- * bean, tagged with its bean name: the {@link SharedMemoryMetrics}, with Micrometer's {@link DiskSpaceMetrics} of
- * their directories, the {@link SharedMemoryDirectoryMetrics} of what the directories hold, and, when {@code shared-memory.metrics.per-block} is on, the {@link SharedMemoryBlockMetrics}.
+ * {@link EnableAutoConfiguration Auto-configuration} for shared memory metrics of every
+ * {@link SharedMemoryManager} bean, tagged with its bean name: the
+ * {@link SharedMemoryMetrics}, with Micrometer's {@link DiskSpaceMetrics} of their
+ * directories, the {@link SharedMemoryDirectoryMetrics} of what the directories hold,
+ * and, when {@code shared-memory.metrics.per-block} is on, the
+ * {@link SharedMemoryBlockMetrics}.
  */
 @AutoConfiguration(after = { MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
 		SharedMemoryAutoConfiguration.class })
@@ -36,7 +39,8 @@ import org.springframework.context.annotation.Bean;
 @EnableConfigurationProperties(SharedMemoryProperties.class)
 public final class SharedMemoryMetricsAutoConfiguration {
 
-	// Scrapes come every 10 s or more: a census a few seconds old is current, and a burst of gauge reads costs one.
+	// Scrapes come every 10 s or more: a census a few seconds old is current, and a burst
+	// of gauge reads costs one.
 	private static final Duration DIRECTORY_CENSUS_MAX_AGE = Duration.ofSeconds(5);
 
 	@Bean

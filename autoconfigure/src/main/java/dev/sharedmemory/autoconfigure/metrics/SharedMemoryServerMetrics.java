@@ -16,9 +16,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 /**
  * A {@link MeterBinder} for a {@link ManagerServer}: its connections by outcome
  * ({@code shared.memory.server.connections}) and its requests by method and outcome
- * ({@code shared.memory.server.requests}). The methods are CPython's, and {@value ServerStatistics#OTHER_METHOD}
- * for any other name, so that a client cannot make up time series. Every counter reads the server's statistics when
- * it is measured.
+ * ({@code shared.memory.server.requests}). The methods are CPython's, and
+ * {@value ServerStatistics#OTHER_METHOD} for any other name, so that a client cannot make
+ * up time series. Every counter reads the server's statistics when it is measured.
  */
 public class SharedMemoryServerMetrics implements MeterBinder {
 

@@ -15,7 +15,8 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.context.annotation.Bean;
 
 /**
- * {@link EnableAutoConfiguration Auto-configuration} of the {@link SharedMemoryServerMetrics} of the manager server.
+ * {@link EnableAutoConfiguration Auto-configuration} of the
+ * {@link SharedMemoryServerMetrics} of the manager server.
  */
 @AutoConfiguration(after = { MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
 		SharedMemoryServerAutoConfiguration.class })

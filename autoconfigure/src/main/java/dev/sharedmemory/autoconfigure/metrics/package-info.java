@@ -1,6 +1,6 @@
 /**
- * Micrometer meters of the manager (blocks, bytes, operations, reclaimed orphans), of its directory's space and,
- * when asked for, of each block, and their auto-configuration.
+ * Micrometer meters of the manager (blocks, bytes, operations, reclaimed orphans), of its
+ * directory's space and, when asked for, of each block, and their auto-configuration.
  */
 @NullMarked
 package dev.sharedmemory.autoconfigure.metrics;

@@ -21,9 +21,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * {@link EnableAutoConfiguration Auto-configuration} of the manager server, when {@code shared-memory.server.enabled}
- * is true: Python processes use the application's {@link SharedMemoryManager} as CPython's own
- * {@code SharedMemoryManager}, and the blocks they create are tracked by it, as coming from them.
+ * {@link EnableAutoConfiguration Auto-configuration} of the manager server, when
+ * {@code shared-memory.server.enabled} is true: Python processes use the application's
+ * {@link SharedMemoryManager} as CPython's own {@code SharedMemoryManager}, and the
+ * blocks they create are tracked by it, as coming from them.
  */
 @AutoConfiguration(after = SharedMemoryAutoConfiguration.class)
 @ConditionalOnProperty(prefix = "shared-memory", name = "enabled", matchIfMissing = true)
@@ -49,8 +50,8 @@ public final class SharedMemoryServerAutoConfiguration {
 	}
 
 	/**
-	 * Keeps the authkey out of {@code /actuator/configprops} and {@code /actuator/env} even where they show values:
-	 * Spring Boot masks no key by name.
+	 * Keeps the authkey out of {@code /actuator/configprops} and {@code /actuator/env}
+	 * even where they show values: Spring Boot masks no key by name.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(SanitizingFunction.class)
@@ -61,7 +62,8 @@ public final class SharedMemoryServerAutoConfiguration {
 			return SanitizingFunction.sanitizeValue().ifKeyMatches(AuthkeySanitizingConfiguration::isAuthkey);
 		}
 
-		// Relaxed: shared-memory.server.authkey, sharedMemory.server.authKey, SHARED_MEMORY_SERVER_AUTHKEY.
+		// Relaxed: shared-memory.server.authkey, sharedMemory.server.authKey,
+		// SHARED_MEMORY_SERVER_AUTHKEY.
 		private static boolean isAuthkey(String key) {
 			return key.toLowerCase(Locale.ROOT).replaceAll("[^a-z]", "").endsWith("sharedmemoryserverauthkey");
 		}

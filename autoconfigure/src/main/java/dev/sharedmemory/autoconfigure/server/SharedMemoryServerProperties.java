@@ -10,8 +10,9 @@ import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
 /**
- * Configuration properties of the manager server, under {@code shared-memory.server}: Python processes reach the
- * application's manager there with {@code SharedMemoryManager(address=..., authkey=...).connect()}. They validate
+ * Configuration properties of the manager server, under {@code shared-memory.server}:
+ * Python processes reach the application's manager there with
+ * {@code SharedMemoryManager(address=..., authkey=...).connect()}. They validate
  * themselves when bound; an error names its key and never shows the authkey.
  */
 @ConfigurationProperties("shared-memory.server")
@@ -21,26 +22,29 @@ public class SharedMemoryServerProperties implements Validator {
 	public static final int MIN_AUTHKEY_BYTES = 16;
 
 	/**
-	 * Whether to serve the application's SharedMemoryManager to Python processes, as CPython's
-	 * SharedMemoryManager server does. Requires the manager to work in /dev/shm.
+	 * Whether to serve the application's SharedMemoryManager to Python processes, as
+	 * CPython's SharedMemoryManager server does. Requires the manager to work in
+	 * /dev/shm.
 	 */
 	private boolean enabled = false;
 
 	/**
-	 * Address to listen on: host:port (Python's ("host", port)), ":port" for 127.0.0.1, port 0 for any free port, or
-	 * the path of a Unix socket (Python's str address), created with mode 0600.
+	 * Address to listen on: host:port (Python's ("host", port)), ":port" for 127.0.0.1,
+	 * port 0 for any free port, or the path of a Unix socket (Python's str address),
+	 * created with mode 0600.
 	 */
 	private String address = "127.0.0.1:50000";
 
 	/**
-	 * Secret that clients must prove they hold, as Python's authkey: its UTF-8 bytes, at least 16. Required when the
-	 * server is enabled; never logged.
+	 * Secret that clients must prove they hold, as Python's authkey: its UTF-8 bytes, at
+	 * least 16. Required when the server is enabled; never logged.
 	 */
 	private @Nullable String authkey;
 
 	/**
-	 * Whether a client's 'shutdown' may unlink every block tracked for clients and stop the server. A Python client
-	 * must not be able to stop part of the application, so this is off by default.
+	 * Whether a client's 'shutdown' may unlink every block tracked for clients and stop
+	 * the server. A Python client must not be able to stop part of the application, so
+	 * this is off by default.
 	 */
 	private boolean allowRemoteShutdown = false;
 
@@ -99,7 +103,8 @@ public class SharedMemoryServerProperties implements Validator {
 	}
 
 	/**
-	 * Rejects an enabled server without a usable authkey, and an address that is neither host:port nor a path.
+	 * Rejects an enabled server without a usable authkey, and an address that is neither
+	 * host:port nor a path.
 	 * @param target the properties
 	 * @param errors where to report each invalid value
 	 */
@@ -109,7 +114,8 @@ public class SharedMemoryServerProperties implements Validator {
 		if (!properties.isEnabled()) {
 			return;
 		}
-		// Rejected on the object, not the field: a field error would show the rejected value, the secret.
+		// Rejected on the object, not the field: a field error would show the rejected
+		// value, the secret.
 		if (properties.getAuthkey() == null || properties.getAuthkey().isEmpty()) {
 			errors.reject("authkeyMissing", "shared-memory.server.authkey is required when shared-memory.server."
 					+ "enabled is true: set a secret of at least " + MIN_AUTHKEY_BYTES + " bytes");

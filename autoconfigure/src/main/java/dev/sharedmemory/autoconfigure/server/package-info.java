@@ -1,6 +1,6 @@
 /**
- * The manager server through which Python processes use the application's {@code SharedMemoryManager}: its
- * properties, its lifecycle and its auto-configuration.
+ * The manager server through which Python processes use the application's
+ * {@code SharedMemoryManager}: its properties, its lifecycle and its auto-configuration.
  */
 @NullMarked
 package dev.sharedmemory.autoconfigure.server;

@@ -16,11 +16,12 @@ import org.springframework.test.context.ContextCustomizer;
 import org.springframework.test.context.MergedContextConfiguration;
 
 /**
- * {@link ContextCustomizer} that creates a temporary directory for each context it customizes, points
- * {@code shared-memory.directory} at it and registers it as a {@link TestSharedMemoryDirectory} bean. The manager
- * server is turned off: Python's clients create their blocks in {@code /dev/shm}, never in a private directory. Every
- * customizer is equal to every other: contexts whose configuration is otherwise the same are one cached context,
- * with one directory.
+ * {@link ContextCustomizer} that creates a temporary directory for each context it
+ * customizes, points {@code shared-memory.directory} at it and registers it as a
+ * {@link TestSharedMemoryDirectory} bean. The manager server is turned off: Python's
+ * clients create their blocks in {@code /dev/shm}, never in a private directory. Every
+ * customizer is equal to every other: contexts whose configuration is otherwise the same
+ * are one cached context, with one directory.
  */
 class TestSharedMemoryContextCustomizer implements ContextCustomizer {
 
@@ -36,7 +37,8 @@ class TestSharedMemoryContextCustomizer implements ContextCustomizer {
 		TestSharedMemoryDirectory directory = new TestSharedMemoryDirectory(path);
 		ConfigurableListableBeanFactory beanFactory = context.getBeanFactory();
 		beanFactory.registerSingleton(BEAN_NAME, directory);
-		// Registered before any other bean, it is destroyed after all of them, the managers included.
+		// Registered before any other bean, it is destroyed after all of them, the
+		// managers included.
 		if (beanFactory instanceof DefaultSingletonBeanRegistry registry) {
 			registry.registerDisposableBean(BEAN_NAME, directory);
 		}

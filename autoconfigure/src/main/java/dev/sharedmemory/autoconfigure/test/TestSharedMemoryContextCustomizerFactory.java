@@ -11,7 +11,8 @@ import org.springframework.test.context.TestContextAnnotationUtils;
 
 /**
  * {@link ContextCustomizerFactory} that gives the contexts of a test class annotated with
- * {@link AutoConfigureTestSharedMemory} (or enclosed in one) a private shared memory directory.
+ * {@link AutoConfigureTestSharedMemory} (or enclosed in one) a private shared memory
+ * directory.
  */
 class TestSharedMemoryContextCustomizerFactory implements ContextCustomizerFactory {
 

@@ -15,14 +15,13 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.util.FileSystemUtils;
 
 /**
- * The private shared memory directory of a test context, made by {@link AutoConfigureTestSharedMemory}: where the
- * context's manager creates its blocks, and what is in it. Inject it to assert that the code under test leaves no
- * block behind:
+ * The private shared memory directory of a test context, made by
+ * {@link AutoConfigureTestSharedMemory}: where the context's manager creates its blocks,
+ * and what is in it. Inject it to assert that the code under test leaves no block behind:
  * <pre class="code">
  * assertThat(this.sharedMemory.blocksLeftBy(() -&gt; this.jobs.delete(this.jobs.submit(readings)))).isEmpty();
- * </pre>
- * It counts every block in the directory, whether a manager tracks it or not, and never the managers' owner
- * records.
+ * </pre> It counts every block in the directory, whether a manager tracks it or not, and
+ * never the managers' owner records.
  */
 public final class TestSharedMemoryDirectory implements DisposableBean {
 
@@ -56,11 +55,12 @@ public final class TestSharedMemoryDirectory implements DisposableBean {
 	}
 
 	/**
-	 * Runs an action and returns the blocks it left: those in the directory afterwards that were not there before,
-	 * whether the action completed or threw.
+	 * Runs an action and returns the blocks it left: those in the directory afterwards
+	 * that were not there before, whether the action completed or threw.
 	 * @param action the code under test
 	 * @return the names of the blocks it left, sorted; empty if it left none
-	 * @throws Exception what the action threw, with the blocks it left named in a suppressed exception
+	 * @throws Exception what the action threw, with the blocks it left named in a
+	 * suppressed exception
 	 */
 	public Set<String> blocksLeftBy(Action action) throws Exception {
 		Set<String> before = blockNames();
@@ -84,8 +84,8 @@ public final class TestSharedMemoryDirectory implements DisposableBean {
 	}
 
 	/**
-	 * Deletes the directory and whatever is left in it. The context destroys this bean after its managers, which
-	 * it registered first.
+	 * Deletes the directory and whatever is left in it. The context destroys this bean
+	 * after its managers, which it registered first.
 	 */
 	@Override
 	public void destroy() throws IOException {

@@ -207,7 +207,8 @@ class SharedMemoryEndpointTests {
 			assertThat(endpoint.block(theirs.name(), null).manager()).isEqualTo("otherManager");
 			assertThat(endpoint.block(theirs.name(), "sharedMemoryManager")).isNull();
 
-			// Asked of one manager, only that one counts the failure; asked of all, each does.
+			// Asked of one manager, only that one counts the failure; asked of all, each
+			// does.
 			assertThat(endpoint.unlink(theirs.name(), "sharedMemoryManager")).isNull();
 			assertThat(otherDirectory.resolve(theirs.name())).exists();
 			assertThat(this.manager.operationCount(SharedMemoryOperation.UNLINK, false)).isEqualTo(1);
@@ -225,7 +226,8 @@ class SharedMemoryEndpointTests {
 
 	@Test
 	void aNameSeveralManagersTrackIsAmbiguousUnlessTheManagerIsNamed() {
-		// Managers in different directories may each track a block of one name; generated names make it rare, so
+		// Managers in different directories may each track a block of one name; generated
+		// names make it rare, so
 		// two managers that say they do stand for them.
 		ManagedBlock block = new ManagedBlock("psm_0badcafe", 64, BlockKind.SHARED_MEMORY, Instant.now(), -1, null);
 		SharedMemoryManager first = mock(SharedMemoryManager.class);
@@ -237,8 +239,7 @@ class SharedMemoryEndpointTests {
 		managers.put("first", first);
 		managers.put("second", second);
 		SharedMemoryEndpoint endpoint = new SharedMemoryEndpoint(managers);
-		assertThatExceptionOfType(NonUniqueBlockException.class)
-			.isThrownBy(() -> endpoint.block("psm_0badcafe", null))
+		assertThatExceptionOfType(NonUniqueBlockException.class).isThrownBy(() -> endpoint.block("psm_0badcafe", null))
 			.withMessage("Several managers track a block named psm_0badcafe, give the 'manager' to use: "
 					+ "[first, second]");
 		assertThatExceptionOfType(NonUniqueBlockException.class)
@@ -246,8 +247,7 @@ class SharedMemoryEndpointTests {
 		then(first).should(never()).unlink("psm_0badcafe");
 		then(second).should(never()).unlink("psm_0badcafe");
 		SharedMemoryEndpointWebExtension extension = new SharedMemoryEndpointWebExtension(endpoint);
-		assertThat(extension.block("psm_0badcafe", null).getStatus())
-			.isEqualTo(WebEndpointResponse.STATUS_BAD_REQUEST);
+		assertThat(extension.block("psm_0badcafe", null).getStatus()).isEqualTo(WebEndpointResponse.STATUS_BAD_REQUEST);
 		assertThat(extension.unlink("psm_0badcafe", null).getStatus())
 			.isEqualTo(WebEndpointResponse.STATUS_BAD_REQUEST);
 		assertThat(extension.block("psm_0badcafe", "first").getBody().manager()).isEqualTo("first");

@@ -86,7 +86,8 @@ class SharedMemoryHealthIndicatorTests {
 
 	@Test
 	void downWhenTheDirectoryIsNotWritable() {
-		// Read-only even to root, unlike a directory of mode 0555, which root may still write to.
+		// Read-only even to root, unlike a directory of mode 0555, which root may still
+		// write to.
 		Health health = health(Path.of("/proc/sys"), DataSize.ofBytes(0));
 		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
 		assertThat(health.getDetails()).containsEntry("exists", true).containsEntry("writable", false);

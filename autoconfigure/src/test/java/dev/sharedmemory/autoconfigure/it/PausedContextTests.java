@@ -19,9 +19,11 @@ import org.springframework.test.context.cache.ContextCache.PauseMode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A user's suite as Spring Framework 7 runs it with its default {@code spring.test.context.cache.pause}
- * ({@code on_context_switch}): a class uses context A, the next one context B, which pauses A, and a third A again,
- * which restarts it. The block A's bean created stays through the pause, and the bean still works in the third.
+ * A user's suite as Spring Framework 7 runs it with its default
+ * {@code spring.test.context.cache.pause} ({@code on_context_switch}): a class uses
+ * context A, the next one context B, which pauses A, and a third A again, which restarts
+ * it. The block A's bean created stays through the pause, and the bean still works in the
+ * third.
  */
 @AutoConfigureTestSharedMemory
 @TestClassOrder(ClassOrderer.OrderAnnotation.class)
@@ -106,7 +108,8 @@ class PausedContextTests {
 	}
 
 	/**
-	 * The README's example: a bean that creates its block in its constructor and uses it for as long as it lives.
+	 * The README's example: a bean that creates its block in its constructor and uses it
+	 * for as long as it lives.
 	 */
 	static class PriceBoard {
 

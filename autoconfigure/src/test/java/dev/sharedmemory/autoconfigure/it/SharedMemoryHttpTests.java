@@ -38,7 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests the endpoint, the health indicator and the metrics through real HTTP requests to a running application.
+ * Tests the endpoint, the health indicator and the metrics through real HTTP requests to
+ * a running application.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "management.endpoints.web.exposure.include=health,sharedmemory,metrics,prometheus",
@@ -117,7 +118,8 @@ class SharedMemoryHttpTests {
 		assertThat(json(body, "$.kind", String.class)).isEqualTo("ShareableList");
 		assertThat(json(body, "$.size", Long.class)).isEqualTo(list.shm().size());
 		assertThat(json(body, "$.length", Integer.class)).isEqualTo(5);
-		// As CPython 3.11 gives it for ShareableList(['howdy', 42, 3.5, True, None]).format.
+		// As CPython 3.11 gives it for ShareableList(['howdy', 42, 3.5, True,
+		// None]).format.
 		assertThat(json(body, "$.format", String.class)).isEqualTo("8sqdxxxxxxx?xxxxxx?x");
 		assertThat(json(get("/actuator/sharedmemory").body(), MANAGER + ".blocks[0].kind", String.class))
 			.isEqualTo("ShareableList");
@@ -179,7 +181,8 @@ class SharedMemoryHttpTests {
 			HttpResponse<String> response = get("/actuator/sharedmemory?scope=directory");
 			assertThat(response.statusCode()).isEqualTo(200);
 			String body = response.body();
-			// Escaped by JSON: no control character reaches a terminal or a log that shows the body.
+			// Escaped by JSON: no control character reaches a terminal or a log that
+			// shows the body.
 			assertThat(body.chars()).noneMatch((c) -> c < 0x20);
 			String census = "$.directories['" + directory.toAbsolutePath() + "']";
 			assertThat(json(body, census, Map.class).keySet()).startsWith("takenAt", "totals");
@@ -316,8 +319,7 @@ class SharedMemoryHttpTests {
 		assertThat(delete("/actuator/sharedmemory/" + block.name()).statusCode()).isEqualTo(204);
 		assertThat(metric("shared.memory.blocks")).isZero();
 		assertThat(metric("shared.memory.size")).isZero();
-		assertThat(metric("shared.memory.operations", "operation:unlink", "outcome:success"))
-			.isEqualTo(unlinked + 1);
+		assertThat(metric("shared.memory.operations", "operation:unlink", "outcome:success")).isEqualTo(unlinked + 1);
 		assertThat(metric("disk.total", "path:" + directory)).isPositive();
 		assertThat(metric("disk.free", "path:" + directory)).isPositive();
 		String sizeMetric = get("/actuator/metrics/shared.memory.size").body();
@@ -336,8 +338,7 @@ class SharedMemoryHttpTests {
 					"shared_memory_size_bytes{manager=\"sharedMemoryManager\"} 2048.0")
 			.anySatisfy((line) -> assertThat(line).startsWith("shared_memory_operations_total{"
 					+ "manager=\"sharedMemoryManager\",operation=\"create\",outcome=\"success\"} "))
-			.anySatisfy((line) -> assertThat(line)
-				.startsWith("disk_total_bytes{path=\"" + directory + "\"} "))
+			.anySatisfy((line) -> assertThat(line).startsWith("disk_total_bytes{path=\"" + directory + "\"} "))
 			.anySatisfy((line) -> assertThat(line).startsWith("disk_free_bytes{path=\"" + directory + "\"} "));
 	}
 
@@ -371,8 +372,7 @@ class SharedMemoryHttpTests {
 	}
 
 	private HttpResponse<String> delete(String path) throws IOException, InterruptedException {
-		return this.http.send(HttpRequest.newBuilder(uri(path)).DELETE().build(),
-				HttpResponse.BodyHandlers.ofString());
+		return this.http.send(HttpRequest.newBuilder(uri(path)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	private URI uri(String path) {

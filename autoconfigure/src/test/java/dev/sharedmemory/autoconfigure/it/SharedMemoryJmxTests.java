@@ -38,7 +38,8 @@ class SharedMemoryJmxTests {
 		registry.add("shared-memory.directory", directory::toString);
 	}
 
-	// The block's name, and the bean name of the manager to look in (null: every manager).
+	// The block's name, and the bean name of the manager to look in (null: every
+	// manager).
 	private static final String[] BLOCK_SIGNATURE = { String.class.getName(), String.class.getName() };
 
 	private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();

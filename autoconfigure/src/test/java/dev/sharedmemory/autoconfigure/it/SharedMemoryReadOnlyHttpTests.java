@@ -25,7 +25,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests that {@code management.endpoint.sharedmemory.access=read-only} keeps the census and turns off the reclaim.
+ * Tests that {@code management.endpoint.sharedmemory.access=read-only} keeps the census
+ * and turns off the reclaim.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "management.endpoints.web.exposure.include=sharedmemory",
@@ -59,7 +60,8 @@ class SharedMemoryReadOnlyHttpTests {
 			HttpResponse<String> census = send(HttpRequest.newBuilder(uri()).GET());
 			assertThat(census.statusCode()).isEqualTo(200);
 			assertThat(census.body()).contains(orphans.get(0));
-			HttpResponse<String> reclaim = send(HttpRequest.newBuilder(uri()).POST(HttpRequest.BodyPublishers.noBody()));
+			HttpResponse<String> reclaim = send(
+					HttpRequest.newBuilder(uri()).POST(HttpRequest.BodyPublishers.noBody()));
 			assertThat(reclaim.statusCode()).isEqualTo(405);
 			assertThat(directory.resolve(orphans.get(0))).exists();
 		}

@@ -7,8 +7,8 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * An application run in its own JVM by {@link ShutdownHookTests}: creates two blocks, prints their names and waits
- * to be terminated.
+ * An application run in its own JVM by {@link ShutdownHookTests}: creates two blocks,
+ * prints their names and waits to be terminated.
  */
 public final class ShutdownHookChild {
 

@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests that a SIGTERM to the application unlinks the blocks it created, through Spring's shutdown hook.
+ * Tests that a SIGTERM to the application unlinks the blocks it created, through Spring's
+ * shutdown hook.
  */
 class ShutdownHookTests {
 

@@ -12,9 +12,10 @@ import dev.sharedmemory.SharedMemoryDirectory;
 import dev.sharedmemory.ownership.OwnerRecord;
 
 /**
- * Leaves blocks in a directory as a process killed with {@code SIGKILL} would have: the blocks, and the owner record
- * its manager kept of them, in the format {@code SharedMemoryManager} documents, naming a process id that can never
- * exist (above {@code PID_MAX_LIMIT}).
+ * Leaves blocks in a directory as a process killed with {@code SIGKILL} would have: the
+ * blocks, and the owner record its manager kept of them, in the format
+ * {@code SharedMemoryManager} documents, naming a process id that can never exist (above
+ * {@code PID_MAX_LIMIT}).
  */
 public final class DeadOwner {
 

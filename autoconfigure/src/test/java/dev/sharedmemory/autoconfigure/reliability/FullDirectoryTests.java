@@ -38,10 +38,11 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The application's directory is a deliberately small tmpfs, mounted by the test (CI runs as root; a failed mount
- * fails the test). Creating past its capacity fails with the core's clear error and leaves nothing behind, the
- * application keeps serving, and the health indicator goes DOWN below
- * {@code management.health.sharedmemory.threshold} and UP again once blocks are unlinked.
+ * The application's directory is a deliberately small tmpfs, mounted by the test (CI runs
+ * as root; a failed mount fails the test). Creating past its capacity fails with the
+ * core's clear error and leaves nothing behind, the application keeps serving, and the
+ * health indicator goes DOWN below {@code management.health.sharedmemory.threshold} and
+ * UP again once blocks are unlinked.
  */
 @SpringBootTest(classes = SharedMemoryTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "management.endpoints.web.exposure.include=health,sharedmemory",
@@ -68,7 +69,8 @@ class FullDirectoryTests {
 
 	@AfterAll
 	static void unmount() throws Exception {
-		// Mappings the garbage collector has not dropped yet keep the mount busy: detach it, the kernel frees it.
+		// Mappings the garbage collector has not dropped yet keep the mount busy: detach
+		// it, the kernel frees it.
 		run("umount", "--lazy", mountPoint.toString());
 		Files.delete(mountPoint);
 	}
@@ -85,7 +87,8 @@ class FullDirectoryTests {
 	void creatingPastCapacityFailsCleanlyTheAppServesAndHealthFollowsTheFreeSpace() throws Exception {
 		assertThat(this.manager.directory().totalSpace()).isEqualTo(MOUNT_SIZE);
 		assertThat(health().statusCode()).isEqualTo(200);
-		// Names only: on JDK 17 to 21 a handle kept keeps its block mapped, and its pages taken, once unlinked.
+		// Names only: on JDK 17 to 21 a handle kept keeps its block mapped, and its pages
+		// taken, once unlinked.
 		List<String> blocks = new ArrayList<>();
 		SharedMemoryException full = null;
 		while (full == null) {
@@ -125,12 +128,14 @@ class FullDirectoryTests {
 			assertThat(attached.buf().get((int) MIB - 1)).isEqualTo((byte) 1);
 		}
 
-		// Unlinking blocks through the endpoint gives the space back, and health comes UP again.
+		// Unlinking blocks through the endpoint gives the space back, and health comes UP
+		// again.
 		for (String name : blocks.subList(0, 3)) {
 			assertThat(delete("/actuator/sharedmemory/" + name).statusCode()).isEqualTo(204);
 		}
 		await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100)).until(() -> {
-			// On JDK 17 to 21 an unlinked block's pages return once the collector drops its last buffer.
+			// On JDK 17 to 21 an unlinked block's pages return once the collector drops
+			// its last buffer.
 			System.gc();
 			return health().statusCode() == 200;
 		});
@@ -167,8 +172,7 @@ class FullDirectoryTests {
 	}
 
 	private HttpResponse<String> delete(String path) throws IOException, InterruptedException {
-		return this.http.send(HttpRequest.newBuilder(uri(path)).DELETE().build(),
-				HttpResponse.BodyHandlers.ofString());
+		return this.http.send(HttpRequest.newBuilder(uri(path)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	private URI uri(String path) {

@@ -39,11 +39,13 @@ import org.springframework.test.context.DynamicPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Sends the endpoint's {@code {name}} a corpus of path traversal and encoding tricks, as raw bytes on a socket so
- * that no client library tidies them first, with GET and DELETE. A canary file outside the directory, blocks the
- * application did not create (one named as Python names them), the manager's owner record and lock file, and the
- * application's own block all stay exactly as they were, and no DELETE succeeds. The only server errors are Spring MVC's, for a path
- * parameter with an invalid escape, which it refuses before choosing a handler.
+ * Sends the endpoint's {@code {name}} a corpus of path traversal and encoding tricks, as
+ * raw bytes on a socket so that no client library tidies them first, with GET and DELETE.
+ * A canary file outside the directory, blocks the application did not create (one named
+ * as Python names them), the manager's owner record and lock file, and the application's
+ * own block all stay exactly as they were, and no DELETE succeeds. The only server errors
+ * are Spring MVC's, for a path parameter with an invalid escape, which it refuses before
+ * choosing a handler.
  */
 @SpringBootTest(classes = SharedMemoryTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = "management.endpoints.web.exposure.include=sharedmemory")
@@ -110,8 +112,10 @@ class HostileNameTests {
 				int status = send(method, "/actuator/sharedmemory/" + name);
 				statuses.merge(status, 1, Integer::sum);
 				if (status >= 500) {
-					// Spring MVC's own parsing of a path parameter with a bad escape (";%u2215") fails with
-					// IllegalArgumentException before any handler is chosen (spring-framework#30539): never the endpoint's.
+					// Spring MVC's own parsing of a path parameter with a bad escape
+					// (";%u2215") fails with
+					// IllegalArgumentException before any handler is chosen
+					// (spring-framework#30539): never the endpoint's.
 					assertThat(name).as("%s %s answered %d", method, name, status).matches(".*;%u.*");
 				}
 				if (method.equals("DELETE")) {
@@ -121,8 +125,10 @@ class HostileNameTests {
 			assertUntouched(before);
 		}
 		assertThat(corpus).hasSizeGreaterThan(1000);
-		System.out.printf("RELIABILITY hostile names: %d names x GET and DELETE = %d requests, statuses %s, canary, "
-				+ "foreign blocks and owner record and lock file untouched%n", corpus.size(), 2 * corpus.size(), statuses);
+		System.out.printf(
+				"RELIABILITY hostile names: %d names x GET and DELETE = %d requests, statuses %s, canary, "
+						+ "foreign blocks and owner record and lock file untouched%n",
+				corpus.size(), 2 * corpus.size(), statuses);
 	}
 
 	private void assertUntouched(Set<String> before) throws IOException {
@@ -137,14 +143,15 @@ class HostileNameTests {
 	}
 
 	/**
-	 * Traversals in every spelling a server or a decoder might turn into {@code ..} and {@code /}, aimed at the
-	 * canaries, the foreign blocks the record and the lock file; and the foreign names themselves, disguised.
+	 * Traversals in every spelling a server or a decoder might turn into {@code ..} and
+	 * {@code /}, aimed at the canaries, the foreign blocks the record and the lock file;
+	 * and the foreign names themselves, disguised.
 	 */
 	private static Set<String> corpus(String record, String lock) {
 		List<String> dotDots = List.of("..", "%2e%2e", "%2E%2E", ".%2e", "%2e.", "%252e%252e", "%c0%ae%c0%ae",
 				"%e0%80%ae%e0%80%ae", "%uff0e%uff0e", "\uff0e\uff0e", "..%00", "..;", ".%00.", "...", "....");
-		List<String> separators = List.of("/", "%2f", "%2F", "%252f", "\\", "%5c", "%5C", "%c0%af", "%e0%80%af",
-				"//", ";/", "%00/", "%u2215", "\u2215");
+		List<String> separators = List.of("/", "%2f", "%2F", "%252f", "\\", "%5c", "%5C", "%c0%af", "%e0%80%af", "//",
+				";/", "%00/", "%u2215", "\u2215");
 		List<String> targets = List.of("canary", "outside/canary", "outside%2fcanary", "shm/foreign", "etc/passwd");
 		Set<String> corpus = new LinkedHashSet<>();
 		for (String dotDot : dotDots) {
@@ -159,8 +166,8 @@ class HostileNameTests {
 			corpus.add(dotDot);
 		}
 		for (String name : List.of("foreign", "psm_deadbeef", record, lock)) {
-			for (String disguise : List.of("%s%%00", "%s%%00.txt", "%s/", "%s%%2f", "%s;x", "%s%%20", "%%20%s",
-					"%s.", "./%s", "%%2e%%2f%s", ".%%2f%s", "%%2f%s", "/%s", "//%s", "%s%%0a", "%%0d%%0a%s",
+			for (String disguise : List.of("%s%%00", "%s%%00.txt", "%s/", "%s%%2f", "%s;x", "%s%%20", "%%20%s", "%s.",
+					"./%s", "%%2e%%2f%s", ".%%2f%s", "%%2f%s", "/%s", "//%s", "%s%%0a", "%%0d%%0a%s",
 					"%s%%0d%%0aX-Injected:%%201", "%s\\", "%s%%5c", "%s*", "%s%%2a", "%s?x=1", "%s#x", "%s%%23x",
 					"../shm/%s", "..%%2fshm%%2f%s", "%s%%ff", "%s%%c3%%28")) {
 				corpus.add(String.format(Locale.ROOT, disguise, name));
@@ -191,8 +198,8 @@ class HostileNameTests {
 	}
 
 	/**
-	 * Sends a request with the target exactly as given: characters above ASCII go as their UTF-8 bytes, nothing is
-	 * encoded or normalized.
+	 * Sends a request with the target exactly as given: characters above ASCII go as
+	 * their UTF-8 bytes, nothing is encoded or normalized.
 	 */
 	private int send(String method, String target) throws IOException {
 		try (Socket socket = new Socket("localhost", this.port)) {

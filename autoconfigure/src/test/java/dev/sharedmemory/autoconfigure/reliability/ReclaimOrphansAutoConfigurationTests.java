@@ -21,9 +21,9 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests {@code shared-memory.reclaim-orphans} and the {@code shared.memory.reclaimed} meters: at start, the
- * auto-configured manager unlinks the blocks a dead instance left, counts them and their bytes, and leaves them when
- * told to.
+ * Tests {@code shared-memory.reclaim-orphans} and the {@code shared.memory.reclaimed}
+ * meters: at start, the auto-configured manager unlinks the blocks a dead instance left,
+ * counts them and their bytes, and leaves them when told to.
  */
 class ReclaimOrphansAutoConfigurationTests {
 
@@ -84,10 +84,7 @@ class ReclaimOrphansAutoConfigurationTests {
 	void anInvalidValueFailsNamingTheProperty() {
 		this.contextRunner
 			.withPropertyValues("shared-memory.directory=" + this.directory, "shared-memory.reclaim-orphans=maybe")
-			.run((context) -> assertThat(context).hasFailed()
-				.getFailure()
-				.rootCause()
-				.hasMessageContaining("maybe"));
+			.run((context) -> assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining("maybe"));
 		assertThat(this.directory).isEmptyDirectory();
 	}
 

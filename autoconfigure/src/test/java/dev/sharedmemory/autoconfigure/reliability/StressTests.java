@@ -51,10 +51,12 @@ import org.springframework.test.context.DynamicPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Many threads create, attach, write and unlink blocks and lists through the application's one manager while others
- * list, read and delete blocks through the Actuator endpoint over real HTTP and scrape the metrics. Afterwards: no
- * unexpected exception anywhere, and the manager's view, the directory, the owner record, the endpoint and the
- * metrics agree exactly with what the threads did; once the application stops, nothing is left.
+ * Many threads create, attach, write and unlink blocks and lists through the
+ * application's one manager while others list, read and delete blocks through the
+ * Actuator endpoint over real HTTP and scrape the metrics. Afterwards: no unexpected
+ * exception anywhere, and the manager's view, the directory, the owner record, the
+ * endpoint and the metrics agree exactly with what the threads did; once the application
+ * stops, nothing is left.
  */
 @SpringBootTest(classes = SharedMemoryTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "management.endpoints.web.exposure.include=health,sharedmemory,metrics,prometheus",
@@ -73,7 +75,8 @@ class StressTests {
 
 	static final int HTTP_CLIENTS = 3;
 
-	// Workers wait at every tenth operation until the clients have served four more requests: so the two sides
+	// Workers wait at every tenth operation until the clients have served four more
+	// requests: so the two sides
 	// really interleave, however much faster in-process calls are than HTTP round trips.
 	static final int CHECKPOINT = 10;
 
@@ -85,7 +88,8 @@ class StressTests {
 
 	@DynamicPropertySource
 	static void sharedMemoryDirectory(DynamicPropertyRegistry registry) throws IOException {
-		// On the real tmpfs, in a directory of its own, so that its listing is exactly this test's blocks.
+		// On the real tmpfs, in a directory of its own, so that its listing is exactly
+		// this test's blocks.
 		directory = Files.createTempDirectory(Path.of("/dev/shm"), "shared-memory-stress-");
 		registry.add("shared-memory.directory", directory::toString);
 	}
@@ -116,7 +120,8 @@ class StressTests {
 		warmUp();
 		ExecutorService executor = Executors.newFixedThreadPool(WORKERS + HTTP_CLIENTS + 2);
 		AtomicBoolean working = new AtomicBoolean(true);
-		// Blocks a worker hands over for the HTTP clients to delete: each is deleted exactly once, over HTTP.
+		// Blocks a worker hands over for the HTTP clients to delete: each is deleted
+		// exactly once, over HTTP.
 		BlockingQueue<String> handedOver = new LinkedBlockingQueue<>();
 		try {
 			CountDownLatch start = new CountDownLatch(1);
@@ -164,25 +169,25 @@ class StressTests {
 			assertThat(operations("create", "success")).isEqualTo(total.creates);
 			assertThat(operations("create", "failure")).isEqualTo(total.badCreates);
 			assertThat(operations("unlink", "success")).isEqualTo(total.unlinks + total.httpDeletes);
-			// A DELETE of a name the manager does not track counts as a failed unlink, as the manager's own does; so
+			// A DELETE of a name the manager does not track counts as a failed unlink, as
+			// the manager's own does; so
 			// does the warm-up's.
-			assertThat(operations("unlink", "failure"))
-				.isEqualTo(total.unknownUnlinks + total.httpUnknownDeletes + 1);
+			assertThat(operations("unlink", "failure")).isEqualTo(total.unknownUnlinks + total.httpUnknownDeletes + 1);
 			assertThat(operations("attach", "success")).isEqualTo(total.attaches);
 			assertThat(operations("attach", "failure")).isEqualTo(total.missingAttaches);
 			assertThat(operations("close", "success")).isEqualTo(total.unlinks + total.httpDeletes);
 			assertThat(this.registry.get("shared.memory.reclaimed").functionCounter().count()).isZero();
 			System.out.printf("RELIABILITY stress: %d manager threads x %d operations + %d HTTP clients (%d requests, "
 					+ "%d deletes) + 1 scraper (%d scrapes): %d operations; %d blocks created, %d left tracked, "
-					+ "0 leaked%n", WORKERS, OPERATIONS_PER_WORKER, HTTP_CLIENTS, total.httpRequests,
-					total.httpDeletes, scrapes, total.operations() + scrapes, total.creates,
-					total.remaining.size());
+					+ "0 leaked%n", WORKERS, OPERATIONS_PER_WORKER, HTTP_CLIENTS, total.httpRequests, total.httpDeletes,
+					scrapes, total.operations() + scrapes, total.creates, total.remaining.size());
 		}
 		finally {
 			working.set(false);
 			executor.shutdownNow();
 		}
-		// Shutting the manager down is what closing the application does to it: every block unlinked, the record
+		// Shutting the manager down is what closing the application does to it: every
+		// block unlinked, the record
 		// gone. (Stopping the context leaves the manager alone.)
 		this.manager.shutdown();
 		try {
@@ -194,8 +199,8 @@ class StressTests {
 	}
 
 	/**
-	 * Serves each kind of request once, so that the clients do not spend the workers' run waiting for the first
-	 * responses.
+	 * Serves each kind of request once, so that the clients do not spend the workers' run
+	 * waiting for the first responses.
 	 */
 	private void warmUp() throws Exception {
 		for (String path : List.of("/actuator/sharedmemory", "/actuator/sharedmemory/none", "/actuator/prometheus",
@@ -213,7 +218,8 @@ class StressTests {
 	}
 
 	/**
-	 * One worker's share: a seeded mix of operations on blocks of its own, so that the outcome of each is known.
+	 * One worker's share: a seeded mix of operations on blocks of its own, so that the
+	 * outcome of each is known.
 	 */
 	private Tally work(int worker, BlockingQueue<String> handedOver) throws Exception {
 		Random random = new Random(2000 + worker);
@@ -234,7 +240,8 @@ class StressTests {
 				tally.creates++;
 			}
 			else if (choice < 40) {
-				// Left open: the manager closes it when it unlinks it, and counts that close.
+				// Left open: the manager closes it when it unlinks it, and counts that
+				// close.
 				ShareableList list = this.manager.shareableList(List.of((long) worker, "w" + i, 1.5, true));
 				assertThat(list.getString(1)).isEqualTo("w" + i);
 				tally.creates++;
@@ -292,7 +299,8 @@ class StressTests {
 	}
 
 	/**
-	 * One HTTP client: lists, reads one listed block, deletes blocks handed over and asks for unknown ones.
+	 * One HTTP client: lists, reads one listed block, deletes blocks handed over and asks
+	 * for unknown ones.
 	 */
 	private Tally browse(int client, BlockingQueue<String> handedOver, AtomicBoolean working) throws Exception {
 		Random random = new Random(3000 + client);
@@ -314,8 +322,7 @@ class StressTests {
 				tally.httpRequests++;
 				tally.httpDeletes++;
 			}
-			assertThat(delete("/actuator/sharedmemory/never-created-" + random.nextInt()).statusCode())
-				.isEqualTo(404);
+			assertThat(delete("/actuator/sharedmemory/never-created-" + random.nextInt()).statusCode()).isEqualTo(404);
 			tally.httpRequests++;
 			tally.httpUnknownDeletes++;
 		}
@@ -356,7 +363,8 @@ class StressTests {
 	}
 
 	/**
-	 * Reads the manager's owner record as a process reclaiming it would: the blocks added and not removed since.
+	 * Reads the manager's owner record as a process reclaiming it would: the blocks added
+	 * and not removed since.
 	 */
 	private Set<String> recordedBlocks() throws IOException {
 		List<Path> records;

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Captures what the manager server (core, java.util.logging) logs during a test instead of printing it, so that
- * expected warnings are asserted, not shown as noise.
+ * Captures what the manager server (core, java.util.logging) logs during a test instead
+ * of printing it, so that expected warnings are asserted, not shown as noise.
  */
 final class ProtocolLog implements BeforeEachCallback, AfterEachCallback {
 

@@ -42,8 +42,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link SharedMemoryServerAutoConfiguration} and what it brings to the endpoint, health and metrics, with
- * a real {@code python3} client.
+ * Tests for {@link SharedMemoryServerAutoConfiguration} and what it brings to the
+ * endpoint, health and metrics, with a real {@code python3} client.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class SharedMemoryServerAutoConfigurationTests {
@@ -99,14 +99,14 @@ class SharedMemoryServerAutoConfigurationTests {
 		this.contextRunner.withPropertyValues("shared-memory.server.enabled=true")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
-				.hasMessageContaining("shared-memory.server.authkey is required when shared-memory.server.enabled"
-						+ " is true"));
+				.hasMessageContaining(
+						"shared-memory.server.authkey is required when shared-memory.server.enabled" + " is true"));
 	}
 
 	@Test
 	void aShortAuthkeyFailsNamingTheKeyAndNeverShowsIt(CapturedOutput output) {
-		this.contextRunner.withPropertyValues("shared-memory.server.enabled=true",
-				"shared-memory.server.authkey=s3cr3t-short")
+		this.contextRunner
+			.withPropertyValues("shared-memory.server.enabled=true", "shared-memory.server.authkey=s3cr3t-short")
 			.run((context) -> {
 				assertThat(context).getFailure()
 					.rootCause()
@@ -212,9 +212,7 @@ class SharedMemoryServerAutoConfigurationTests {
 				.tag("outcome", "accepted")
 				.functionCounter()
 				.count()).isEqualTo(3);
-			Map<String, Object> details = context.getBean(SharedMemoryHealthIndicator.class)
-				.health(true)
-				.getDetails();
+			Map<String, Object> details = context.getBean(SharedMemoryHealthIndicator.class).health(true).getDetails();
 			assertThat(details).containsEntry("server",
 					Map.of("listening", true, "address", server.address().toString()));
 
@@ -234,12 +232,11 @@ class SharedMemoryServerAutoConfigurationTests {
 			assertThat(client.waitFor(1, TimeUnit.MINUTES)).isTrue();
 			assertThat(out).contains("AuthenticationError");
 			assertThat(context.getBean(SharedMemoryManager.class).blocks()).isEmpty();
-			await()
-				.untilAsserted(() -> assertThat(context.getBean(MeterRegistry.class)
-					.get("shared.memory.server.connections")
-					.tag("outcome", "authentication_failed")
-					.functionCounter()
-					.count()).isEqualTo(1));
+			await().untilAsserted(() -> assertThat(context.getBean(MeterRegistry.class)
+				.get("shared.memory.server.connections")
+				.tag("outcome", "authentication_failed")
+				.functionCounter()
+				.count()).isEqualTo(1));
 			assertThat(this.log.warnings()).singleElement()
 				.asString()
 				.contains("refused a connection from 127.0.0.1:")

@@ -70,8 +70,9 @@ class AutoConfigureTestSharedMemoryTests {
 		assertThatIllegalStateException().isThrownBy(() -> this.sharedMemory.blocksLeftBy(() -> {
 			created.add(this.manager.sharedMemory(16).name());
 			throw new IllegalStateException("Boom");
-		})).satisfies((ex) -> assertThat(ex.getSuppressed()).singleElement()
-			.satisfies((left) -> assertThat(left).hasMessage("Shared memory blocks left behind: " + created)));
+		}))
+			.satisfies((ex) -> assertThat(ex.getSuppressed()).singleElement()
+				.satisfies((left) -> assertThat(left).hasMessage("Shared memory blocks left behind: " + created)));
 		this.manager.unlink(created.get(0));
 	}
 
@@ -79,8 +80,8 @@ class AutoConfigureTestSharedMemoryTests {
 	void directoryGoesAwayWithTheContextAfterItsManagerUnlinkedItsBlocks() {
 		SpringApplication application = new SpringApplication(Application.class);
 		application.setWebApplicationType(WebApplicationType.NONE);
-		application.addInitializers((context) -> new TestSharedMemoryContextCustomizer().customizeContext(context,
-				null));
+		application
+			.addInitializers((context) -> new TestSharedMemoryContextCustomizer().customizeContext(context, null));
 		Path path;
 		try (ConfigurableApplicationContext context = application.run()) {
 			path = context.getBean(TestSharedMemoryDirectory.class).path();

@@ -17,17 +17,19 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads the pickles of the manager protocol with a whitelist of opcodes (see {@code pickletools.py}): protocols 2 to
- * 5, None, bools, ints (to {@link Long}, or {@link BigInteger} beyond), floats ({@link Double}), str, bytes and
- * bytearray ({@code byte[]}), tuples ({@link PickleTuple}), lists ({@link List}) and dicts ({@link Map}, insertion
- * ordered), marks, memo and frames. Every opcode that names a global or builds an object is refused with a
- * {@link ForbiddenOpcodeException}; any other opcode outside the subset, or a malformed pickle, with a
- * {@link PickleException}.
+ * Reads the pickles of the manager protocol with a whitelist of opcodes (see
+ * {@code pickletools.py}): protocols 2 to 5, None, bools, ints (to {@link Long}, or
+ * {@link BigInteger} beyond), floats ({@link Double}), str, bytes and bytearray
+ * ({@code byte[]}), tuples ({@link PickleTuple}), lists ({@link List}) and dicts
+ * ({@link Map}, insertion ordered), marks, memo and frames. Every opcode that names a
+ * global or builds an object is refused with a {@link ForbiddenOpcodeException}; any
+ * other opcode outside the subset, or a malformed pickle, with a {@link PickleException}.
  * <p>
- * Memory stays proportional to the message: every length is checked against the bytes left before anything is
- * allocated, and every opcode adds at most one item. A memoized container may not be fetched again (the manager's
- * messages never share one), so the result is always a tree, never cyclic, and nested at most {@code maxDepth}
- * deep. Instances are immutable and thread-safe.
+ * Memory stays proportional to the message: every length is checked against the bytes
+ * left before anything is allocated, and every opcode adds at most one item. A memoized
+ * container may not be fetched again (the manager's messages never share one), so the
+ * result is always a tree, never cyclic, and nested at most {@code maxDepth} deep.
+ * Instances are immutable and thread-safe.
  */
 public final class PickleDecoder {
 
@@ -59,18 +61,21 @@ public final class PickleDecoder {
 	}
 
 	/**
-	 * Decodes a whole pickle: it must start with {@code PROTO} 2 to 5 and end with its {@code STOP}.
+	 * Decodes a whole pickle: it must start with {@code PROTO} 2 to 5 and end with its
+	 * {@code STOP}.
 	 * @param pickle the bytes
 	 * @return the value
 	 * @throws ForbiddenOpcodeException if it names a global or builds an object
-	 * @throws PickleException if it is malformed or uses another opcode outside the subset
+	 * @throws PickleException if it is malformed or uses another opcode outside the
+	 * subset
 	 */
 	public @Nullable Object decode(byte[] pickle) throws PickleException {
 		return new Run(pickle, this.maxDepth).decode();
 	}
 
 	/**
-	 * A value on the stack: lists and dicts stay mutable while there, and how deep they nest is kept up to date.
+	 * A value on the stack: lists and dicts stay mutable while there, and how deep they
+	 * nest is kept up to date.
 	 */
 	private static final class Item {
 
@@ -85,7 +90,9 @@ public final class PickleDecoder {
 
 	}
 
-	/** A memoized container: it may be stored, as CPython always does, but never fetched. */
+	/**
+	 * A memoized container: it may be stored, as CPython always does, but never fetched.
+	 */
 	private static final Object CONTAINER = new Object();
 
 	/**
@@ -187,10 +194,10 @@ public final class PickleDecoder {
 				case 0x98 -> throw unsupported("READONLY_BUFFER", "out-of-band buffers are not read");
 				case 0x8f, 0x90, 0x91 -> throw unsupported(setName(opcode), "sets are not part of the protocol");
 				case '2' -> throw unsupported("DUP", "CPython's pickler never writes it");
-				case 'I', 'L', 'F', 'S', 'V', 'T', 'U', 'g', 'p' -> throw unsupported(textName(opcode),
-						"the opcodes of protocols 0 and 1 are not read");
-				default -> throw new PickleException("Unknown pickle opcode 0x" + Integer.toHexString(opcode)
-						+ " at offset " + this.opcodeOffset);
+				case 'I', 'L', 'F', 'S', 'V', 'T', 'U', 'g', 'p' ->
+					throw unsupported(textName(opcode), "the opcodes of protocols 0 and 1 are not read");
+				default -> throw new PickleException(
+						"Unknown pickle opcode 0x" + Integer.toHexString(opcode) + " at offset " + this.opcodeOffset);
 			}
 		}
 
@@ -354,8 +361,8 @@ public final class PickleDecoder {
 				Item key = items.get(i);
 				Item value = items.get(i + 1);
 				if (!isHashable(key.value)) {
-					throw new PickleException(name + " at offset " + this.opcodeOffset + " uses "
-							+ describe(key.value) + " as a dict key: unhashable");
+					throw new PickleException(name + " at offset " + this.opcodeOffset + " uses " + describe(key.value)
+							+ " as a dict key: unhashable");
 				}
 				dict.put(freeze(key.value), freeze(value.value));
 				target.depth = Math.max(target.depth, checkDepth(name, Math.max(key.depth, value.depth) + 1));
@@ -402,7 +409,8 @@ public final class PickleDecoder {
 		}
 
 		/**
-		 * Reads a length; one beyond an int is longer than any message, and so clamped to fail {@link #require}.
+		 * Reads a length; one beyond an int is longer than any message, and so clamped to
+		 * fail {@link #require}.
 		 */
 		private int readLength(String name, int size) throws PickleException {
 			long length = readUnsigned(name, size);
@@ -517,7 +525,10 @@ public final class PickleDecoder {
 			return true;
 		}
 
-		/** Lists and dicts become unmodifiable when they leave the stack: nothing can change them after. */
+		/**
+		 * Lists and dicts become unmodifiable when they leave the stack: nothing can
+		 * change them after.
+		 */
 		@SuppressWarnings("unchecked")
 		private static @Nullable Object freeze(@Nullable Object value) {
 			if (value instanceof ArrayList<?> list) {

@@ -9,10 +9,11 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Writes values as protocol 4 pickles that CPython 3.9 and later read: None, {@link Boolean}, {@link Byte},
- * {@link Short}, {@link Integer}, {@link Long}, {@link BigInteger}, {@link Float}, {@link Double}, {@link String},
- * {@code byte[]}, {@link PickleTuple}, {@link List} and {@link Map}. No frame (optional to readers) and no memo:
- * manager messages are small trees. Stateless and thread-safe.
+ * Writes values as protocol 4 pickles that CPython 3.9 and later read: None,
+ * {@link Boolean}, {@link Byte}, {@link Short}, {@link Integer}, {@link Long},
+ * {@link BigInteger}, {@link Float}, {@link Double}, {@link String}, {@code byte[]},
+ * {@link PickleTuple}, {@link List} and {@link Map}. No frame (optional to readers) and
+ * no memo: manager messages are small trees. Stateless and thread-safe.
  */
 public final class PickleEncoder {
 
@@ -40,8 +41,7 @@ public final class PickleEncoder {
 		else if (value instanceof Boolean bool) {
 			out.write(bool ? 0x88 : 0x89);
 		}
-		else if (value instanceof Byte || value instanceof Short || value instanceof Integer
-				|| value instanceof Long) {
+		else if (value instanceof Byte || value instanceof Short || value instanceof Integer || value instanceof Long) {
 			writeInt(out, ((Number) value).longValue());
 		}
 		else if (value instanceof BigInteger big) {

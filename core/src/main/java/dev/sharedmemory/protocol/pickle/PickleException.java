@@ -3,8 +3,8 @@ package dev.sharedmemory.protocol.pickle;
 import dev.sharedmemory.protocol.ProtocolException;
 
 /**
- * A pickle that {@link PickleDecoder} does not read: malformed, cut short, or outside the subset; the message names
- * the opcode and its offset.
+ * A pickle that {@link PickleDecoder} does not read: malformed, cut short, or outside the
+ * subset; the message names the opcode and its offset.
  */
 public class PickleException extends ProtocolException {
 

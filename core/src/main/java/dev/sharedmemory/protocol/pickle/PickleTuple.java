@@ -8,8 +8,8 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A Python tuple, kept apart from a list: the manager's requests and replies are tuples, and a reply's value may be
- * either.
+ * A Python tuple, kept apart from a list: the manager's requests and replies are tuples,
+ * and a reply's value may be either.
  *
  * @param items the items, which may be {@code null} (Python's None)
  */

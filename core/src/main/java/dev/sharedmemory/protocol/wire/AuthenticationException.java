@@ -3,7 +3,8 @@ package dev.sharedmemory.protocol.wire;
 import dev.sharedmemory.protocol.ProtocolException;
 
 /**
- * The peer did not prove that it holds the authkey, or refused our proof: Python's {@code AuthenticationError}.
+ * The peer did not prove that it holds the authkey, or refused our proof: Python's
+ * {@code AuthenticationError}.
  */
 public class AuthenticationException extends ProtocolException {
 

@@ -10,14 +10,15 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The mutual authentication of {@code multiprocessing.connection}, both schemes: 3.9 to 3.11 challenge with
- * {@code #CHALLENGE#} and 20 random bytes and answer with a raw HMAC-MD5 of them; 3.12+ challenge with
- * {@code #CHALLENGE#{sha256}} and 40 random bytes and answer with {@code {sha256}} and the HMAC-SHA256 of the whole
- * prefixed message.
+ * The mutual authentication of {@code multiprocessing.connection}, both schemes: 3.9 to
+ * 3.11 challenge with {@code #CHALLENGE#} and 20 random bytes and answer with a raw
+ * HMAC-MD5 of them; 3.12+ challenge with {@code #CHALLENGE#{sha256}} and 40 random bytes
+ * and answer with {@code {sha256}} and the HMAC-SHA256 of the whole prefixed message.
  * <p>
- * This side always challenges as 3.12+ do: a 3.9 to 3.11 peer takes the whole prefixed message for its challenge and
- * answers with a raw HMAC-MD5 of it, which {@link #deliverChallenge} accepts, as CPython 3.12+ does. When answering,
- * it follows the challenger's scheme. Instances are immutable and thread-safe.
+ * This side always challenges as 3.12+ do: a 3.9 to 3.11 peer takes the whole prefixed
+ * message for its challenge and answers with a raw HMAC-MD5 of it, which
+ * {@link #deliverChallenge} accepts, as CPython 3.12+ does. When answering, it follows
+ * the challenger's scheme. Instances are immutable and thread-safe.
  */
 public final class Handshake {
 
@@ -41,8 +42,8 @@ public final class Handshake {
 
 	/**
 	 * Creates the handshake for an authkey.
-	 * @param authkey the shared secret, not empty (an empty authkey means no authentication to CPython, which this
-	 * library never offers)
+	 * @param authkey the shared secret, not empty (an empty authkey means no
+	 * authentication to CPython, which this library never offers)
 	 */
 	public Handshake(byte[] authkey) {
 		Objects.requireNonNull(authkey, "authkey must not be null");
@@ -53,10 +54,11 @@ public final class Handshake {
 	}
 
 	/**
-	 * Authenticates a client, as CPython's {@code Listener.accept}: delivers a challenge, then answers the client's.
+	 * Authenticates a client, as CPython's {@code Listener.accept}: delivers a challenge,
+	 * then answers the client's.
 	 * @param stream the connection
-	 * @throws AuthenticationException if the client's answer is wrong (after telling it {@code #FAILURE#}), or it
-	 * refuses ours
+	 * @throws AuthenticationException if the client's answer is wrong (after telling it
+	 * {@code #FAILURE#}), or it refuses ours
 	 * @throws IOException if the connection fails or breaks the protocol
 	 */
 	public void authenticateClient(MessageStream stream) throws IOException {
@@ -65,9 +67,11 @@ public final class Handshake {
 	}
 
 	/**
-	 * Authenticates to a server, as CPython's {@code Client}: answers its challenge, then delivers one.
+	 * Authenticates to a server, as CPython's {@code Client}: answers its challenge, then
+	 * delivers one.
 	 * @param stream the connection
-	 * @throws AuthenticationException if the server refuses our answer or answers ours wrongly
+	 * @throws AuthenticationException if the server refuses our answer or answers ours
+	 * wrongly
 	 * @throws IOException if the connection fails or breaks the protocol
 	 */
 	public void authenticateServer(MessageStream stream) throws IOException {
@@ -78,7 +82,8 @@ public final class Handshake {
 	/**
 	 * Sends a challenge, reads the answer and sends the verdict.
 	 * @param stream the connection
-	 * @throws AuthenticationException if the answer is wrong; {@code #FAILURE#} has been sent
+	 * @throws AuthenticationException if the answer is wrong; {@code #FAILURE#} has been
+	 * sent
 	 * @throws IOException if the connection fails or breaks the protocol
 	 */
 	public void deliverChallenge(MessageStream stream) throws IOException {
@@ -100,7 +105,8 @@ public final class Handshake {
 	/**
 	 * Reads a challenge, answers it and reads the verdict.
 	 * @param stream the connection
-	 * @throws AuthenticationException if the challenge is malformed or the verdict is not {@code #WELCOME#}
+	 * @throws AuthenticationException if the challenge is malformed or the verdict is not
+	 * {@code #WELCOME#}
 	 * @throws IOException if the connection fails or breaks the protocol
 	 */
 	public void answerChallenge(MessageStream stream) throws IOException {
@@ -121,7 +127,8 @@ public final class Handshake {
 	}
 
 	/**
-	 * Computes the answer to a challenge (without {@code #CHALLENGE#}), as CPython's {@code _create_response}.
+	 * Computes the answer to a challenge (without {@code #CHALLENGE#}), as CPython's
+	 * {@code _create_response}.
 	 */
 	byte[] answer(byte[] message) throws AuthenticationException {
 		Prefixed parsed = parse(message);
@@ -132,8 +139,8 @@ public final class Handshake {
 	}
 
 	/**
-	 * Checks an answer to our challenge message, as CPython's {@code _verify_challenge}: a raw 16-byte answer is
-	 * HMAC-MD5, any other names its digest.
+	 * Checks an answer to our challenge message, as CPython's {@code _verify_challenge}:
+	 * a raw 16-byte answer is HMAC-MD5, any other names its digest.
 	 */
 	void verify(byte[] message, byte[] answer) throws AuthenticationException {
 		Prefixed parsed = parse(answer);
@@ -149,8 +156,9 @@ public final class Handshake {
 	}
 
 	/**
-	 * Splits a challenge or an answer into its digest and payload, as CPython's {@code _get_digest_name_and_payload}:
-	 * 16 or 20 bytes are legacy (no digest), anything else must start with an allowed {@code {name}}.
+	 * Splits a challenge or an answer into its digest and payload, as CPython's
+	 * {@code _get_digest_name_and_payload}: 16 or 20 bytes are legacy (no digest),
+	 * anything else must start with an allowed {@code {name}}.
 	 */
 	static Prefixed parse(byte[] message) throws AuthenticationException {
 		if (message.length == LEGACY_CHALLENGE_LENGTH || message.length == LEGACY_ANSWER_LENGTH) {
@@ -188,7 +196,8 @@ public final class Handshake {
 	}
 
 	/**
-	 * A challenge or answer split: its digest ({@code null} for legacy MD5) and what follows the prefix.
+	 * A challenge or answer split: its digest ({@code null} for legacy MD5) and what
+	 * follows the prefix.
 	 */
 	record Prefixed(@Nullable HmacDigest digest, byte[] payload) {
 	}

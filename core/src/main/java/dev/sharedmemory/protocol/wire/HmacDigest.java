@@ -9,7 +9,8 @@ import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The HMAC digests CPython 3.12+ accept in a {@code {name}} prefix ({@code _ALLOWED_DIGESTS}), with their JCA names.
+ * The HMAC digests CPython 3.12+ accept in a {@code {name}} prefix
+ * ({@code _ALLOWED_DIGESTS}), with their JCA names.
  */
 public enum HmacDigest {
 

@@ -9,13 +9,17 @@ import java.util.Objects;
 import dev.sharedmemory.protocol.ProtocolException;
 
 /**
- * Length-prefixed messages as {@code multiprocessing.connection.Connection} sends them on a socket: a 4-byte
- * big-endian signed length, then the payload; a length of {@code -1} is followed by an 8-byte unsigned length for
- * payloads over 2 GiB. A receiver names its limit, and a longer message is refused before any of it is read.
+ * Length-prefixed messages as {@code multiprocessing.connection.Connection} sends them on
+ * a socket: a 4-byte big-endian signed length, then the payload; a length of {@code -1}
+ * is followed by an 8-byte unsigned length for payloads over 2 GiB. A receiver names its
+ * limit, and a longer message is refused before any of it is read.
  */
 public final class MessageStream {
 
-	/** The longest message either side of the handshake reads, as CPython's {@code recv_bytes(256)}. */
+	/**
+	 * The longest message either side of the handshake reads, as CPython's
+	 * {@code recv_bytes(256)}.
+	 */
 	public static final int MAX_HANDSHAKE_BYTES = 256;
 
 	private static final int LENGTH_BYTES = 4;
@@ -43,8 +47,8 @@ public final class MessageStream {
 	 * @param maxBytes the longest payload accepted
 	 * @return the payload
 	 * @throws EOFException if the stream ends before the first byte of the length
-	 * @throws ProtocolException if the length is invalid or over {@code maxBytes}, or the stream ends within the
-	 * message
+	 * @throws ProtocolException if the length is invalid or over {@code maxBytes}, or the
+	 * stream ends within the message
 	 * @throws IOException if reading fails
 	 */
 	public byte[] receive(int maxBytes) throws IOException {
@@ -59,8 +63,8 @@ public final class MessageStream {
 				length = (length << 8) | (b & 0xff);
 			}
 			if (length < 0) {
-				throw new ProtocolException("Message length " + Long.toUnsignedString(length)
-						+ " is longer than the " + maxBytes + " bytes allowed");
+				throw new ProtocolException("Message length " + Long.toUnsignedString(length) + " is longer than the "
+						+ maxBytes + " bytes allowed");
 			}
 		}
 		else if (length < 0) {
@@ -74,8 +78,9 @@ public final class MessageStream {
 	}
 
 	/**
-	 * Writes one message and flushes it; the prefix and the payload go out in one write, as CPython does for small
-	 * messages (Nagle's algorithm would otherwise delay the payload).
+	 * Writes one message and flushes it; the prefix and the payload go out in one write,
+	 * as CPython does for small messages (Nagle's algorithm would otherwise delay the
+	 * payload).
 	 * @param payload the payload
 	 * @throws IOException if writing fails
 	 */
@@ -101,8 +106,8 @@ public final class MessageStream {
 				if (atStart && read == 0) {
 					throw new EOFException("The connection was closed before a message");
 				}
-				throw new ProtocolException("The connection was closed within a message, after " + read + " of "
-						+ length + " bytes");
+				throw new ProtocolException(
+						"The connection was closed within a message, after " + read + " of " + length + " bytes");
 			}
 			read += n;
 		}

@@ -20,9 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The pickle subset against CPython: what each version pickles with protocols 2 to 5 decodes to the right values,
- * what the encoder writes each version unpickles to the right values, and everything outside the subset is refused
- * with a message that names the opcode.
+ * The pickle subset against CPython: what each version pickles with protocols 2 to 5
+ * decodes to the right values, what the encoder writes each version unpickles to the
+ * right values, and everything outside the subset is refused with a message that names
+ * the opcode.
  */
 class PickleCodecTests {
 
@@ -42,7 +43,8 @@ class PickleCodecTests {
 	void decodesWhatCPythonPicklesWithProtocols2To5(PythonInterpreter interpreter) throws Exception {
 		try (PythonSession python = PythonSession.start(interpreter, "manager_peer.py")) {
 			for (int protocol = 2; protocol <= 5; protocol++) {
-				// Python 3 pickles bytes with protocol 2 as a call of _codecs.encode, a global: refused.
+				// Python 3 pickles bytes with protocol 2 as a call of _codecs.encode, a
+				// global: refused.
 				String values = (protocol == 2) ? VALUES.replace("b''", "None").replace("b'\\x00\\xff' * 200", "None")
 						: VALUES;
 				String hex = ok(python.call(op("pickle", "expr", values, "protocol", protocol))).get("hex")
@@ -61,11 +63,11 @@ class PickleCodecTests {
 	@MethodSource("interpreters")
 	void cpythonUnpicklesWhatTheEncoderWrites(PythonInterpreter interpreter) throws Exception {
 		Map<Object, Object> dict = new LinkedHashMap<>();
-		dict.put("k", Arrays.asList(true, false, 0, 255, 65535, -1L, (long) Integer.MAX_VALUE,
-				(long) Integer.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE, BigInteger.TWO.pow(64),
-				BigInteger.TWO.pow(200).negate(), 1.5, Double.POSITIVE_INFINITY, new byte[0], null,
-				PickleTuple.of(), PickleTuple.of(1), PickleTuple.of(1, 2), PickleTuple.of(1, 2, 3),
-				PickleTuple.of(1, 2, 3, 4), "x".repeat(300)));
+		dict.put("k",
+				Arrays.asList(true, false, 0, 255, 65535, -1L, (long) Integer.MAX_VALUE, (long) Integer.MIN_VALUE,
+						Long.MAX_VALUE, Long.MIN_VALUE, BigInteger.TWO.pow(64), BigInteger.TWO.pow(200).negate(), 1.5,
+						Double.POSITIVE_INFINITY, new byte[0], null, PickleTuple.of(), PickleTuple.of(1),
+						PickleTuple.of(1, 2), PickleTuple.of(1, 2, 3), PickleTuple.of(1, 2, 3, 4), "x".repeat(300)));
 		dict.put(PickleTuple.of(1, "x"), List.of());
 		byte[] pickle = new PickleEncoder().encode(PickleTuple.of("#RETURN", dict));
 		String expected = "('#RETURN', {'k': [True, False, 0, 255, 65535, -1, 2147483647, -2147483648, "
@@ -73,8 +75,9 @@ class PickleCodecTests {
 				+ ", 1.5, inf, b'', None, (), (1,), (1, 2), (1, 2, 3), (1, 2, 3, 4), '" + "x".repeat(300)
 				+ "'], (1, 'x'): []})";
 		try (PythonSession python = PythonSession.start(interpreter, "manager_peer.py")) {
-			assertThat(ok(python.call(op("unpickle", "hex", HexFormat.of().formatHex(pickle)))).get("repr")
-				.getAsString()).isEqualTo(expected);
+			assertThat(
+					ok(python.call(op("unpickle", "hex", HexFormat.of().formatHex(pickle)))).get("repr").getAsString())
+				.isEqualTo(expected);
 			python.finish();
 		}
 		assertThat(new PickleEncoder().encode(this.decoder.decode(pickle))).isEqualTo(pickle);
@@ -109,14 +112,12 @@ class PickleCodecTests {
 				Map.entry("\u0080\u0004]2a.", "DUP"), Map.entry("\u0080\u0004\u008f.", "sets are not part"),
 				Map.entry("\u0080\u0004I1\n.", "protocols 0 and 1"), Map.entry("\u0080\u0004h\u0005.", "never stored"),
 				Map.entry("\u0080\u0004N\u0086.", "TUPLE2 at offset 3 finds the stack empty"),
-				Map.entry("\u0080\u0004}]Ns.", "unhashable"),
-				Map.entry("\u0080\u0004NNa.", "not a list"), Map.entry("\u0080\u0004C\u0005ab.",
-						"SHORT_BINBYTES at offset 2 needs 5 bytes, but only 3 are left"),
+				Map.entry("\u0080\u0004}]Ns.", "unhashable"), Map.entry("\u0080\u0004NNa.", "not a list"),
+				Map.entry("\u0080\u0004C\u0005ab.", "SHORT_BINBYTES at offset 2 needs 5 bytes, but only 3 are left"),
 				Map.entry("\u0080\u0004\u008c\u0002\u00c3\u0028.", "not valid UTF-8"),
 				Map.entry("\u0080\u0004\u00ff.", "Unknown pickle opcode 0xff"),
 				Map.entry("\u0080\u0004(.", "leaves 0 items and 1 marks"));
-		refused.forEach((pickle, message) -> assertThatExceptionOfType(PickleException.class)
-			.as(message)
+		refused.forEach((pickle, message) -> assertThatExceptionOfType(PickleException.class).as(message)
 			.isThrownBy(() -> this.decoder.decode(latin1(pickle)))
 			.withMessageContaining(message));
 	}
@@ -139,9 +140,9 @@ class PickleCodecTests {
 		Map<Object, Object> kwds = (Map<Object, Object>) request.get(3);
 		assertThat(kwds.keySet()).containsExactly("k", "e", PickleTuple.of(1L, "x"));
 		List<Object> values = (List<Object>) kwds.get("k");
-		assertThat(values.subList(0, 14)).containsExactly(true, false, 0L, 255L, 65535L, -1L, 2147483647L,
-				-2147483648L, Long.MAX_VALUE, Long.MIN_VALUE, BigInteger.TWO.pow(64), BigInteger.TWO.pow(200).negate(),
-				1.5, Double.POSITIVE_INFINITY);
+		assertThat(values.subList(0, 14)).containsExactly(true, false, 0L, 255L, 65535L, -1L, 2147483647L, -2147483648L,
+				Long.MAX_VALUE, Long.MIN_VALUE, BigInteger.TWO.pow(64), BigInteger.TWO.pow(200).negate(), 1.5,
+				Double.POSITIVE_INFINITY);
 		if (withBytes) {
 			assertThat((byte[]) values.get(14)).isEmpty();
 			assertThat((byte[]) values.get(15)).hasSize(400).startsWith(0, 0xff);
@@ -149,8 +150,8 @@ class PickleCodecTests {
 		else {
 			assertThat(values.subList(14, 16)).containsOnlyNulls();
 		}
-		assertThat(values.subList(16, 21)).containsExactly(PickleTuple.of(), PickleTuple.of(1L),
-				PickleTuple.of(1L, 2L), PickleTuple.of(1L, 2L, 3L), PickleTuple.of(1L, 2L, 3L, 4L));
+		assertThat(values.subList(16, 21)).containsExactly(PickleTuple.of(), PickleTuple.of(1L), PickleTuple.of(1L, 2L),
+				PickleTuple.of(1L, 2L, 3L), PickleTuple.of(1L, 2L, 3L, 4L));
 		assertThat(kwds.get("e")).isEqualTo(Map.of());
 		assertThat(kwds.get(PickleTuple.of(1L, "x"))).isEqualTo(List.of());
 	}

@@ -16,13 +16,15 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Throws generated messages at the decoder: random bytes behind a valid {@code PROTO}, soups of real opcodes with
- * random operands (forged lengths among them), and valid requests with bytes flipped, cut short or spliced. Every
- * message decodes or fails with a {@link PickleException}, nothing else, and allocates no more than a bound
+ * Throws generated messages at the decoder: random bytes behind a valid {@code PROTO},
+ * soups of real opcodes with random operands (forged lengths among them), and valid
+ * requests with bytes flipped, cut short or spliced. Every message decodes or fails with
+ * a {@link PickleException}, nothing else, and allocates no more than a bound
  * proportional to its own length, whatever lengths it declares.
  * <p>
- * Each try throws 10 messages: jqwik's default 1,000 tries make 10,000 messages in the normal build; the core
- * module's {@code reliability} profile ({@code jqwik.tries.default=100000}) makes 1,000,000.
+ * Each try throws 10 messages: jqwik's default 1,000 tries make 10,000 messages in the
+ * normal build; the core module's {@code reliability} profile
+ * ({@code jqwik.tries.default=100000}) makes 1,000,000.
  */
 class PickleDecoderPropertyTests {
 
@@ -41,9 +43,11 @@ class PickleDecoderPropertyTests {
 
 	@BeforeContainer
 	static void allocationIsCounted() {
-		// With the counter off every reading is -1, and every bound below would pass without measuring anything.
+		// With the counter off every reading is -1, and every bound below would pass
+		// without measuring anything.
 		assertThat(THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled())
-			.as("this JVM counts the bytes each thread allocates").isTrue();
+			.as("this JVM counts the bytes each thread allocates")
+			.isTrue();
 	}
 
 	@Property
@@ -74,7 +78,10 @@ class PickleDecoderPropertyTests {
 			.map((tail) -> concat(bytes("\u0080\u0004"), tail));
 	}
 
-	/** Real opcodes, each followed by 0 to 8 random operand bytes: forged lengths, marks, memo indexes. */
+	/**
+	 * Real opcodes, each followed by 0 to 8 random operand bytes: forged lengths, marks,
+	 * memo indexes.
+	 */
 	private static Arbitrary<byte[]> opcodeSoup() {
 		Arbitrary<byte[]> step = Arbitraries.integers()
 			.between(0, OPCODES.length - 1)
@@ -82,20 +89,18 @@ class PickleDecoderPropertyTests {
 				.array(byte[].class)
 				.ofMaxSize(8)
 				.map((operand) -> concat(new byte[] { OPCODES[index] }, operand)));
-		return step.list()
-			.ofMaxSize(60)
-			.map((steps) -> {
-				byte[] message = bytes("\u0080\u0004");
-				for (byte[] part : steps) {
-					message = concat(message, part);
-				}
-				return concat(message, bytes("."));
-			});
+		return step.list().ofMaxSize(60).map((steps) -> {
+			byte[] message = bytes("\u0080\u0004");
+			for (byte[] part : steps) {
+				message = concat(message, part);
+			}
+			return concat(message, bytes("."));
+		});
 	}
 
 	private static Arbitrary<byte[]> mutatedRequests() {
-		byte[] valid = new PickleEncoder().encode(PickleTuple.of(null,
-				"track_segment", PickleTuple.of("psm_0a1b2c3d"), Map.of("k", List.of(1L, 2.5, "x".repeat(40)))));
+		byte[] valid = new PickleEncoder().encode(PickleTuple.of(null, "track_segment", PickleTuple.of("psm_0a1b2c3d"),
+				Map.of("k", List.of(1L, 2.5, "x".repeat(40)))));
 		Arbitrary<byte[]> flipped = Arbitraries.integers()
 			.between(0, valid.length - 1)
 			.list()

@@ -12,8 +12,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 
 /**
- * The rules of {@code _get_digest_name_and_payload}, {@code _create_response} and {@code _verify_challenge}; the real
- * clients and servers of every CPython version are in the interop tests.
+ * The rules of {@code _get_digest_name_and_payload}, {@code _create_response} and
+ * {@code _verify_challenge}; the real clients and servers of every CPython version are in
+ * the interop tests.
  */
 class HandshakeTests {
 
@@ -42,7 +43,8 @@ class HandshakeTests {
 		byte[] key = "a secret of 24 bytes....".getBytes(StandardCharsets.US_ASCII);
 		byte[] prefixed = concat(digest.prefix(), digest.mac(key, challenge));
 		assertThatNoException().isThrownBy(() -> this.handshake.verify(challenge, prefixed));
-		// What a 3.9 to 3.11 client answers to a {sha256} challenge: the raw HMAC-MD5 of all of it.
+		// What a 3.9 to 3.11 client answers to a {sha256} challenge: the raw HMAC-MD5 of
+		// all of it.
 		assertThatNoException().isThrownBy(() -> this.handshake.verify(challenge, HmacDigest.MD5.mac(key, challenge)));
 	}
 

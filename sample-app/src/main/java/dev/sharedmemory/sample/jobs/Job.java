@@ -9,9 +9,10 @@ import dev.sharedmemory.SharedMemory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One job: its two blocks, and what the application knows of it beyond them. The list is the truth about the job's
- * progress, since the worker writes there; the application keeps only when it sent the job where and when it first
- * saw it running. Every access to the blocks holds the job's lock, so that a delete never closes them under a reader.
+ * One job: its two blocks, and what the application knows of it beyond them. The list is
+ * the truth about the job's progress, since the worker writes there; the application
+ * keeps only when it sent the job where and when it first saw it running. Every access to
+ * the blocks holds the job's lock, so that a delete never closes them under a reader.
  */
 final class Job {
 
@@ -70,7 +71,8 @@ final class Job {
 	}
 
 	/**
-	 * Returns the name of the results list the worker created through the application's manager.
+	 * Returns the name of the results list the worker created through the application's
+	 * manager.
 	 * @return the name, or {@code null} if the worker created none
 	 */
 	synchronized @Nullable String resultsBlock() {
@@ -83,7 +85,8 @@ final class Job {
 	}
 
 	/**
-	 * Tells whether the job waits for a worker that will never see it: it was sent to none, or to one that died.
+	 * Tells whether the job waits for a worker that will never see it: it was sent to
+	 * none, or to one that died.
 	 * @param alive tells whether a pid is a live process
 	 * @return {@code true} if the job should be sent to the worker
 	 */
@@ -97,7 +100,8 @@ final class Job {
 	}
 
 	/**
-	 * Fails the job if it is running on a worker that died, or for longer than the timeout.
+	 * Fails the job if it is running on a worker that died, or for longer than the
+	 * timeout.
 	 * @param now the time now
 	 * @param timeout how long a job may run
 	 * @param alive tells whether a pid is a live process
@@ -115,8 +119,8 @@ final class Job {
 			return fail(pid, false, "worker process " + pid + " died while running the job");
 		}
 		if (Duration.between(this.runningSince, now).compareTo(timeout) > 0) {
-			return fail(pid, true, "no result after " + timeout.toMillis() + " ms (sample.jobs.timeout); worker process "
-					+ pid + " was stopped");
+			return fail(pid, true, "no result after " + timeout.toMillis()
+					+ " ms (sample.jobs.timeout); worker process " + pid + " was stopped");
 		}
 		return null;
 	}
@@ -129,7 +133,8 @@ final class Job {
 	}
 
 	/**
-	 * Marks the job deleted; from then on it refuses every access to its blocks, which its caller then unlinks.
+	 * Marks the job deleted; from then on it refuses every access to its blocks, which
+	 * its caller then unlinks.
 	 */
 	synchronized void release() {
 		this.released = true;

@@ -16,8 +16,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The job service over HTTP: {@code POST /jobs} submits, {@code GET /jobs[?status=...]} lists,
- * {@code GET /jobs/{id}} reads and {@code DELETE /jobs/{id}} deletes.
+ * The job service over HTTP: {@code POST /jobs} submits, {@code GET /jobs[?status=...]}
+ * lists, {@code GET /jobs/{id}} reads and {@code DELETE /jobs/{id}} deletes.
  */
 @RestController
 @RequestMapping("/jobs")
@@ -46,7 +46,8 @@ public class JobController {
 
 	/**
 	 * Lists the jobs, oldest first.
-	 * @param status only jobs with this status ({@code pending}, {@code running}, {@code done} or {@code failed})
+	 * @param status only jobs with this status ({@code pending}, {@code running},
+	 * {@code done} or {@code failed})
 	 * @return the jobs
 	 */
 	@GetMapping

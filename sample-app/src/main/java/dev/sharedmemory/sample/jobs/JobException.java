@@ -5,7 +5,8 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
 
 /**
- * A request the job service refuses, answered in problem-details form with a detail that names the problem.
+ * A request the job service refuses, answered in problem-details form with a detail that
+ * names the problem.
  */
 public final class JobException extends ErrorResponseException {
 
@@ -52,7 +53,8 @@ public final class JobException extends ErrorResponseException {
 	}
 
 	/**
-	 * Returns the exception for a submission while the service holds as many jobs as it may.
+	 * Returns the exception for a submission while the service holds as many jobs as it
+	 * may.
 	 * @param limit the limit
 	 * @return a 429 exception
 	 */

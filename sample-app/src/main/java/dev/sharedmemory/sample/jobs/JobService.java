@@ -24,10 +24,12 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 
 /**
- * Creates, lists and deletes jobs. A job is two blocks created by the injected {@link SharedMemoryManager}: one
- * holding the readings as a {@code float64} {@link NDArray} in numpy's {@code .npy} layout, one {@link ShareableList}
- * describing the job for the worker (see {@link JobSlots}). Once a second it sends pending jobs to the worker if they
- * never reached a live one, and fails running jobs whose worker died or took too long, so that no job waits forever.
+ * Creates, lists and deletes jobs. A job is two blocks created by the injected
+ * {@link SharedMemoryManager}: one holding the readings as a {@code float64}
+ * {@link NDArray} in numpy's {@code .npy} layout, one {@link ShareableList} describing
+ * the job for the worker (see {@link JobSlots}). Once a second it sends pending jobs to
+ * the worker if they never reached a live one, and fails running jobs whose worker died
+ * or took too long, so that no job waits forever.
  */
 @Service
 public class JobService {
@@ -48,7 +50,8 @@ public class JobService {
 	 * Creates the service.
 	 * @param manager creates the blocks, and unlinks them all when the application stops
 	 * @param properties the service's limits
-	 * @param supervisor the supervisor of the worker, absent if the application does not run one
+	 * @param supervisor the supervisor of the worker, absent if the application does not
+	 * run one
 	 */
 	public JobService(SharedMemoryManager manager, JobProperties properties,
 			ObjectProvider<WorkerSupervisor> supervisor) {
@@ -58,11 +61,12 @@ public class JobService {
 	}
 
 	/**
-	 * Writes the readings into a new block, describes the job in a new list, and hands it to the worker.
+	 * Writes the readings into a new block, describes the job in a new list, and hands it
+	 * to the worker.
 	 * @param readings the readings
 	 * @return the new job
-	 * @throws JobException if the readings are missing, empty, not finite or too many, or the service holds as many
-	 * jobs as it may
+	 * @throws JobException if the readings are missing, empty, not finite or too many, or
+	 * the service holds as many jobs as it may
 	 */
 	public JobView submit(double @Nullable [] readings) {
 		check(readings);
@@ -93,13 +97,13 @@ public class JobService {
 			throw JobException.tooManyJobs(this.properties.maxJobs());
 		}
 		long id = this.ids.incrementAndGet();
-		// A float64 array in numpy's .npy layout: the block says what it holds, and numpy opens it as it is.
+		// A float64 array in numpy's .npy layout: the block says what it holds, and numpy
+		// opens it as it is.
 		NDArray array = this.manager.ndarray(DType.FLOAT64, Order.C, readings.length);
 		array.copyFrom(0, readings, 0, readings.length);
 		SharedMemory data = array.shm();
 		try {
-			ShareableList slots = this.manager.shareableList(
-					JobSlots.placeholders(id, data.name(), readings.length));
+			ShareableList slots = this.manager.shareableList(JobSlots.placeholders(id, data.name(), readings.length));
 			slots.set(JobSlots.STATUS, JobStatus.PENDING.text());
 			slots.set(JobSlots.ERROR, "");
 			slots.set(JobSlots.RESULTS_BLOCK, "");
@@ -108,7 +112,8 @@ public class JobService {
 			return job;
 		}
 		catch (RuntimeException ex) {
-			// Nothing half-made stays behind: the data block goes if its list could not be made.
+			// Nothing half-made stays behind: the data block goes if its list could not
+			// be made.
 			this.manager.unlink(data.name());
 			throw ex;
 		}
@@ -146,8 +151,8 @@ public class JobService {
 	}
 
 	/**
-	 * Deletes a job and unlinks its blocks, whatever its status; a worker running it keeps its own mapping and
-	 * writes its results where nobody reads them.
+	 * Deletes a job and unlinks its blocks, whatever its status; a worker running it
+	 * keeps its own mapping and writes its results where nobody reads them.
 	 * @param id the job's id, as given
 	 * @throws JobException if no job has that id
 	 */
@@ -158,12 +163,13 @@ public class JobService {
 			job.release();
 			this.manager.unlink(job.dataBlock());
 			this.manager.unlink(job.statusBlock());
-			// The worker's own block, tracked by the manager for it: unlinked with the job, if still tracked.
+			// The worker's own block, tracked by the manager for it: unlinked with the
+			// job, if still tracked.
 			if (resultsBlock != null && this.manager.block(resultsBlock).isPresent()) {
 				this.manager.unlink(resultsBlock);
 			}
-			logger.info("Job " + job.id() + " deleted: blocks '" + job.dataBlock() + "' and '" + job.statusBlock()
-					+ "'" + ((resultsBlock != null) ? " and its results '" + resultsBlock + "'" : "") + " unlinked");
+			logger.info("Job " + job.id() + " deleted: blocks '" + job.dataBlock() + "' and '" + job.statusBlock() + "'"
+					+ ((resultsBlock != null) ? " and its results '" + resultsBlock + "'" : "") + " unlinked");
 		}
 	}
 
@@ -182,8 +188,9 @@ public class JobService {
 	}
 
 	/**
-	 * Sends pending jobs that never reached a live worker, and fails running jobs whose worker died or took longer
-	 * than {@code sample.jobs.timeout}, killing a worker that is stuck so that it is restarted.
+	 * Sends pending jobs that never reached a live worker, and fails running jobs whose
+	 * worker died or took longer than {@code sample.jobs.timeout}, killing a worker that
+	 * is stuck so that it is restarted.
 	 */
 	@Scheduled(fixedDelay = 1, timeUnit = TimeUnit.SECONDS)
 	void watch() {

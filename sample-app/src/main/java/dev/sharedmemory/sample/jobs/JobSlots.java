@@ -4,8 +4,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The layout of the {@code ShareableList} that describes a job, slot by slot: the one place on the Java side that
- * knows it. {@code python/worker.py} reads and writes the same slots.
+ * The layout of the {@code ShareableList} that describes a job, slot by slot: the one
+ * place on the Java side that knows it. {@code python/worker.py} reads and writes the
+ * same slots.
  */
 final class JobSlots {
 
@@ -21,7 +22,10 @@ final class JobSlots {
 	/** The number of readings, an int. */
 	static final int COUNT = 3;
 
-	/** The first of the five results (mean, min, max, stddev, p95), floats, NaN until the job is done. */
+	/**
+	 * The first of the five results (mean, min, max, stddev, p95), floats, NaN until the
+	 * job is done.
+	 */
 	static final int MEAN = 4;
 
 	static final int MIN = 5;
@@ -39,15 +43,17 @@ final class JobSlots {
 	static final int ERROR = 10;
 
 	/**
-	 * The name of the {@code ShareableList} of results that the worker created through the application's manager
-	 * server, text, empty if it created none.
+	 * The name of the {@code ShareableList} of results that the worker created through
+	 * the application's manager server, text, empty if it created none.
 	 */
 	static final int RESULTS_BLOCK = 11;
 
 	static final int SLOTS = 12;
 
-	// A str slot is sized when the list is created and never grows: the list is created with placeholders this
-	// long, and the real values written next. The worker keeps its error messages to 120 bytes.
+	// A str slot is sized when the list is created and never grows: the list is created
+	// with placeholders this
+	// long, and the real values written next. The worker keeps its error messages to 120
+	// bytes.
 	private static final int STATUS_CAPACITY = 15;
 
 	private static final int ERROR_CAPACITY = 127;
@@ -59,7 +65,8 @@ final class JobSlots {
 	}
 
 	/**
-	 * Returns the items to create a job's list with, each slot sized for what will be written into it.
+	 * Returns the items to create a job's list with, each slot sized for what will be
+	 * written into it.
 	 * @param id the job's id
 	 * @param dataBlock the name of the block that holds the readings
 	 * @param count the number of readings
@@ -84,7 +91,8 @@ final class JobSlots {
 	 * @return the text, or as many of its first characters as fit
 	 */
 	static String fitError(String text) {
-		// Counting chars is enough for the ASCII messages the application writes; one byte per char in UTF-8.
+		// Counting chars is enough for the ASCII messages the application writes; one
+		// byte per char in UTF-8.
 		return (text.length() <= ERROR_CAPACITY) ? text : text.substring(0, ERROR_CAPACITY);
 	}
 

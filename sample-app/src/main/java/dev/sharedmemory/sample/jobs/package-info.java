@@ -1,6 +1,6 @@
 /**
- * The jobs API: a job's readings go to the worker in a {@code ShareableList} and its results come back in
- * another.
+ * The jobs API: a job's readings go to the worker in a {@code ShareableList} and its
+ * results come back in another.
  */
 @NullMarked
 package dev.sharedmemory.sample.jobs;

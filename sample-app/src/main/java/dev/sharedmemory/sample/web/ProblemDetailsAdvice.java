@@ -17,8 +17,9 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
- * Answers every error of Spring MVC in problem-details form (RFC 9457), and replaces the parser's message about an
- * unreadable body, which names Java types, with one that names the offending element.
+ * Answers every error of Spring MVC in problem-details form (RFC 9457), and replaces the
+ * parser's message about an unreadable body, which names Java types, with one that names
+ * the offending element.
  */
 @RestControllerAdvice
 public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
@@ -40,9 +41,8 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 			return "The request body is missing or unreadable: " + EXPECTED;
 		}
 		if (cause instanceof StreamReadException) {
-			return "The request body is not valid JSON"
-					+ ((cause.getLocation() != null) ? " (line " + cause.getLocation().getLineNr() + ", column "
-							+ cause.getLocation().getColumnNr() + ")" : "")
+			return "The request body is not valid JSON" + ((cause.getLocation() != null) ? " (line "
+					+ cause.getLocation().getLineNr() + ", column " + cause.getLocation().getColumnNr() + ")" : "")
 					+ ": " + EXPECTED;
 		}
 		List<JacksonException.Reference> path = cause.getPath();

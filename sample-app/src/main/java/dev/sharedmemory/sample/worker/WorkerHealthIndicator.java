@@ -6,7 +6,8 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.stereotype.Component;
 
 /**
- * Reports the supervised worker: up while a worker process runs, down while it is being restarted.
+ * Reports the supervised worker: up while a worker process runs, down while it is being
+ * restarted.
  */
 @Component
 @ConditionalOnBooleanProperty(name = "sample.worker.enabled", matchIfMissing = true)

@@ -18,12 +18,14 @@ import org.springframework.core.io.ClassPathResource;
 import org.springframework.util.DigestUtils;
 
 /**
- * The worker script on disk: the one configured, or the one bundled in the application, so that the application
- * runs the same way from its jar, from any directory, and from the build.
+ * The worker script on disk: the one configured, or the one bundled in the application,
+ * so that the application runs the same way from its jar, from any directory, and from
+ * the build.
  * <p>
  * The bundled script is extracted once per user and content, to
- * {@code ${java.io.tmpdir}/shared-memory-sample-worker-<user>-<hash>/worker.py}, and reused by every later start:
- * an application killed with SIGKILL leaves nothing new behind, and instances started side by side share one copy.
+ * {@code ${java.io.tmpdir}/shared-memory-sample-worker-<user>-<hash>/worker.py}, and
+ * reused by every later start: an application killed with SIGKILL leaves nothing new
+ * behind, and instances started side by side share one copy.
  */
 final class WorkerScript {
 
@@ -36,7 +38,8 @@ final class WorkerScript {
 	}
 
 	/**
-	 * Returns the configured script, or the bundled one extracted to the temporary directory.
+	 * Returns the configured script, or the bundled one extracted to the temporary
+	 * directory.
 	 * @param configured the configured script, or {@code null}
 	 * @return the script
 	 * @throws IllegalStateException if the configured script is not a file
@@ -44,8 +47,8 @@ final class WorkerScript {
 	static WorkerScript resolve(@Nullable Path configured) {
 		if (configured != null) {
 			if (!Files.isRegularFile(configured)) {
-				throw new IllegalStateException("Worker script " + configured.toAbsolutePath()
-						+ " (sample.worker.script) is not a file");
+				throw new IllegalStateException(
+						"Worker script " + configured.toAbsolutePath() + " (sample.worker.script) is not a file");
 			}
 			return new WorkerScript(configured);
 		}
@@ -58,7 +61,8 @@ final class WorkerScript {
 	}
 
 	/**
-	 * Writes the script to a directory named after the user and the script's content, unless it is there already.
+	 * Writes the script to a directory named after the user and the script's content,
+	 * unless it is there already.
 	 * @param script the script's bytes
 	 * @param parent where to create the directory
 	 * @return the script's path
@@ -75,10 +79,12 @@ final class WorkerScript {
 						PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
 			}
 			catch (FileAlreadyExistsException ex) {
-				// Created by an instance starting beside this one: checked below like any other.
+				// Created by an instance starting beside this one: checked below like any
+				// other.
 			}
 		}
-		// A shared temporary directory: run only what this user wrote, never what another left under that name.
+		// A shared temporary directory: run only what this user wrote, never what another
+		// left under that name.
 		if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)
 				|| !Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS).getName().equals(user)) {
 			throw new IOException(directory + " is not a directory of user " + user);
@@ -87,7 +93,8 @@ final class WorkerScript {
 		if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) && Arrays.equals(Files.readAllBytes(path), script)) {
 			return path;
 		}
-		// Written aside and moved in, so that an instance starting beside this one never runs half a script.
+		// Written aside and moved in, so that an instance starting beside this one never
+		// runs half a script.
 		Path written = Files.write(Files.createTempFile(directory, "worker", ".py"), script);
 		Files.move(written, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 		return path;

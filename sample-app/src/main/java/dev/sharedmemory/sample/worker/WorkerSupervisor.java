@@ -27,28 +27,36 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs the Python worker as a child process: starts it with the application, restarts it when it dies, and stops it
- * when the application stops. Jobs reach it as lines on its standard input, one list name each; closing that input
- * tells it to stop, and since the pipe closes with the application too, the worker never outlives it. When the
- * application's manager is served to Python processes ({@code shared-memory.server.enabled}), the worker is told
- * where and with which authkey through its environment ({@value #ADDRESS_VARIABLE}, {@value #AUTHKEY_VARIABLE}),
- * never on its command line, which any user can read.
+ * Runs the Python worker as a child process: starts it with the application, restarts it
+ * when it dies, and stops it when the application stops. Jobs reach it as lines on its
+ * standard input, one list name each; closing that input tells it to stop, and since the
+ * pipe closes with the application too, the worker never outlives it. When the
+ * application's manager is served to Python processes
+ * ({@code shared-memory.server.enabled}), the worker is told where and with which authkey
+ * through its environment ({@value #ADDRESS_VARIABLE}, {@value #AUTHKEY_VARIABLE}), never
+ * on its command line, which any user can read.
  */
 @Component
 @ConditionalOnBooleanProperty(name = "sample.worker.enabled", matchIfMissing = true)
 public class WorkerSupervisor implements SmartLifecycle {
 
-	// Lower phases start first and stop last: the worker is up before the web server takes jobs, and is stopped
-	// only once the web server stopped (its graceful shutdown runs at DEFAULT_PHASE - 1024).
+	// Lower phases start first and stop last: the worker is up before the web server
+	// takes jobs, and is stopped
+	// only once the web server stopped (its graceful shutdown runs at DEFAULT_PHASE -
+	// 1024).
 	private static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
-	// A worker that dies sooner than this after its start makes the next restart wait twice as long.
+	// A worker that dies sooner than this after its start makes the next restart wait
+	// twice as long.
 	private static final Duration QUICK_DEATH = Duration.ofMinutes(1);
 
 	// The restart delay doubles up to 2^5 = 32 times sample.worker.restart-delay.
 	private static final int MAX_DOUBLINGS = 5;
 
-	/** The environment variable that tells the worker where the application's manager server listens. */
+	/**
+	 * The environment variable that tells the worker where the application's manager
+	 * server listens.
+	 */
 	public static final String ADDRESS_VARIABLE = "SHARED_MEMORY_MANAGER_ADDRESS";
 
 	/** The environment variable that holds the manager server's authkey. */
@@ -85,7 +93,8 @@ public class WorkerSupervisor implements SmartLifecycle {
 	/**
 	 * Creates a supervisor.
 	 * @param properties how to run the worker
-	 * @param managerServer the server of the application's manager, if it is served to Python processes
+	 * @param managerServer the server of the application's manager, if it is served to
+	 * Python processes
 	 * @param managerServerProperties its properties, which hold the authkey
 	 */
 	public WorkerSupervisor(WorkerProperties properties, ObjectProvider<ManagerServer> managerServer,
@@ -97,8 +106,9 @@ public class WorkerSupervisor implements SmartLifecycle {
 
 	/**
 	 * Starts the worker.
-	 * @throws IllegalStateException if it cannot be started, which fails the application's start: a job service
-	 * without its worker would only pile up pending jobs
+	 * @throws IllegalStateException if it cannot be started, which fails the
+	 * application's start: a job service without its worker would only pile up pending
+	 * jobs
 	 */
 	@Override
 	public synchronized void start() {
@@ -193,7 +203,8 @@ public class WorkerSupervisor implements SmartLifecycle {
 	/**
 	 * Hands a job to the worker.
 	 * @param statusBlock the name of the job's list
-	 * @return the pid of the worker the job went to, or 0 if no worker runs now (the job waits for the next)
+	 * @return the pid of the worker the job went to, or 0 if no worker runs now (the job
+	 * waits for the next)
 	 */
 	public synchronized long dispatch(String statusBlock) {
 		if (this.process == null || this.input == null) {
@@ -211,8 +222,8 @@ public class WorkerSupervisor implements SmartLifecycle {
 	}
 
 	/**
-	 * Kills the worker if it still is the given process, for example because it is stuck on a job; it is then
-	 * restarted like a worker that died.
+	 * Kills the worker if it still is the given process, for example because it is stuck
+	 * on a job; it is then restarted like a worker that died.
 	 * @param pid the worker's pid
 	 */
 	public synchronized void kill(long pid) {
@@ -227,13 +238,13 @@ public class WorkerSupervisor implements SmartLifecycle {
 	 * @return the state
 	 */
 	public synchronized WorkerState state() {
-		return new WorkerState((this.process != null) ? this.process.pid() : null, this.restartCount,
-				this.lastExitCode, command());
+		return new WorkerState((this.process != null) ? this.process.pid() : null, this.restartCount, this.lastExitCode,
+				command());
 	}
 
 	/**
-	 * Stops the worker: closes its input, so that it finishes its job and exits, and kills it if it takes longer
-	 * than {@code sample.worker.stop-timeout}.
+	 * Stops the worker: closes its input, so that it finishes its job and exits, and
+	 * kills it if it takes longer than {@code sample.worker.stop-timeout}.
 	 */
 	@Override
 	public void stop() {

@@ -1,5 +1,6 @@
 /**
- * The Python worker process: its script, its supervision and restarts, and its health indicator.
+ * The Python worker process: its script, its supervision and restarts, and its health
+ * indicator.
  */
 @NullMarked
 package dev.sharedmemory.sample.worker;

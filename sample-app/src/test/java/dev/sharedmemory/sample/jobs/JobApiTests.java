@@ -23,8 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The job API with the application's own worker turned off, as for people who run the worker themselves: jobs wait
- * as pending until {@code worker.py --poll} takes them, and the limits are enforced.
+ * The job API with the application's own worker turned off, as for people who run the
+ * worker themselves: jobs wait as pending until {@code worker.py --poll} takes them, and
+ * the limits are enforced.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "sample.worker.enabled=false", "sample.jobs.max-jobs=2", "sample.jobs.max-readings=10" })
@@ -108,7 +109,8 @@ class JobApiTests {
 			.hasContentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.bodyJson()
 			.extractingPath("$.detail")
-			.isEqualTo("The service holds 2 jobs already, its limit (sample.jobs.max-jobs): delete finished jobs first");
+			.isEqualTo(
+					"The service holds 2 jobs already, its limit (sample.jobs.max-jobs): delete finished jobs first");
 
 		JobView deleted = this.submitted.remove(0);
 		assertThat(this.mvc.delete().uri("/jobs/" + deleted.id())).hasStatus(HttpStatus.NO_CONTENT);

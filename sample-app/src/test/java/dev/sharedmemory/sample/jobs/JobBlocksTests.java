@@ -12,9 +12,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The blocks of the job service, in a shared memory directory of the test's own: a job's two blocks are there while
- * it lives and gone once it is deleted, and a refused job leaves none. No worker runs: CPython attaches in
- * {@code /dev/shm} only, so the tests that run one use the real directory.
+ * The blocks of the job service, in a shared memory directory of the test's own: a job's
+ * two blocks are there while it lives and gone once it is deleted, and a refused job
+ * leaves none. No worker runs: CPython attaches in {@code /dev/shm} only, so the tests
+ * that run one use the real directory.
  */
 @SpringBootTest(properties = { "sample.worker.enabled=false", "sample.jobs.max-jobs=1", "sample.jobs.max-readings=4" })
 @AutoConfigureTestSharedMemory
@@ -41,8 +42,7 @@ class JobBlocksTests {
 		JobView kept = this.jobs.submit(new double[] { 1.0 });
 		try {
 			assertThat(this.sharedMemory.blocksLeftBy(() -> {
-				assertThatExceptionOfType(JobException.class)
-					.isThrownBy(() -> this.jobs.submit(new double[] { 2.0 }))
+				assertThatExceptionOfType(JobException.class).isThrownBy(() -> this.jobs.submit(new double[] { 2.0 }))
 					.withMessageContaining("sample.jobs.max-jobs");
 				assertThatExceptionOfType(JobException.class)
 					.isThrownBy(() -> this.jobs.submit(new double[] { 1, 2, 3, 4, 5 }));

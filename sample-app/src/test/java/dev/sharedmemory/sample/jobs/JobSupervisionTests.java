@@ -17,9 +17,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A worker that dies or hangs in the middle of a job fails that job, not the service: the job is marked failed with
- * the reason, the worker is restarted, and the next job is done. The worker here is {@code flaky_worker.py}, which
- * dies on a job of one reading and hangs on a job of two.
+ * A worker that dies or hangs in the middle of a job fails that job, not the service: the
+ * job is marked failed with the reason, the worker is restarted, and the next job is
+ * done. The worker here is {@code flaky_worker.py}, which dies on a job of one reading
+ * and hangs on a job of two.
  */
 @SpringBootTest(properties = { "sample.worker.script=src/test/python/flaky_worker.py", "sample.jobs.timeout=2s",
 		"sample.worker.restart-delay=100ms" })
@@ -70,8 +71,8 @@ class JobSupervisionTests {
 		assertThat(failed.status()).isEqualTo("failed");
 		assertThat(failed.error())
 			.isEqualTo("no result after 2000 ms (sample.jobs.timeout); worker process " + pid + " was stopped");
-		await().atMost(PATIENCE).until(() -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
-				(alive) -> !alive);
+		await().atMost(PATIENCE)
+			.until(() -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), (alive) -> !alive);
 
 		long restarted = awaitWorker();
 		assertThat(restarted).isNotEqualTo(pid);
@@ -84,7 +85,8 @@ class JobSupervisionTests {
 	void aJobSubmittedWhileNoWorkerRunsWaitsForTheNextOne() {
 		long pid = awaitWorker();
 		JobView dying = submit(1.0);
-		// Submitted right behind the job that kills the worker: it reaches that worker, or none, never a live one.
+		// Submitted right behind the job that kills the worker: it reaches that worker,
+		// or none, never a live one.
 		JobView waiting = submit(5.0, 7.0, 9.0);
 		assertThat(awaitFinal(dying).status()).isEqualTo("failed");
 		JobView done = awaitFinal(waiting);
@@ -101,7 +103,8 @@ class JobSupervisionTests {
 
 	private JobView awaitFinal(JobView job) {
 		return await().atMost(PATIENCE)
-			.until(() -> this.jobs.get(Long.toString(job.id())), (view) -> view.status().equals("done") || view.status().equals("failed"));
+			.until(() -> this.jobs.get(Long.toString(job.id())),
+					(view) -> view.status().equals("done") || view.status().equals("failed"));
 	}
 
 	private long awaitWorker() {

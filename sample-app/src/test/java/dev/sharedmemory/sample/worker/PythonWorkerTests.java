@@ -15,9 +15,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Runs the worker's own tests ({@code python/test_worker.py}) with the {@code python3} the application runs it with,
- * and with every CPython 3.9 to 3.13 that pyenv installed, so that they are part of the build: the worker reads its
- * readings with numpy where there is numpy, and in plain Python everywhere.
+ * Runs the worker's own tests ({@code python/test_worker.py}) with the {@code python3}
+ * the application runs it with, and with every CPython 3.9 to 3.13 that pyenv installed,
+ * so that they are part of the build: the worker reads its readings with numpy where
+ * there is numpy, and in plain Python everywhere.
  */
 class PythonWorkerTests {
 
@@ -31,8 +32,9 @@ class PythonWorkerTests {
 		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 		assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
 		assertThat(process.exitValue()).as(output).isZero();
-		assertThat(output).contains("test_computes_and_marks_done", "test_agrees_with_the_statistics_module",
-				"test_reads_every_version_in_plain_python")
+		assertThat(output)
+			.contains("test_computes_and_marks_done", "test_agrees_with_the_statistics_module",
+					"test_reads_every_version_in_plain_python")
 			.containsPattern("Ran \\d+ tests")
 			// "OK (skipped=1)" if a test skipped: none may.
 			.containsPattern("(?m)^OK$");

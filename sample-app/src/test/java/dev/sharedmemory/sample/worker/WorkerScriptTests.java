@@ -27,8 +27,7 @@ class WorkerScriptTests {
 		Path second = WorkerScript.extract(SCRIPT, this.tmp);
 		assertThat(second).isEqualTo(first);
 		assertThat(first).hasBinaryContent(SCRIPT);
-		assertThat(first.getParent().getFileName().toString())
-			.matches("shared-memory-sample-worker-.+-[0-9a-f]{12}");
+		assertThat(first.getParent().getFileName().toString()).matches("shared-memory-sample-worker-.+-[0-9a-f]{12}");
 		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(first.getParent())))
 			.isEqualTo("rwx------");
 		try (var files = Files.list(this.tmp)) {
@@ -60,8 +59,7 @@ class WorkerScriptTests {
 		Path directory = script.getParent();
 		Path elsewhere = Files.move(directory, this.tmp.resolve("elsewhere"));
 		Files.createSymbolicLink(directory, elsewhere);
-		assertThatIOException()
-			.isThrownBy(() -> WorkerScript.extract(SCRIPT, this.tmp))
+		assertThatIOException().isThrownBy(() -> WorkerScript.extract(SCRIPT, this.tmp))
 			.withMessageContaining("is not a directory of user");
 	}
 
