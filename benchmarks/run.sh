@@ -9,7 +9,7 @@
 #             (figures are rougher). Without it (about 15 minutes): two forks per benchmark, longer warm-up and
 #             measurement.
 # --no-build  uses the jar already in benchmarks/target.
-# --publish   also copies the results to docs/performance/, the copy the README shows.
+# --publish   also copies the results to docs/performance/, the copy docs/performance.md shows.
 # Environment: PYTHON (default: CPython 3.13 from pyenv, else python3), JAVA17 (default: java on PATH),
 # JAVA25 (default: /usr/lib/jvm/temurin-25-jdk-amd64/bin/java, skipped if absent), JMH_INCLUDE (a JMH regexp).
 set -euo pipefail

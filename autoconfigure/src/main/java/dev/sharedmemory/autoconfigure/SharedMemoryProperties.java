@@ -173,7 +173,7 @@ public class SharedMemoryProperties implements Validator {
 		/**
 		 * {@return the deprecated health threshold, {@code null} if not set}
 		 */
-		@DeprecatedConfigurationProperty(replacement = "management.health.sharedmemory.threshold", since = "0.1.0")
+		@DeprecatedConfigurationProperty(replacement = "management.health.sharedmemory.threshold", since = "0.2.0")
 		public @Nullable DataSize getMinFree() {
 			return this.minFree;
 		}
