@@ -52,7 +52,15 @@ public final class CapturedLog implements BeforeEachCallback, AfterEachCallback 
 	 * @param source the class whose logger to capture
 	 */
 	public CapturedLog(Class<?> source) {
-		this.logger = Logger.getLogger(source.getName());
+		this(source.getName());
+	}
+
+	/**
+	 * Captures what the given logger, and the loggers below it, log.
+	 * @param loggerName the logger's name, a package's for all of its classes
+	 */
+	public CapturedLog(String loggerName) {
+		this.logger = Logger.getLogger(loggerName);
 	}
 
 	@Override
@@ -80,6 +88,17 @@ public final class CapturedLog implements BeforeEachCallback, AfterEachCallback 
 	public List<String> messages(Level level) {
 		return this.records.stream()
 			.filter((record) -> record.getLevel().equals(level))
+			.map(this.formatter::formatMessage)
+			.toList();
+	}
+
+	/**
+	 * Returns the messages logged at {@code WARNING} or above, formatted, in order.
+	 * @return the messages
+	 */
+	public List<String> warnings() {
+		return this.records.stream()
+			.filter((record) -> record.getLevel().intValue() >= Level.WARNING.intValue())
 			.map(this.formatter::formatMessage)
 			.toList();
 	}

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 
+import dev.sharedmemory.CapturedLog;
 import dev.sharedmemory.SharedMemory;
 import dev.sharedmemory.protocol.pickle.PickleDecoder;
 import dev.sharedmemory.protocol.pickle.PickleTuple;
@@ -39,7 +40,7 @@ class HostilePeerTests {
 	private static final Duration TIMEOUT = Duration.ofMillis(500);
 
 	@RegisterExtension
-	final LogCapture log = new LogCapture();
+	final CapturedLog log = new CapturedLog("dev.sharedmemory.protocol");
 
 	@TempDir
 	Path directory;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.google.gson.JsonObject;
+import dev.sharedmemory.CapturedLog;
 import dev.sharedmemory.ShareableList;
 import dev.sharedmemory.SharedMemory;
 import dev.sharedmemory.SharedMemoryDirectory;
@@ -32,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class JavaClientTests {
 
 	@RegisterExtension
-	final LogCapture log = new LogCapture();
+	final CapturedLog log = new CapturedLog("dev.sharedmemory.protocol");
 
 	@TempDir
 	Path socketDirectory;

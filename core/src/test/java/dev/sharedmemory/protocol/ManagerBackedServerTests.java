@@ -8,6 +8,7 @@ import java.util.Map;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.sharedmemory.CapturedLog;
 import dev.sharedmemory.BlockKind;
 import dev.sharedmemory.ManagedBlock;
 import dev.sharedmemory.Managers;
@@ -44,7 +45,7 @@ class ManagerBackedServerTests {
 	final Managers managers = new Managers();
 
 	@RegisterExtension
-	final LogCapture log = new LogCapture();
+	final CapturedLog log = new CapturedLog("dev.sharedmemory.protocol");
 
 	@TempDir
 	Path elsewhere;

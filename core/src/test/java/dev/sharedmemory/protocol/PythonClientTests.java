@@ -11,6 +11,7 @@ import java.util.Map;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.sharedmemory.CapturedLog;
 import dev.sharedmemory.ShareableList;
 import dev.sharedmemory.python.PythonInterpreter;
 import dev.sharedmemory.python.PythonInterpreters;
@@ -37,7 +38,7 @@ class PythonClientTests {
 	private static final Map<String, PythonSession> sessions = new HashMap<>();
 
 	@RegisterExtension
-	final LogCapture log = new LogCapture();
+	final CapturedLog log = new CapturedLog("dev.sharedmemory.protocol");
 
 	@TempDir
 	Path socketDirectory;
