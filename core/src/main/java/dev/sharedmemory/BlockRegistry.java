@@ -24,8 +24,8 @@ final class BlockRegistry {
 	private final Map<String, Entry> byName = new ConcurrentHashMap<>();
 
 	// The same blocks kept oldest first, so that listing them is a walk, not a sort: a
-	// sort made the cost per block
-	// of blocks() three to four times higher at 10,000 blocks than at 1,000.
+	// sort made the cost per block of blocks() three to four times higher at 10,000
+	// blocks than at 1,000.
 	private final Set<Entry> oldestFirst = new ConcurrentSkipListSet<>(
 			Comparator.comparing(Entry::createdAt).thenComparing(Entry::name));
 

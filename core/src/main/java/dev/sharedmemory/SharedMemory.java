@@ -61,8 +61,7 @@ public final class SharedMemory implements AutoCloseable {
 	private volatile boolean closed;
 
 	// Set before this handle unlinks the block, so that its manager, told of the file's
-	// removal, knows it was this
-	// process that removed it, not someone else.
+	// removal, knows it was this process that removed it, not someone else.
 	private volatile boolean unlinkedHere;
 
 	SharedMemory(SharedMemoryDirectory directory, String name, long size, MappedRegion region) {

@@ -371,8 +371,7 @@ public final class SharedMemoryDirectory {
 					"Cannot unlink shared memory block '" + checked + "' in " + this.path + ": it is a directory");
 		}
 		// File.delete is one unlink(2), where Files.delete would lstat(2) once more
-		// first; only a failure asks
-		// Files.delete for the reason.
+		// first; only a failure asks Files.delete for the reason.
 		if (file.toFile().delete()) {
 			return;
 		}
@@ -449,8 +448,7 @@ public final class SharedMemoryDirectory {
 		}
 		catch (InvalidPathException ex) {
 			// The JVM encodes file names in the locale's charset: under LANG=C that is
-			// ASCII, and Python's UTF-8
-			// names cannot be expressed.
+			// ASCII, and Python's UTF-8 names cannot be expressed.
 			throw new IllegalArgumentException("Shared memory block name '" + checked
 					+ "' cannot be written in this JVM's file name encoding (" + System.getProperty("sun.jnu.encoding")
 					+ "); run the JVM with a UTF-8 locale such as " + "LANG=C.UTF-8", ex);
@@ -469,9 +467,8 @@ public final class SharedMemoryDirectory {
 	 */
 	private void reserve(FileChannel channel, String name, long size) throws IOException {
 		// Checked up front only where writing the block costs more than asking: for a
-		// block of a few pages the
-		// statfs(2) costs as much as writing them, and ENOSPC fails it just as clearly
-		// below.
+		// block of a few pages the statfs(2) costs as much as writing them, and ENOSPC
+		// fails it just as clearly below.
 		if (size > PRECHECKED_SIZE) {
 			long usable = usableSpace();
 			if (size > usable) {

@@ -467,8 +467,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 			}
 			closeUntrackedHandles();
 			// Blocks handed over (no unlink at shutdown) are no orphans. Blocks that
-			// could not be unlinked stay
-			// recorded, so that a start after this process is gone tries again.
+			// could not be unlinked stay recorded, so that a start after this process is
+			// gone tries again.
 			currentRecord().retainOnly(left);
 			if (failure != null) {
 				throw failure;
@@ -502,8 +502,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 
 	private void release(BlockRegistry.Entry entry, boolean unlink) {
 		// Unlink before closing: unlinking needs no mapping, and a close that fails (on
-		// JDK 22 and later while another
-		// thread's I/O uses one of the block's views) must not leave the block behind.
+		// JDK 22 and later while another thread's I/O uses one of the block's views) must
+		// not leave the block behind.
 		SharedMemory block = entry.block();
 		if (unlink) {
 			this.counters.counted(SharedMemoryOperation.UNLINK,

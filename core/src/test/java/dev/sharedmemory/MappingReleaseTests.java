@@ -88,8 +88,7 @@ class MappingReleaseTests {
 		long mappedBefore = ProcessMappings.bytesMappedFrom(this.directory.path());
 		long usedBefore = used(tmpfs);
 		// Other processes may use the same tmpfs meanwhile: half of what the blocks took
-		// is the line between kept
-		// and given back.
+		// is the line between kept and given back.
 		long margin = count * blockSize / 2;
 		List<SharedMemory> closed = new ArrayList<>();
 		List<Path> files = new ArrayList<>();

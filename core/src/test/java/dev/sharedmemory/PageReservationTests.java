@@ -75,9 +75,8 @@ class PageReservationTests {
 	private static void unmount(Path mountPoint) throws Exception {
 		if (mounted.remove(mountPoint)) {
 			// Views of its blocks stay mapped until the garbage collector drops them, so
-			// a plain umount may find
-			// the mount busy: detach it now, the kernel frees it once the last mapping is
-			// gone.
+			// a plain umount may find the mount busy: detach it now, the kernel frees it
+			// once the last mapping is gone.
 			run("umount", "--lazy", mountPoint.toString());
 		}
 		Files.deleteIfExists(mountPoint);
@@ -146,8 +145,7 @@ class PageReservationTests {
 	@Test
 	void withoutReservationCreateSucceedsBeyondTheFreeSpace() throws Exception {
 		// What reservation prevents: this block has pages the tmpfs cannot give; writing
-		// to them would SIGBUS, so
-		// the test never does.
+		// to them would SIGBUS, so the test never does.
 		SharedMemory block = track(this.directory.withPageReservation(false).create("sparse", 8 * MIB));
 		assertThat(block.size()).isEqualTo(8 * MIB);
 		assertThat(Files.size(this.mountPoint.resolve("sparse"))).isEqualTo(8 * MIB);

@@ -108,8 +108,7 @@ class PidNamespaceReclaimTests {
 			assertThat(reclaiming.reclaimOrphans().blocks()).isEmpty();
 		}
 		// Had the reclaimer opened the lock file, the kernel would have released the
-		// owner's lock: seen from
-		// elsewhere, the owner would be dead.
+		// owner's lock: seen from elsewhere, the owner would be dead.
 		assertThat(probeInNewNamespace(lock)).isEqualTo("held");
 		assertThat(reclaimInNewNamespace()).isEqualTo("reclaimed 0 0");
 		assertThat(blocks()).isEqualTo(owned);

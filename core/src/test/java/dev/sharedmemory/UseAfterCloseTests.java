@@ -51,8 +51,8 @@ class UseAfterCloseTests {
 		switch (this.shm.mappingImplementation()) {
 			case "nio" -> {
 				// JDK 17-21: a MappedByteBuffer is unmapped only once unreachable, so the
-				// retained view still
-				// reaches the block, and another handle sees what it writes.
+				// retained view still reaches the block, and another handle sees what it
+				// writes.
 				retained.putLong(0, 42L);
 				retainedWindow.putLong(0, 43L);
 				try (SharedMemory attached = SharedMemory.attach(name)) {

@@ -219,8 +219,7 @@ public final class PythonRepr {
 				return nearest;
 			}
 			// Next to a power of two the doubles below lie twice as close: the neighbour
-			// on the far side may still
-			// read back when the nearest decimal does not.
+			// on the far side may still read back when the nearest decimal does not.
 			BigDecimal neighbour = (nearest.compareTo(head) < 0) ? nearest.add(nearest.ulp())
 					: nearest.subtract(nearest.ulp());
 			if (neighbour.signum() > 0 && neighbour.doubleValue() == value) {

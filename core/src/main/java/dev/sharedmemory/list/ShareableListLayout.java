@@ -233,8 +233,7 @@ public final class ShareableListLayout {
 	 */
 	public static long stringFormat(int size) {
 		// Digit by digit: every write of a str or bytes item calls this, and building a
-		// String here doubled what
-		// such a write allocates.
+		// String here doubled what such a write allocates.
 		int digits = 1;
 		for (int rest = size; rest >= 10; rest /= 10) {
 			digits++;

@@ -44,8 +44,7 @@ import dev.sharedmemory.SharedMemoryException;
 public final class NDArray implements AutoCloseable {
 
 	// A power of two, so that no element (of 1 to 16 bytes, each a power of two)
-	// straddles two windows; the largest
-	// one a ByteBuffer holds.
+	// straddles two windows; the largest one a ByteBuffer holds.
 	private static final int WINDOW_SHIFT = 30;
 
 	private static final long WINDOW_BYTES = 1L << WINDOW_SHIFT;

@@ -51,8 +51,8 @@ final class OwnerLock {
 	private static final Object monitor = new Object();
 
 	// The lock files this JVM holds, by file key (device and inode); the channels must
-	// stay reachable, since a
-	// channel that is garbage collected is closed, and with it the lock.
+	// stay reachable, since a channel that is garbage collected is closed, and with it
+	// the lock.
 	private static final Map<Object, OwnerLock> held = new HashMap<>();
 
 	private final Path file;
@@ -82,9 +82,8 @@ final class OwnerLock {
 						OWNER_ONLY);
 				try {
 					// Blocks only while a reclaimer of another process, which took the
-					// new file for a leftover, has
-					// it; that one deletes it, so the file must still be there once
-					// locked.
+					// new file for a leftover, has it; that one deletes it, so the file
+					// must still be there once locked.
 					channel.lock();
 					Object key = fileKey(file);
 					OwnerLock lock = new OwnerLock(file, key, channel);

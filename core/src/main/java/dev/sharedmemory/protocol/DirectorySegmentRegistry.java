@@ -118,8 +118,7 @@ public final class DirectorySegmentRegistry implements SegmentRegistry, AutoClos
 		Path file = this.directory.resolve(name);
 		try {
 			// The check and the unlink are two steps: a block replaced in between is the
-			// one race left, as narrow
-			// as CPython's own attach-then-unlink.
+			// one race left, as narrow as CPython's own attach-then-unlink.
 			if (Objects.equals(inodeOrNull(name), inode)) {
 				Files.deleteIfExists(file);
 			}

@@ -60,8 +60,9 @@ final class ForeignMemoryMapper implements MemoryMapper {
 				this.arena.close();
 			}
 			catch (IllegalStateException ex) {
-				// An I/O operation in another thread (FileChannel.write of a view, say) holds the memory until it
-				// returns; the arena stays open, so the caller can try again then.
+				// An I/O operation in another thread (FileChannel.write of a view, say)
+				// holds the memory until it returns; the arena stays open, so the caller
+				// can try again then.
 				throw new IllegalStateException("the mapping is in use by an I/O operation in another thread ("
 						+ ex.getMessage() + "); close again once it has completed", ex);
 			}

@@ -186,16 +186,15 @@ class KillRestartIT {
 		Path log = this.logs.resolve(name + ".log");
 		long started = System.nanoTime();
 		// Flags for a quick start on a small machine: it is started CYCLES + 2 times. No
-		// perf data: every instance is
-		// process 1 of its namespace, and would want the same /tmp/hsperfdata_<user>/1.
+		// perf data: every instance is process 1 of its namespace, and would want the
+		// same /tmp/hsperfdata_<user>/1.
 		List<String> command = new ArrayList<>(NEW_PID_NAMESPACE);
 		command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:+UseSerialGC", "-Xmx256m", "-XX:-UsePerfData", "-jar",
 				jar.toString(), "--server.port=0", "--sample.worker.enabled=false", "--spring.main.banner-mode=off",
 				"--shared-memory.directory=" + this.directory,
 				// Python's clients create their blocks in /dev/shm itself: no manager
-				// server over a directory of its
-				// own.
+				// server over a directory of its own.
 				"--shared-memory.server.enabled=false"));
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		Instance instance = new Instance(process, log);
@@ -208,8 +207,8 @@ class KillRestartIT {
 
 	private void stop(Instance instance) throws Exception {
 		// SIGTERM: Spring's shutdown hook unlinks the instance's blocks and removes its
-		// record. The JVM handles it,
-		// so it reaches process 1 of a namespace from outside.
+		// record. The JVM handles it, so it reaches process 1 of a namespace from
+		// outside.
 		assertThat(instance.jvm().destroy()).isTrue();
 		assertThat(instance.process.waitFor(1, TimeUnit.MINUTES)).isTrue();
 		assertThat(instance.process.exitValue()).as(instance.log()).isEqualTo(128 + 15);

@@ -136,8 +136,8 @@ class SampleApplicationIT {
 		assertThat(job.path("count").asInt()).isEqualTo(readings.length);
 
 		// The readings are in shared memory as np.save writes a float64 array: a .npy
-		// header that says so, padded to
-		// 64 bytes, then 8 bytes each, native order, nothing else.
+		// header that says so, padded to 64 bytes, then 8 bytes each, native order,
+		// nothing else.
 		byte[] raw = Files.readAllBytes(SHM.resolve(dataBlock));
 		ByteBuffer npy = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
 		assertThat(Arrays.copyOf(raw, 8)).isEqualTo(new byte[] { (byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0 });

@@ -150,8 +150,7 @@ public class SharedMemoryEndpoint {
 	 * named
 	 */
 	// Not a boolean, as CachesEndpoint has: over JMX, Actuator maps every result but a
-	// string or a collection to a
-	// map, and a boolean fails there after the block is gone.
+	// string or a collection to a map, and a boolean fails there after the block is gone.
 	@DeleteOperation
 	public @Nullable BlockDescriptor unlink(@Selector String name, @Nullable String manager) {
 		String checked = checkName(name);

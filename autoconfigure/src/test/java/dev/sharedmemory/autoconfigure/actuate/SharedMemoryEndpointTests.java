@@ -227,8 +227,7 @@ class SharedMemoryEndpointTests {
 	@Test
 	void aNameSeveralManagersTrackIsAmbiguousUnlessTheManagerIsNamed() {
 		// Managers in different directories may each track a block of one name; generated
-		// names make it rare, so
-		// two managers that say they do stand for them.
+		// names make it rare, so two managers that say they do stand for them.
 		ManagedBlock block = new ManagedBlock("psm_0badcafe", 64, BlockKind.SHARED_MEMORY, Instant.now(), -1, null);
 		SharedMemoryManager first = mock(SharedMemoryManager.class);
 		SharedMemoryManager second = mock(SharedMemoryManager.class);

@@ -113,9 +113,8 @@ class HostileNameTests {
 				statuses.merge(status, 1, Integer::sum);
 				if (status >= 500) {
 					// Spring MVC's own parsing of a path parameter with a bad escape
-					// (";%u2215") fails with
-					// IllegalArgumentException before any handler is chosen
-					// (spring-framework#30539): never the endpoint's.
+					// (";%u2215") fails with IllegalArgumentException before any handler
+					// is chosen (spring-framework#30539): never the endpoint's.
 					assertThat(name).as("%s %s answered %d", method, name, status).matches(".*;%u.*");
 				}
 				if (method.equals("DELETE")) {

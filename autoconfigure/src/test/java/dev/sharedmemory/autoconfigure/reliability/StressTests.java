@@ -76,8 +76,8 @@ class StressTests {
 	static final int HTTP_CLIENTS = 3;
 
 	// Workers wait at every tenth operation until the clients have served four more
-	// requests: so the two sides
-	// really interleave, however much faster in-process calls are than HTTP round trips.
+	// requests: so the two sides really interleave, however much faster in-process calls
+	// are than HTTP round trips.
 	static final int CHECKPOINT = 10;
 
 	static final int REQUESTS_PER_CHECKPOINT = 4;
@@ -170,8 +170,7 @@ class StressTests {
 			assertThat(operations("create", "failure")).isEqualTo(total.badCreates);
 			assertThat(operations("unlink", "success")).isEqualTo(total.unlinks + total.httpDeletes);
 			// A DELETE of a name the manager does not track counts as a failed unlink, as
-			// the manager's own does; so
-			// does the warm-up's.
+			// the manager's own does; so does the warm-up's.
 			assertThat(operations("unlink", "failure")).isEqualTo(total.unknownUnlinks + total.httpUnknownDeletes + 1);
 			assertThat(operations("attach", "success")).isEqualTo(total.attaches);
 			assertThat(operations("attach", "failure")).isEqualTo(total.missingAttaches);
@@ -187,8 +186,8 @@ class StressTests {
 			executor.shutdownNow();
 		}
 		// Shutting the manager down is what closing the application does to it: every
-		// block unlinked, the record
-		// gone. (Stopping the context leaves the manager alone.)
+		// block unlinked, the record gone. (Stopping the context leaves the manager
+		// alone.)
 		this.manager.shutdown();
 		try {
 			assertThat(directory).isEmptyDirectory();

@@ -51,9 +51,8 @@ final class JobSlots {
 	static final int SLOTS = 12;
 
 	// A str slot is sized when the list is created and never grows: the list is created
-	// with placeholders this
-	// long, and the real values written next. The worker keeps its error messages to 120
-	// bytes.
+	// with placeholders this long, and the real values written next. The worker keeps its
+	// error messages to 120 bytes.
 	private static final int STATUS_CAPACITY = 15;
 
 	private static final int ERROR_CAPACITY = 127;
