@@ -69,21 +69,30 @@ def _list_rows():
 
 CATALOG = [
     Workload("create_on", "Create and attach (4 KiB)", "create + close + unlink; Java reserving pages (default), "
-             "Python tracking (default)", "us", java=("CreateBenchmark.createCloseUnlink", {"reservePages": "true"}),
+             "Python tracking (default)", "us", java=("CreateBenchmark.createCloseUnlink", {"reservePages": "true", "idleThreads": "0"}),
              python="create_close_unlink", c="create_close_unlink",
              note="Reservation writes the block once at create, so that a full /dev/shm fails there; C does not.",
              short="create+close+unlink (reserving / Python tracking)"),
     Workload("create_off", "Create and attach (4 KiB)", "create + close + unlink; Java without page reservation, "
-             "Python track=False", "us", java=("CreateBenchmark.createCloseUnlink", {"reservePages": "false"}),
+             "Python track=False", "us", java=("CreateBenchmark.createCloseUnlink", {"reservePages": "false", "idleThreads": "0"}),
              python="create_close_unlink_notrack", c="create_close_unlink", target=("limit", 1.3),
              short="create+close+unlink (no reservation / track=False)"),
+    Workload("create_off_threads", "Create and attach (4 KiB)", "create + close + unlink; Java without page "
+             "reservation and with 200 idle platform threads, Python track=False", "us",
+             java=("CreateBenchmark.createCloseUnlink", {"reservePages": "false", "idleThreads": "200"}),
+             python="create_close_unlink_notrack", c="create_close_unlink", target=("limit", 1.3),
+             short="create+close+unlink (no reservation, 200 idle threads)"),
     Workload("attach", "Create and attach (4 KiB)", "attach + close; Python tracking (default)", "us",
-             java=("AttachBenchmark.attachClose", {}), python="attach_close", c="attach_close",
+             java=("AttachBenchmark.attachClose", {"idleThreads": "0"}), python="attach_close", c="attach_close",
              short="attach+close (Python tracking)"),
     Workload("attach_notrack", "Create and attach (4 KiB)", "attach + close; Python track=False", "us",
-             java=("AttachBenchmark.attachClose", {}), python="attach_close_notrack", c="attach_close",
-             target=("limit", 1.3),
+             java=("AttachBenchmark.attachClose", {"idleThreads": "0"}), python="attach_close_notrack",
+             c="attach_close", target=("limit", 1.3),
              short="attach+close (Python track=False)"),
+    Workload("attach_threads", "Create and attach (4 KiB)", "attach + close with 200 idle platform threads; "
+             "Python track=False", "us", java=("AttachBenchmark.attachClose", {"idleThreads": "200"}),
+             python="attach_close_notrack", c="attach_close", target=("limit", 1.3),
+             short="attach+close (200 idle threads)"),
     *_list_rows(),
     Workload("list_create_mixed", "ShareableList creation", "create a 1000-item mixed list "
              "(int, float, str, bytes, bool, None)", "us", java=("ShareableListCreateBenchmark.create", {}),

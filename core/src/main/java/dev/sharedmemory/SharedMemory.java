@@ -23,22 +23,23 @@ import dev.sharedmemory.mapping.MappedRegion;
  * implementations and picks one at run time
  * ({@link SharedMemoryDirectory#mappingImplementation()} names it):
  * <ul>
- * <li>On JDK 22 and later ({@code ffm}, on {@code java.lang.foreign}), {@code close()}
- * unmaps the block at once, of whatever size. Every later access through a kept buffer
+ * <li>On JDK 22 and later ({@code ffm}, on {@code java.lang.foreign}), {@code close()} of
+ * a block of 16 MiB or more unmaps it at once. Every later access through a kept buffer
  * throws {@link IllegalStateException}, in any thread, including one reading while the
  * block is being closed. While an I/O operation in another thread uses one of the block's
  * buffers (a {@code FileChannel.write}, say), {@code close()} throws
  * {@link IllegalStateException} and leaves the block open, to be closed again once the
- * operation is done. The garbage collector never unmaps a block: one that is not closed
- * stays mapped until the JVM exits.</li>
- * <li>On JDK 17 to 21 ({@code nio}), the memory stays mapped until the garbage collector
- * finds no buffer from {@link #buf()} left: a caller that kept such a buffer after close
- * goes on reading and writing the block. Setting the system property
- * {@code dev.sharedmemory.mapping} to {@code nio} chooses this implementation on JDK 22
- * and later too.</li>
+ * operation is done.</li>
+ * <li>A smaller block on JDK 22 and later, and every block on JDK 17 to 21 ({@code nio}),
+ * stays mapped until the garbage collector finds no buffer from {@link #buf()} left: a
+ * caller that kept such a buffer after close goes on reading and writing the block.
+ * Closing then costs no handshake with the JVM's threads, and the library asks for a
+ * collection itself before closed blocks hold too many mappings or too much memory.
+ * Setting the system property {@code dev.sharedmemory.mapping} to {@code nio} chooses
+ * this for every size on JDK 22 and later too.</li>
  * </ul>
  * Neither ever crashes the JVM. An unlinked block's memory returns to the system once no
- * process maps it, so on JDK 17 to 21 only after a garbage collection: until then its
+ * process maps it, so in the second case only after a garbage collection: until then its
  * pages count against the directory's free space. Instances are thread-safe.
  */
 public final class SharedMemory implements AutoCloseable {

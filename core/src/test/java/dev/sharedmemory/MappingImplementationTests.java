@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import dev.sharedmemory.mapping.MemoryMapper;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -48,6 +50,16 @@ class MappingImplementationTests {
 		boolean foreignAvailable = Runtime.version().feature() >= JDK_WITH_FOREIGN_MAPPING;
 		assertThat(implementation).as("mapping on Java %s, from %s", Runtime.version(), codeSource())
 			.isEqualTo((foreignAvailable && !nioChosen) ? "ffm" : "nio");
+	}
+
+	@Test
+	void foreignMemoryUnmapsBlocksOf16MiBAndMoreOnCloseAndLeavesTheRestToTheCollector() {
+		MemoryMapper best = MemoryMapper.best();
+		boolean ffm = best.name().equals("ffm");
+		assertThat(best.unmapsOnRelease(4096)).isFalse();
+		assertThat(best.unmapsOnRelease((16 << 20) - 1)).isFalse();
+		assertThat(best.unmapsOnRelease(16 << 20)).isEqualTo(ffm);
+		assertThat(best.unmapsOnRelease(3L << 30)).isEqualTo(ffm);
 	}
 
 	@ParameterizedTest

@@ -11,11 +11,14 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.sharedmemory.mapping.MemoryMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Tests that using a block after {@link SharedMemory#close()} is refused by the API and
@@ -25,6 +28,9 @@ import static org.assertj.core.api.Assertions.fail;
 class UseAfterCloseTests {
 
 	private static final long LARGE = 3L << 30;
+
+	// The smallest block that the foreign memory mapping unmaps on close.
+	private static final int PROMPT = 16 << 20;
 
 	@RegisterExtension
 	final BlockCleanup cleanup = new BlockCleanup();
@@ -40,43 +46,39 @@ class UseAfterCloseTests {
 		assertThatIllegalStateException().isThrownBy(() -> block.buf(0, 1)).withMessageContaining(block.name());
 	}
 
-	@Test
-	void retainedViewAfterCloseBehavesAsTheImplementationStates() {
+	@ParameterizedTest
+	@ValueSource(longs = { 64, PROMPT - 4096, PROMPT })
+	void retainedViewAfterCloseBehavesAsTheImplementationStates(long size) {
 		String name = this.cleanup.newName(this.shm);
-		SharedMemory block = this.cleanup.track(SharedMemory.create(name, 64));
+		SharedMemory block = this.cleanup.track(SharedMemory.create(name, size));
 		ByteBuffer retained = block.buf();
 		ByteBuffer retainedWindow = block.buf(8, 8);
 		block.close();
 		assertThatIllegalStateException().isThrownBy(block::buf);
-		switch (this.shm.mappingImplementation()) {
-			case "nio" -> {
-				// JDK 17-21: a MappedByteBuffer is unmapped only once unreachable, so the
-				// retained view still reaches the block, and another handle sees what it
-				// writes.
-				retained.putLong(0, 42L);
-				retainedWindow.putLong(0, 43L);
-				try (SharedMemory attached = SharedMemory.attach(name)) {
-					assertThat(attached.buf().getLong(0)).isEqualTo(42L);
-					assertThat(attached.buf().getLong(8)).isEqualTo(43L);
-					attached.buf().putLong(16, 44L);
-				}
-				assertThat(retained.getLong(16)).isEqualTo(44L);
-				block.unlink();
-				retained.putLong(24, 45L);
-				assertThat(retained.getLong(24)).isEqualTo(45L);
+		if (MemoryMapper.best().unmapsOnRelease(size)) {
+			// JDK 22+, 16 MiB or more: close unmapped the block; a retained view fails
+			// instead of reaching freed memory.
+			assertThatIllegalStateException().isThrownBy(() -> retained.getLong(0));
+			assertThatIllegalStateException().isThrownBy(() -> retained.putLong(0, 42L));
+			assertThatIllegalStateException().isThrownBy(() -> retainedWindow.getLong(0));
+			try (SharedMemory attached = SharedMemory.attach(name)) {
+				assertThat(attached.buf().getLong(0)).isZero();
 			}
-			case "ffm" -> {
-				// JDK 22+: close unmapped the block; a retained view fails instead of
-				// reaching freed memory.
-				assertThatIllegalStateException().isThrownBy(() -> retained.getLong(0));
-				assertThatIllegalStateException().isThrownBy(() -> retained.putLong(0, 42L));
-				assertThatIllegalStateException().isThrownBy(() -> retainedWindow.getLong(0));
-				try (SharedMemory attached = SharedMemory.attach(name)) {
-					assertThat(attached.buf().getLong(0)).isZero();
-				}
+		}
+		else {
+			// The mapping goes once the collector finds no view of it, so the retained
+			// view still reaches the block, and another handle sees what it writes.
+			retained.putLong(0, 42L);
+			retainedWindow.putLong(0, 43L);
+			try (SharedMemory attached = SharedMemory.attach(name)) {
+				assertThat(attached.buf().getLong(0)).isEqualTo(42L);
+				assertThat(attached.buf().getLong(8)).isEqualTo(43L);
+				attached.buf().putLong(16, 44L);
 			}
-			default -> fail("State in SharedMemory's Javadoc and here what a view retained after close gets with the "
-					+ "'" + this.shm.mappingImplementation() + "' mapping implementation");
+			assertThat(retained.getLong(16)).isEqualTo(44L);
+			block.unlink();
+			retained.putLong(24, 45L);
+			assertThat(retained.getLong(24)).isEqualTo(45L);
 		}
 	}
 
@@ -88,21 +90,17 @@ class UseAfterCloseTests {
 		ByteBuffer retained = block.buf(LARGE - 8, 8);
 		block.close();
 		assertThatIllegalStateException().isThrownBy(() -> block.buf(LARGE - 8, 8));
-		switch (this.shm.mappingImplementation()) {
-			case "nio" -> {
-				retained.putLong(0, 7L);
-				try (SharedMemory attached = SharedMemory.attach(name)) {
-					assertThat(attached.buf(LARGE - 8, 8).getLong(0)).isEqualTo(7L);
-				}
+		if (MemoryMapper.best().unmapsOnRelease(LARGE)) {
+			assertThatIllegalStateException().isThrownBy(() -> retained.putLong(0, 7L));
+			try (SharedMemory attached = sparse.attach(name)) {
+				assertThat(attached.buf(LARGE - 8, 8).getLong(0)).isZero();
 			}
-			case "ffm" -> {
-				assertThatIllegalStateException().isThrownBy(() -> retained.putLong(0, 7L));
-				try (SharedMemory attached = sparse.attach(name)) {
-					assertThat(attached.buf(LARGE - 8, 8).getLong(0)).isZero();
-				}
+		}
+		else {
+			retained.putLong(0, 7L);
+			try (SharedMemory attached = SharedMemory.attach(name)) {
+				assertThat(attached.buf(LARGE - 8, 8).getLong(0)).isEqualTo(7L);
 			}
-			default -> fail("State in SharedMemory's Javadoc and here what a view retained after close gets with the "
-					+ "'" + this.shm.mappingImplementation() + "' mapping implementation");
 		}
 	}
 

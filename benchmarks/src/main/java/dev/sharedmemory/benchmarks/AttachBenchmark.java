@@ -56,10 +56,11 @@ public class AttachBenchmark {
 
 	/**
 	 * Attaches to the block and closes the new handle.
+	 * @param idle the idle threads of the JVM during the measurement
 	 * @return the closed handle, so that nothing is optimised away
 	 */
 	@Benchmark
-	public SharedMemory attachClose() {
+	public SharedMemory attachClose(IdleThreads idle) {
 		SharedMemory block = this.directory.attach(this.name);
 		block.close();
 		return block;

@@ -51,10 +51,11 @@ public class CreateBenchmark {
 
 	/**
 	 * Creates a block, closes it and unlinks it.
+	 * @param idle the idle threads of the JVM during the measurement
 	 * @return the closed block, so that nothing is optimised away
 	 */
 	@Benchmark
-	public SharedMemory createCloseUnlink() {
+	public SharedMemory createCloseUnlink(IdleThreads idle) {
 		SharedMemory block = this.directory.create(BLOCK_SIZE);
 		block.close();
 		block.unlink();

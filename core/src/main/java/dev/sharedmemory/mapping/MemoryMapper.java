@@ -22,6 +22,15 @@ public interface MemoryMapper {
 	MappedRegion map(FileChannel channel, long size) throws IOException;
 
 	/**
+	 * Tells whether {@link MappedRegion#release()} unmaps a block of this size at once,
+	 * turning every later access through a view into {@link IllegalStateException}, or
+	 * leaves the unmapping to the garbage collector, views working until then.
+	 * @param size the block's size in bytes
+	 * @return {@code true} if release unmaps at once
+	 */
+	boolean unmapsOnRelease(long size);
+
+	/**
 	 * Returns a short name of this implementation for logs and benchmarks.
 	 * @return the implementation's name
 	 */

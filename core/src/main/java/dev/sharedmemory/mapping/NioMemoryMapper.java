@@ -22,7 +22,8 @@ import java.util.concurrent.Executors;
  * garbage collector finds it unreachable. {@link MappedRegion#release()} therefore only
  * drops this region's reference, and a view handed out earlier keeps reading and writing
  * the block until it is collected. That is what makes use after close safe here: memory
- * is never unmapped under a thread that still holds a view.
+ * is never unmapped under a thread that still holds a view. The {@link UnmapBacklog}
+ * keeps what waits for the collector in bounds.
  * <p>
  * A {@link ByteBuffer} addresses at most {@link Integer#MAX_VALUE} bytes, so a larger
  * block is not mapped whole: each window is mapped on its own, through the block's
@@ -35,13 +36,19 @@ final class NioMemoryMapper implements MemoryMapper {
 
 	@Override
 	public MappedRegion map(FileChannel channel, long size) throws IOException {
+		UnmapBacklog.INSTANCE.reserveRoom();
 		if (size <= Integer.MAX_VALUE) {
 			MappedByteBuffer whole = channel.map(MapMode.READ_WRITE, 0, size);
 			// The mapping outlives the descriptor, as with mmap(2) followed by close(2).
 			channel.close();
-			return new WholeRegion(whole);
+			return new WholeRegion(whole, UnmapBacklog.INSTANCE.register(whole, size));
 		}
 		return new WindowedRegion(channel);
+	}
+
+	@Override
+	public boolean unmapsOnRelease(long size) {
+		return false;
 	}
 
 	@Override
@@ -55,8 +62,11 @@ final class NioMemoryMapper implements MemoryMapper {
 		// keep the block mapped.
 		private volatile MappedByteBuffer whole;
 
-		WholeRegion(MappedByteBuffer whole) {
+		private final UnmapBacklog.Entry backlogEntry;
+
+		WholeRegion(MappedByteBuffer whole, UnmapBacklog.Entry backlogEntry) {
 			this.whole = whole;
+			this.backlogEntry = backlogEntry;
 		}
 
 		@Override
@@ -72,6 +82,7 @@ final class NioMemoryMapper implements MemoryMapper {
 		public void release() {
 			// The JDK unmaps the buffer once it and every view of it are unreachable.
 			this.whole = null;
+			this.backlogEntry.released();
 		}
 
 	}
@@ -108,7 +119,14 @@ final class NioMemoryMapper implements MemoryMapper {
 
 		private ByteBuffer map(long offset, int length) {
 			try {
-				return this.channel.map(MapMode.READ_WRITE, offset, length).order(ByteOrder.nativeOrder());
+				UnmapBacklog.INSTANCE.reserveRoom();
+				MappedByteBuffer window = this.channel.map(MapMode.READ_WRITE, offset, length);
+				// Counted as waiting from the start, and as holding nothing: a window is
+				// one
+				// more mapping for as long as it is reachable, but its pages are the open
+				// block's.
+				UnmapBacklog.INSTANCE.register(window, 0).released();
+				return window.order(ByteOrder.nativeOrder());
 			}
 			catch (ClosedChannelException ex) {
 				// Only release() closes the channel now: a window asked for while another
