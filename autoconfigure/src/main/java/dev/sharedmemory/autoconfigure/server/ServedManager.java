@@ -49,10 +49,10 @@ final class ServedManager {
 		if (primary.size() == 1) {
 			return primary.get(0);
 		}
-		throw new IllegalStateException(
-				"The shared memory manager server cannot tell which SharedMemoryManager to" + " serve: the beans are "
-						+ names + (primary.isEmpty() ? ", none of them primary" : ", " + primary + " all primary")
-						+ ". Set " + PROPERTY + " to the name of the one to serve, or mark one @Primary");
+		String which = primary.isEmpty() ? "none of them primary" : primary + " all primary";
+		throw new IllegalStateException("The shared memory manager server cannot tell which SharedMemoryManager to "
+				+ "serve: the beans are " + names + ", " + which + ". Set " + PROPERTY
+				+ " to the name of the one to serve, or mark one @Primary");
 	}
 
 }
