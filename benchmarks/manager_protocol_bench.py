@@ -1,8 +1,12 @@
 """Side by side: a CPython client against the Java manager server and against CPython's own SharedMemoryManager.
 
 Measures, for each server, in this one run: connect() (a new connection, the handshake and `dummy`), and
-smm.SharedMemory(4096) (the client creates the block, then one connection with `track_segment`); then the
-track_segment throughput of 8 client processes at once. Prints one JSON object. Usage:
+smm.SharedMemory(4096) (the client creates the block, then one connection with `track_segment`), per operation in
+rounds; then the track_segment throughput of 8 client processes at once. The clients create their blocks before the
+clock starts and time only the requests; the CPU time the server process and the clients spent on them is measured
+too (per request), since on a small machine the Python clients' own work (a connection, the mutual HMAC handshake,
+pickling) can saturate the cores before the server does. The Java server is warmed up (its JIT) by a throughput run
+before the measured one. Prints one JSON object. Usage:
 
     python3 benchmarks/manager_protocol_bench.py --jar benchmarks/target/benchmarks.jar [--quick]
 
@@ -13,7 +17,6 @@ import argparse
 import json
 import multiprocessing
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -33,13 +36,21 @@ def java_server(jar):
 
 
 def per_op_micros(function, ops, rounds):
+    """Microseconds per call, one figure per round."""
     samples = []
     for _ in range(rounds):
         start = time.perf_counter()
         for _ in range(ops):
             function()
-        samples.append((time.perf_counter() - start) / ops * 1e6)
-    return statistics.median(samples)
+        samples.append(round((time.perf_counter() - start) / ops * 1e6, 1))
+    return samples
+
+
+def process_cpu_seconds(pid):
+    """User + system CPU time of a process (all its threads) so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def client_latencies(address, ops, rounds):
@@ -63,24 +74,24 @@ def client_latencies(address, ops, rounds):
             dispatch(conn, None, "release_segment", (shm.name,))
         finally:
             conn.close()
-    return {"connect_us": round(connect, 1), "shared_memory_4096_us": round(create_us, 1)}
+    return {"connect_us": connect, "shared_memory_4096_us": create_us}
 
 
 def tracker(address, names, barrier, queue):
     authkey = AUTHKEY.encode()
     from multiprocessing.connection import Client
     barrier.wait()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for name in names:
         conn = Client(address, authkey=authkey)
         try:
             dispatch(conn, None, "track_segment", (name,))
         finally:
             conn.close()
-    queue.put((start, time.perf_counter()))
+    queue.put((start, time.perf_counter(), time.process_time() - cpu_start))
 
 
-def track_throughput(address, clients, per_client):
+def track_throughput(address, clients, per_client, server_pid):
     blocks = []
     for _ in range(clients * per_client):
         shm = shared_memory.SharedMemory(create=True, size=64)
@@ -92,16 +103,22 @@ def track_throughput(address, clients, per_client):
     processes = [context.Process(target=tracker, args=(address, [b.name for b in
                                  blocks[i * per_client:(i + 1) * per_client]], barrier, queue))
                  for i in range(clients)]
+    server_before = process_cpu_seconds(server_pid)
     for process in processes:
         process.start()
     spans = [queue.get(timeout=300) for _ in processes]
     for process in processes:
         process.join()
-    seconds = max(end for _, end in spans) - min(start for start, _ in spans)
+    server_cpu = process_cpu_seconds(server_pid) - server_before
+    clients_cpu = sum(cpu for _, _, cpu in spans)
+    seconds = max(end for _, end, _ in spans) - min(start for start, _, _ in spans)
     for shm in blocks:
         shm.close()
-    return {"clients": clients, "requests": clients * per_client,
-            "track_segment_per_second": round(clients * per_client / seconds)}
+    requests = clients * per_client
+    return {"clients": clients, "requests": requests, "track_segment_per_second": round(requests / seconds),
+            # The server's over the clients' whole lives (an upper bound); the clients' over their timed loops.
+            "server_cpu_us_per_request": round(server_cpu / requests * 1e6, 1),
+            "clients_cpu_us_per_request": round(clients_cpu / requests * 1e6, 1)}
 
 
 def main():
@@ -109,21 +126,24 @@ def main():
     parser.add_argument("--jar", required=True)
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    ops, rounds, per_client = (200, 3, 300) if args.quick else (1000, 5, 1500)
-    result = {"python": sys.version.split()[0], "load_before": os.getloadavg()[0]}
+    # CPython's server answers each request in about 40 ms (see docs/performance.md): few operations per round.
+    ops, rounds, per_client = (30, 3, 150) if args.quick else (100, 5, 400)
+    result = {"python": sys.version.split()[0], "cores": os.cpu_count(), "load_before": os.getloadavg()[0],
+              "ops_per_round": ops, "rounds": rounds}
 
     java, java_address = java_server(args.jar)
     cpython = SharedMemoryManager(address=("127.0.0.1", 0), authkey=AUTHKEY.encode())
     cpython.start()
     try:
         # A warm-up each (the JVM compiles its hot paths), then the measurements.
-        client_latencies(java_address, 100, 1)
-        client_latencies(cpython.address, 100, 1)
+        client_latencies(java_address, ops, 1)
+        client_latencies(cpython.address, 10, 1)
         result["java"] = client_latencies(java_address, ops, rounds)
         result["cpython"] = client_latencies(cpython.address, ops, rounds)
         print(json.dumps(result), file=sys.stderr, flush=True)
-        result["java"].update(track_throughput(java_address, 8, per_client))
-        result["cpython"].update(track_throughput(cpython.address, 8, per_client))
+        track_throughput(java_address, 8, per_client, java.pid)
+        result["java"].update(track_throughput(java_address, 8, per_client, java.pid))
+        result["cpython"].update(track_throughput(cpython.address, 8, per_client, cpython._process.pid))
         result["load_after"] = os.getloadavg()[0]
         print(json.dumps(result, indent=2), flush=True)
     finally:

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Merges one run's raw results (JMH on each JDK, CPython, C) into the performance table.
 
-Reads RAW/meta.json, RAW/c.json, RAW/python.json and RAW/jvm-*/{env.json,jmh.json}, as benchmarks/run.sh leaves
-them, and writes OUT/latest.json, OUT/latest.md and OUT/latest.svg. Standard library only.
+Reads RAW/meta.json, RAW/c.json, RAW/python.json, RAW/manager.json (manager_protocol_bench.py) and
+RAW/jvm-*/{env.json,jmh.json}, as benchmarks/run.sh leaves them, and writes OUT/latest.json, OUT/latest.md and OUT/latest.svg. Standard library only.
 
 Usage: python3 report.py RAW OUT
 """
@@ -151,6 +151,79 @@ CATALOG = [
              target=("flat", "endpoint_1000", (1000, 10000)),
              short="endpoint read"),
 ]
+
+
+TRACK_TARGET = 5000  # track_segment requests per second from 8 Python clients
+
+
+def manager_protocol(manager):
+    """The rows of the manager wire protocol: CPython clients against the Java server and against CPython's own."""
+    if not manager:
+        return None
+    java, cpython = manager.get("java") or {}, manager.get("cpython") or {}
+    rows = []
+    for key, title in (("connect_us", "connect(): a new connection, the mutual handshake, dummy"),
+                       ("shared_memory_4096_us", "smm.SharedMemory(4096): create the block, then track_segment")):
+        j, c = stats(java.get(key)), stats(cpython.get(key))
+        j = j and {"best": j["min"], "median": j["median"]}
+        c = c and {"best": c["min"], "median": c["median"]}
+        ratio = ratios(j, c, "us", "speedup")
+        status = None
+        if ratio:
+            met = [ratio[k] >= 1 for k in ("best", "median")]
+            status = "met" if all(met) else ("met on best only" if met[0] else
+                                             "met on median only" if met[1] else "MISSED")
+        rows.append({"id": key, "title": title, "unit": "us", "java": j, "cpython": c, "vs_cpython": ratio,
+                     "target": "no slower than CPython's server", "status": status})
+    rate = {name: side.get("track_segment_per_second") for name, side in (("java", java), ("cpython", cpython))}
+    rows.append({"id": "track_segment_per_second",
+                 "title": f"track_segment, {java.get('clients', 8)} client processes at once", "unit": "req/s",
+                 "java": rate["java"], "cpython": rate["cpython"],
+                 "vs_cpython": (rate["java"] / rate["cpython"]) if rate["java"] and rate["cpython"] else None,
+                 "target": f"≥ {TRACK_TARGET:,} req/s",
+                 "status": None if rate["java"] is None else ("met" if rate["java"] >= TRACK_TARGET else "MISSED")})
+    for key, title in (("server_cpu_us_per_request", "CPU per track_segment: the server process"),
+                       ("clients_cpu_us_per_request", "CPU per track_segment: the client processes")):
+        rows.append({"id": key, "title": title, "unit": "cpu_us", "java": java.get(key), "cpython": cpython.get(key),
+                     "vs_cpython": None, "target": "", "status": None})
+    cores = manager.get("cores")
+    clients_cpu = java.get("clients_cpu_us_per_request")
+    return {"python": manager.get("python"), "cores": cores, "load_before": manager.get("load_before"),
+            "load_after": manager.get("load_after"), "ops_per_round": manager.get("ops_per_round"),
+            "rounds": manager.get("rounds"), "requests": java.get("requests"),
+            # What the clients alone allow: every core busy with nothing but the clients' side of the requests.
+            "clients_bound_per_second": round(cores * 1e6 / clients_cpu) if cores and clients_cpu else None,
+            "rows": rows}
+
+
+def manager_markdown(section, java_label):
+    if not section:
+        return ""
+    lines = [f"**Manager wire protocol**: CPython {section['python']} clients (`multiprocessing.managers`, unchanged) "
+             f"against the Java manager server ({java_label}) and against CPython's own `SharedMemoryManager` "
+             "server, one after the other in this run.", "",
+             "| Workload | Unit | Java server | CPython server | Java vs CPython | Target | Status |",
+             "|---|---|---|---|---|---|---|"]
+    for row in section["rows"]:
+        if row["unit"] == "us":
+            cells = [fmt_pair(row["java"]), fmt_pair(row["cpython"]),
+                     "–" if not row["vs_cpython"] else
+                     f"{fmt(row['vs_cpython']['best'])}× / {fmt(row['vs_cpython']['median'])}×"]
+            unit = "µs/op"
+        else:
+            cells = [fmt(row["java"]), fmt(row["cpython"]),
+                     f"{fmt(row['vs_cpython'])}×" if row["vs_cpython"] else "–"]
+            unit = "req/s" if row["unit"] == "req/s" else "CPU µs/req"
+        lines.append(f"| {row['title']} | {unit} | " + " | ".join(cells)
+                     + f" | {row['target']} | {row['status'] or ''} |")
+    lines += ["", f"Latencies: best / median of {section['rounds']} rounds of {section['ops_per_round']} calls; "
+              f"throughput: {section['requests']} requests, each a new connection with the mutual HMAC handshake and "
+              "one pickled request, the blocks created before the clock starts. CPU per request: the server "
+              "process's user + system time over the throughput run; the clients' over their timed loops. "
+              f"On {section['cores']} cores the clients' side alone allows at most about "
+              f"{fmt(section['clients_bound_per_second'])} req/s against the Java server. Load average "
+              f"{section['load_before']:.2f} before, {section['load_after']:.2f} after."]
+    return "\n".join(lines)
 
 
 def stats(rounds):
@@ -329,7 +402,8 @@ def build(raw):
     for row in rows:
         row.pop("java_ns", None)
     return {"meta": meta, "python": {k: python.get(k) for k in ("python", "executable")},
-            "jvms": [{k: j[k] for k in ("id", "label", "env", "note")} for j in jvms], "rows": rows}
+            "jvms": [{k: j[k] for k in ("id", "label", "env", "note")} for j in jvms], "rows": rows,
+            "manager_protocol": manager_protocol(load_json(raw / "manager.json"))}
 
 
 UNIT_LABEL = {"us": "µs/op", "ns": "ns/op", "gbps": "GB/s"}
@@ -397,8 +471,10 @@ def markdown(report):
             "Each cell is **best / median**: the fastest round and the median round (time: lowest and median; "
             "GB/s: highest and median). Ratios are computed best-to-best and median-to-median. Where two JVMs are "
             "shown, ratio and status cells list them in column order.\n\n")
-    return (head + body + ("\n\n" + "\n".join(notes) if notes else "") + "\n\n" + summary(report)
-            + "\n\n" + methodology(report) + "\n")
+    java_label = jvms[0]["label"].split(" · ")[0] if jvms else "Java"
+    manager = manager_markdown(report.get("manager_protocol"), java_label)
+    return (head + body + ("\n\n" + "\n".join(notes) if notes else "") + ("\n\n" + manager if manager else "")
+            + "\n\n" + summary(report) + "\n\n" + methodology(report) + "\n")
 
 
 def summary(report):
@@ -414,6 +490,9 @@ def summary(report):
                 parts.append(f"{jvm['label']}: {status}")
         if parts:
             lines.append(f"- {row['title']} — target {row['target']}: " + "; ".join(parts))
+    for row in (report.get("manager_protocol") or {}).get("rows", []):
+        if row["target"] and row["status"]:
+            lines.append(f"- Manager server, {row['title']} — target {row['target']}: {row['status']}")
     return "\n".join(lines)
 
 
@@ -423,7 +502,8 @@ def methodology(report):
     return "\n".join([
         "**Methodology.** Everything ran in one run of `benchmarks/run.sh"
         + (" --quick" if meta.get("mode") == "quick" else "") + "` on one machine, one after the other: "
-        "the C limit, then CPython, then JMH on each JDK.",
+        "the C limit, then CPython, then the manager wire protocol (CPython clients against the Java server and "
+        "CPython's, `benchmarks/manager_protocol_bench.py`), then JMH on each JDK.",
         f"- JMH 1.37, options `{meta.get('jmh_options', '?')}` (forks, warm-up iterations × time, measured "
         "iterations × time); average time per operation, except first touch (single shot: every iteration one "
         "fresh block). Min and median are over all measured iterations of all forks.",

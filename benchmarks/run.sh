@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # One command for the performance table: builds the JMH jar and the C program, runs the JMH suite on every JDK
-# present (17 from PATH, and 25), the same workloads in CPython and the C limit, all on this machine in one run,
-# and writes benchmarks/results/latest.{json,md,svg}.
+# present (17 from PATH, and 25), the same workloads in CPython and the C limit, and CPython clients against the
+# Java manager server and against CPython's own (manager_protocol_bench.py), all on this machine in one run, and
+# writes benchmarks/results/latest.{json,md,svg}.
 #
 #   benchmarks/run.sh [--quick] [--no-build] [--publish]
 #
-# --quick     about two minutes: one fork, short iterations, fewer rounds, no JDK 25 run with the nio mapping
-#             (figures are rougher). Without it (about 15 minutes): two forks per benchmark, longer warm-up and
+# --quick     about three minutes: one fork, short iterations, fewer rounds, no JDK 25 run with the nio mapping
+#             (figures are rougher). Without it (about 17 minutes): two forks per benchmark, longer warm-up and
 #             measurement.
 # --no-build  uses the jar already in benchmarks/target.
 # --publish   also copies the results to docs/performance/, the copy docs/performance.md shows.
@@ -24,7 +25,7 @@ for arg in "$@"; do
     --quick) mode=quick ;;
     --no-build) build=0 ;;
     --publish) publish=1 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -68,6 +69,10 @@ say "C limit: ${c_args[*]}"
 
 say "CPython: $("$python" --version 2>&1) ($python)"
 "$python" benchmarks/python_bench.py "${py_args[@]}" > "$raw/python.json"
+
+say "manager wire protocol: CPython clients against the Java server ($java17) and CPython's own"
+JAVA=$java17 "$python" benchmarks/manager_protocol_bench.py --jar "$target/benchmarks.jar" "${py_args[@]}" \
+  > "$raw/manager.json" 2> "$raw/manager.log" || say "manager protocol benchmark failed, see $raw/manager.log"
 
 # run_jvm ID JAVA "JVM options" [JMH include regexp]
 run_jvm() {

@@ -3,7 +3,8 @@ package dev.sharedmemory.protocol;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -12,10 +13,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Bounds a whole exchange on a connection by closing it when time is up: a read blocked
  * on a channel, of TCP or of a Unix socket alike, then fails at once. One deadline for
  * the exchange, not per read, so that a peer trickling a byte at a time is cut off too.
+ * <p>
+ * One sweep every {@link #TICK} closes what is due, and runs only while deadlines are
+ * running: a connection costs a set insertion and removal, not a timer task whose
+ * scheduling wakes the timer thread (on a server that accepts thousands of connections a
+ * second, that wake-up was a context switch per connection). A connection is closed
+ * within one tick after its timeout.
  */
 final class Deadlines {
 
+	/** How often the running deadlines are checked. */
+	static final Duration TICK = Duration.ofMillis(50);
+
 	private static final ScheduledThreadPoolExecutor TIMER = newTimer();
+
+	private static final Set<Deadline> running = ConcurrentHashMap.newKeySet();
+
+	private static final AtomicBoolean sweeping = new AtomicBoolean();
 
 	private Deadlines() {
 	}
@@ -28,28 +42,38 @@ final class Deadlines {
 	 * @return the deadline, to cancel when the exchange is over
 	 */
 	static Deadline start(Closeable connection, Duration timeout) {
-		AtomicBoolean expired = new AtomicBoolean();
-		ScheduledFuture<?> closing = TIMER.schedule(() -> {
-			expired.set(true);
-			try {
-				connection.close();
+		Deadline deadline = new Deadline(connection, System.nanoTime() + timeout.toNanos());
+		running.add(deadline);
+		// Added before the flag is read: a sweep that saw no deadline and lowered the
+		// flag either sees this one when it looks again, or this call sees the flag down.
+		if (sweeping.compareAndSet(false, true)) {
+			TIMER.schedule(Deadlines::sweep, TICK.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		return deadline;
+	}
+
+	private static void sweep() {
+		long now = System.nanoTime();
+		for (Deadline deadline : running) {
+			if (now - deadline.dueNanos >= 0 && running.remove(deadline)) {
+				deadline.expire();
 			}
-			catch (IOException ex) {
-				// Closing is all a deadline does: a connection that fails to close is
-				// gone anyway.
+		}
+		if (running.isEmpty()) {
+			sweeping.set(false);
+			if (running.isEmpty() || !sweeping.compareAndSet(false, true)) {
+				return;
 			}
-		}, timeout.toNanos(), TimeUnit.NANOSECONDS);
-		return new Deadline(closing, expired);
+		}
+		TIMER.schedule(Deadlines::sweep, TICK.toNanos(), TimeUnit.NANOSECONDS);
 	}
 
 	private static ScheduledThreadPoolExecutor newTimer() {
-		ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, (task) -> {
+		return new ScheduledThreadPoolExecutor(1, (task) -> {
 			Thread thread = new Thread(task, "shared-memory-manager-deadlines");
 			thread.setDaemon(true);
 			return thread;
 		});
-		timer.setRemoveOnCancelPolicy(true);
-		return timer;
 	}
 
 	/**
@@ -57,20 +81,22 @@ final class Deadlines {
 	 */
 	static final class Deadline {
 
-		private final ScheduledFuture<?> closing;
+		private final Closeable connection;
 
-		private final AtomicBoolean expired;
+		private final long dueNanos;
 
-		private Deadline(ScheduledFuture<?> closing, AtomicBoolean expired) {
-			this.closing = closing;
-			this.expired = expired;
+		private volatile boolean expired;
+
+		private Deadline(Closeable connection, long dueNanos) {
+			this.connection = connection;
+			this.dueNanos = dueNanos;
 		}
 
 		/**
 		 * Cancels the deadline.
 		 */
 		void cancel() {
-			this.closing.cancel(false);
+			running.remove(this);
 		}
 
 		/**
@@ -78,7 +104,18 @@ final class Deadlines {
 		 * @return {@code true} if it expired
 		 */
 		boolean expired() {
-			return this.expired.get();
+			return this.expired;
+		}
+
+		private void expire() {
+			this.expired = true;
+			try {
+				this.connection.close();
+			}
+			catch (IOException | RuntimeException ex) {
+				// Closing is all a deadline does: a connection that fails to close is
+				// gone anyway.
+			}
 		}
 
 	}

@@ -1,5 +1,6 @@
 package dev.sharedmemory.protocol;
 
+import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.FilterOutputStream;
@@ -46,7 +47,9 @@ import org.jspecify.annotations.Nullable;
  * client has authenticated, and then only the whitelist of {@link PickleDecoder}.
  * <p>
  * The server only speaks the protocol: the blocks belong to its {@link SegmentRegistry},
- * which outlives {@link #stop()}. Thread-safe; it can be started once.
+ * which outlives {@link #stop()}. Thread-safe; it can be stopped and started again, and
+ * then listens on the address it listened on before (the same port when the settings
+ * asked for port 0), as a Spring context stopped and started again expects.
  * <p>
  * An application's {@link SharedMemoryManager} serves Python processes with one call, and
  * tracks their blocks as its own (listed with where they came from, recorded against a
@@ -70,6 +73,8 @@ public final class ManagerServer implements AutoCloseable {
 	private static final int BACKLOG = 128;
 
 	private static final long ACCEPT_RETRY_MILLIS = 100;
+
+	private static final int READ_BUFFER_BYTES = 512;
 
 	private static final AtomicInteger serverNumber = new AtomicInteger();
 
@@ -96,8 +101,6 @@ public final class ManagerServer implements AutoCloseable {
 	private @Nullable ManagerAddress boundAddress;
 
 	private @Nullable Object socketFileKey;
-
-	private boolean started;
 
 	/**
 	 * Creates a server; {@link #start()} makes it listen.
@@ -129,36 +132,39 @@ public final class ManagerServer implements AutoCloseable {
 	}
 
 	/**
-	 * Starts listening.
+	 * Starts listening; does nothing if the server is listening already. A server started
+	 * again after {@link #stop()} listens on the address it listened on before.
 	 * @throws IllegalStateException if the registry works in another directory than
-	 * {@code /dev/shm}, where Python's clients create their blocks, or the server was
-	 * started before
+	 * {@code /dev/shm}, where Python's clients create their blocks
 	 * @throws UncheckedIOException if the address cannot be bound, naming it
 	 */
 	public void start() {
 		synchronized (this.lifecycle) {
-			if (this.started) {
-				throw new IllegalStateException("The manager server was started before; create another");
+			if (this.listener != null && this.listener.isOpen()) {
+				return;
 			}
 			checkDirectory();
-			this.started = true;
+			// Once bound, the same address again: the port chosen for port 0 is the one
+			// the clients were given.
+			ManagerAddress address = (this.boundAddress != null) ? this.boundAddress : this.settings.address();
+			ServerSocketChannel channel;
 			try {
-				this.listener = bind(this.settings.address());
+				channel = bind(address);
 			}
 			catch (IOException ex) {
-				throw new UncheckedIOException("Cannot listen on " + this.settings.address() + ": " + ex.getMessage(),
-						ex);
+				throw new UncheckedIOException("Cannot listen on " + address + ": " + ex.getMessage(), ex);
 			}
 			int number = serverNumber.incrementAndGet();
 			AtomicInteger workerNumber = new AtomicInteger();
-			this.workers = new ThreadPoolExecutor(this.settings.threads(), this.settings.threads(), 60,
+			ThreadPoolExecutor pool = new ThreadPoolExecutor(this.settings.threads(), this.settings.threads(), 60,
 					TimeUnit.SECONDS,
 					(this.settings.queue() > 0) ? new ArrayBlockingQueue<>(this.settings.queue())
 							: new SynchronousQueue<>(),
 					(task) -> daemon(task, "shared-memory-manager-" + number + "-" + workerNumber.incrementAndGet()));
-			this.workers.allowCoreThreadTimeOut(true);
-			ServerSocketChannel channel = this.listener;
-			daemon(() -> acceptLoop(channel), "shared-memory-manager-" + number + "-accept").start();
+			pool.allowCoreThreadTimeOut(true);
+			this.listener = channel;
+			this.workers = pool;
+			daemon(() -> acceptLoop(channel, pool), "shared-memory-manager-" + number + "-accept").start();
 			logger.log(Level.INFO, "Shared memory manager server listening on {0}", this.boundAddress);
 		}
 	}
@@ -176,6 +182,7 @@ public final class ManagerServer implements AutoCloseable {
 			closeQuietly(this.listener);
 			removeSocketFile();
 			stopping = this.workers;
+			this.workers = null;
 		}
 		if (stopping != null) {
 			stopping.shutdown();
@@ -312,7 +319,7 @@ public final class ManagerServer implements AutoCloseable {
 		}
 	}
 
-	private void acceptLoop(ServerSocketChannel channel) {
+	private void acceptLoop(ServerSocketChannel channel, ThreadPoolExecutor pool) {
 		while (channel.isOpen()) {
 			SocketChannel connection;
 			try {
@@ -328,7 +335,7 @@ public final class ManagerServer implements AutoCloseable {
 				continue;
 			}
 			try {
-				Objects.requireNonNull(this.workers).execute(() -> serve(connection));
+				pool.execute(() -> serve(connection));
 			}
 			catch (RejectedExecutionException ex) {
 				this.counters.connection(ConnectionOutcome.REJECTED);
@@ -345,7 +352,10 @@ public final class ManagerServer implements AutoCloseable {
 		Deadline deadline = Deadlines.start(connection, this.settings.timeout());
 		boolean authenticated = false;
 		try {
-			MessageStream stream = new MessageStream(Channels.newInputStream(connection),
+			// Buffered: a message's length and payload come in one segment, read in one
+			// call rather than two.
+			MessageStream stream = new MessageStream(
+					new BufferedInputStream(Channels.newInputStream(connection), READ_BUFFER_BYTES),
 					new QuickAckOutputStream(Channels.newOutputStream(connection), connection));
 			this.handshake.authenticateClient(stream);
 			authenticated = true;

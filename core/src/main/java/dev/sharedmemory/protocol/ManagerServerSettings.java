@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param allowRemoteShutdown whether a client's {@code shutdown} may release every block
  * and stop the server
  * @param timeout how long one connection's whole exchange (handshake, request, reply) may
- * take
+ * take; a connection over time is closed within 50 ms after it
  * @param maxRequestBytes the longest request read; CPython's requests here are under 200
  * bytes
  * @param threads how many connections are served at once

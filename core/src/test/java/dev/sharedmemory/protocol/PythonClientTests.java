@@ -171,6 +171,38 @@ class PythonClientTests {
 	}
 
 	@Test
+	void servesAgainOnTheSamePortAfterAStopAndAStart() {
+		PythonInterpreter python3 = interpreters().get(interpreters().size() - 1);
+		this.server = Fixtures.startServer(Fixtures.tcp(), this.authkey, this.registry);
+		ManagerAddress address = this.server.address();
+		List<String> before = names(call(python3, "blocks", "count", 1));
+		this.server.stop();
+		assertThat(this.server.isRunning()).isFalse();
+		assertThat(call(python3, "connect").get("error").getAsString()).isEqualTo("ConnectionRefusedError");
+		this.server.start();
+		assertThat(this.server.isRunning()).isTrue();
+		assertThat(this.server.address()).isEqualTo(address);
+		List<String> after = names(call(python3, "blocks", "count", 1));
+		assertThat(this.registry.names()).containsExactlyInAnyOrder(before.get(0), after.get(0));
+		assertThat(this.server.statistics().requests("track_segment", RequestOutcome.RETURNED)).isEqualTo(2);
+	}
+
+	@Test
+	void recreatesItsUnixSocketWhenStartedAgain() throws Exception {
+		PythonInterpreter python3 = interpreters().get(0);
+		this.server = Fixtures.startServer(Fixtures.unix(this.socketDirectory), this.authkey, this.registry);
+		Path socket = ((ManagerAddress.Unix) this.server.address()).path();
+		names(call(python3, "blocks", "count", 1));
+		this.server.stop();
+		assertThat(socket).doesNotExist();
+		this.server.start();
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-------");
+		assertThat(ok(call(python3, "connect")).get("ok").getAsBoolean()).isTrue();
+		names(call(python3, "blocks", "count", 1));
+		assertThat(this.registry.names()).hasSize(2);
+	}
+
+	@Test
 	void servesManyClientsAtOnce() {
 		PythonInterpreter python3 = interpreters().get(interpreters().size() - 1);
 		this.server = Fixtures.startServer(Fixtures.tcp(), this.authkey, this.registry);

@@ -10,7 +10,8 @@ import org.springframework.context.SmartLifecycle;
  * lifecycle component stopped), so the server always starts after it and stops before it
  * unlinks the blocks: no client tracks a block the manager would no longer unlink. Its
  * phase is low, so that it starts before, and stops after, the components that use it (a
- * worker process, the web server).
+ * worker process, the web server). A context stopped and started again stops and restarts
+ * the server, on the same address.
  */
 public class SharedMemoryServerLifecycle implements SmartLifecycle {
 
@@ -24,8 +25,7 @@ public class SharedMemoryServerLifecycle implements SmartLifecycle {
 
 	/**
 	 * Creates a lifecycle for the given server.
-	 * @param server the server to start and stop; a server starts once, so the context
-	 * cannot be restarted
+	 * @param server the server to start and stop
 	 */
 	public SharedMemoryServerLifecycle(ManagerServer server) {
 		this.server = server;

@@ -48,6 +48,12 @@ public class SharedMemoryServerProperties implements Validator {
 	 */
 	private boolean allowRemoteShutdown = false;
 
+	/**
+	 * Name of the SharedMemoryManager bean to serve, where the context holds several.
+	 * Unset, the server serves the only one, or else the primary one.
+	 */
+	private @Nullable String manager;
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -70,6 +76,14 @@ public class SharedMemoryServerProperties implements Validator {
 
 	public void setAuthkey(@Nullable String authkey) {
 		this.authkey = authkey;
+	}
+
+	public @Nullable String getManager() {
+		return this.manager;
+	}
+
+	public void setManager(@Nullable String manager) {
+		this.manager = manager;
 	}
 
 	public boolean isAllowRemoteShutdown() {

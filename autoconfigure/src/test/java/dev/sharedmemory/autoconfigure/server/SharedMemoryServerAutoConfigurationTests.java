@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import dev.sharedmemory.ManagedBlock;
 import dev.sharedmemory.SharedMemoryDirectory;
 import dev.sharedmemory.SharedMemoryManager;
 import dev.sharedmemory.autoconfigure.SharedMemoryAutoConfiguration;
@@ -37,6 +38,9 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -244,6 +248,65 @@ class SharedMemoryServerAutoConfigurationTests {
 		});
 	}
 
+	@Test
+	void servesTheManagerThePropertyNamesAmongSeveral() {
+		enabled().withUserConfiguration(TwoManagers.class)
+			.withPropertyValues("shared-memory.server.manager=second")
+			.run((context) -> {
+				List<String> created = runClient(context.getBean(ManagerServer.class).address());
+				SharedMemoryManager second = context.getBean("second", SharedMemoryManager.class);
+				assertThat(second.blocks()).extracting(ManagedBlock::name).containsExactlyElementsOf(created);
+				assertThat(context.getBean("first", SharedMemoryManager.class).blocks()).isEmpty();
+			});
+	}
+
+	@Test
+	void servesThePrimaryManagerAmongSeveral() {
+		enabled().withUserConfiguration(TwoManagersOnePrimary.class).run((context) -> {
+			List<String> created = runClient(context.getBean(ManagerServer.class).address());
+			assertThat(context.getBean("first", SharedMemoryManager.class).blocks()).extracting(ManagedBlock::name)
+				.containsExactlyElementsOf(created);
+			assertThat(context.getBean("second", SharedMemoryManager.class).blocks()).isEmpty();
+		});
+	}
+
+	@Test
+	void severalManagersAndNoneChosenFailNamingTheBeansAndTheProperty() {
+		enabled().withUserConfiguration(TwoManagers.class)
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("cannot tell which SharedMemoryManager to serve")
+				.hasMessageContaining("[first, second], none of them primary")
+				.hasMessageContaining("Set shared-memory.server.manager to the name of the one to serve"));
+	}
+
+	@Test
+	void aManagerNameThatIsNoManagerFailsNamingTheBeans() {
+		enabled().withUserConfiguration(TwoManagers.class)
+			.withPropertyValues("shared-memory.server.manager=third")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("shared-memory.server.manager is 'third', but no SharedMemoryManager bean has"
+						+ " that name: the SharedMemoryManager beans are [first, second]"));
+	}
+
+	@Test
+	void aContextStoppedAndStartedAgainServesAPythonClientAgain() {
+		enabled().run((context) -> {
+			ManagerServer server = context.getBean(ManagerServer.class);
+			ManagerAddress address = server.address();
+			List<String> before = runClient(address);
+			context.stop();
+			assertThat(server.isRunning()).isFalse();
+			context.start();
+			assertThat(server.isRunning()).isTrue();
+			assertThat(server.address()).isEqualTo(address);
+			List<String> after = runClient(address);
+			assertThat(context.getBean(SharedMemoryManager.class).blocks()).extracting(ManagedBlock::name)
+				.containsExactlyInAnyOrder(before.get(0), before.get(1), after.get(0), after.get(1));
+		});
+	}
+
 	private static List<String> runClient(ManagerAddress address) throws Exception {
 		Process client = python(address, AUTHKEY, CLIENT);
 		String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -261,6 +324,44 @@ class SharedMemoryServerAutoConfigurationTests {
 
 	private static boolean exists(String name) {
 		return Files.exists(SharedMemoryDirectory.LINUX_SHM.resolve(name));
+	}
+
+	private static SharedMemoryManager managerInDevShm() {
+		return SharedMemoryManager.builder()
+			.directory(SharedMemoryDirectory.of(SharedMemoryDirectory.LINUX_SHM))
+			.reclaimOrphans(false)
+			.build();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class TwoManagers {
+
+		@Bean
+		SharedMemoryManager first() {
+			return managerInDevShm();
+		}
+
+		@Bean
+		SharedMemoryManager second() {
+			return managerInDevShm();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class TwoManagersOnePrimary {
+
+		@Bean
+		@Primary
+		SharedMemoryManager first() {
+			return managerInDevShm();
+		}
+
+		@Bean
+		SharedMemoryManager second() {
+			return managerInDevShm();
+		}
+
 	}
 
 }

@@ -5,7 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.crypto.Mac;
 
 import org.jspecify.annotations.Nullable;
 
@@ -39,6 +43,10 @@ public final class Handshake {
 	private static final SecureRandom RANDOM = new SecureRandom();
 
 	private final byte[] authkey;
+
+	// A MAC per digest, keyed once and cloned for each HMAC: looking the algorithm up
+	// and keying it cost more than the HMAC itself, on every connection of a server.
+	private final Map<HmacDigest, Mac> keyedMacs = new ConcurrentHashMap<>();
 
 	/**
 	 * Creates the handshake for an authkey.
@@ -133,9 +141,9 @@ public final class Handshake {
 	byte[] answer(byte[] message) throws AuthenticationException {
 		Prefixed parsed = parse(message);
 		if (parsed.digest() == null) {
-			return HmacDigest.MD5.mac(this.authkey, message);
+			return mac(HmacDigest.MD5, message);
 		}
-		return concat(parsed.digest().prefix(), parsed.digest().mac(this.authkey, message));
+		return concat(parsed.digest().prefix(), mac(parsed.digest(), message));
 	}
 
 	/**
@@ -145,13 +153,24 @@ public final class Handshake {
 	void verify(byte[] message, byte[] answer) throws AuthenticationException {
 		Prefixed parsed = parse(answer);
 		HmacDigest digest = (parsed.digest() != null) ? parsed.digest() : HmacDigest.MD5;
-		byte[] expected = digest.mac(this.authkey, message);
+		byte[] expected = mac(digest, message);
 		if (expected.length != parsed.payload().length) {
 			throw new AuthenticationException("Expected an HMAC-" + digest.pythonName() + " of " + expected.length
 					+ " bytes, got " + parsed.payload().length);
 		}
 		if (!MessageDigest.isEqual(expected, parsed.payload())) {
 			throw new AuthenticationException("The answer to our challenge was wrong: wrong authkey?");
+		}
+	}
+
+	private byte[] mac(HmacDigest digest, byte[] message) {
+		Mac keyed = this.keyedMacs.computeIfAbsent(digest, (key) -> key.keyed(this.authkey));
+		try {
+			return ((Mac) keyed.clone()).doFinal(message);
+		}
+		catch (CloneNotSupportedException ex) {
+			// A provider whose MACs cannot be cloned: keyed afresh each time.
+			return digest.mac(this.authkey, message);
 		}
 	}
 

@@ -64,10 +64,20 @@ public enum HmacDigest {
 	 * @return the MAC
 	 */
 	byte[] mac(byte[] key, byte[] message) {
+		return keyed(key).doFinal(message);
+	}
+
+	/**
+	 * Returns a MAC initialized with a key, to compute one HMAC after another: each
+	 * {@code doFinal} leaves it ready for the next message under the same key.
+	 * @param key the authkey, not empty
+	 * @return the MAC
+	 */
+	Mac keyed(byte[] key) {
 		try {
 			Mac mac = Mac.getInstance(this.algorithm);
 			mac.init(new SecretKeySpec(key, this.algorithm));
-			return mac.doFinal(message);
+			return mac;
 		}
 		catch (GeneralSecurityException ex) {
 			throw new IllegalStateException("HMAC " + this.algorithm + " is not available in this JVM", ex);
