@@ -53,11 +53,12 @@ public final class NDArray implements AutoCloseable {
 
 	private static final long WINDOW_MASK = WINDOW_BYTES - 1;
 
-	// What an attach reads of a block before it maps it: the whole header numpy writes
-	// but for arrays of many dimensions (128 bytes up to about four); the rest of a
-	// longer
-	// one is read from the mapping.
+	// What an attach reads of a block before it maps it: all of the header numpy writes,
+	// but for arrays of many dimensions (it is 128 bytes up to about four); the rest of a
+	// longer one is read from the mapping.
 	private static final int HEAD_BYTES = 256;
+
+	private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
 	private final SharedMemory shm;
 
@@ -78,6 +79,26 @@ public final class NDArray implements AutoCloseable {
 	private final int headerLength;
 
 	private final ByteBuffer[] windows;
+
+	// What element access by one to three indices reads, so that it reads fields of this
+	// object only, no array: the first window, the first three dimensions and strides,
+	// and the element type and number of dimensions as one key that one comparison
+	// checks.
+	private final ByteBuffer firstWindow;
+
+	private final long shape0;
+
+	private final long shape1;
+
+	private final long shape2;
+
+	private final long stride0;
+
+	private final long stride1;
+
+	private final long stride2;
+
+	private final int accessKey;
 
 	// The Java type of an element ('D' double, 'J' long, ..., 'Z' boolean; 0 for complex)
 	// and of a value in a view.
@@ -117,6 +138,22 @@ public final class NDArray implements AutoCloseable {
 			case FLOAT, COMPLEX -> (this.valueBytes == 4) ? 'F' : 'D';
 		};
 		this.elementType = complex ? 0 : (dtype.kind() == DType.Kind.BOOL) ? 'Z' : this.valueType;
+		this.firstWindow = (this.windows.length > 0) ? this.windows[0] : EMPTY;
+		this.shape0 = (shape.length > 0) ? shape[0] : 0;
+		this.shape1 = (shape.length > 1) ? shape[1] : 0;
+		this.shape2 = (shape.length > 2) ? shape[2] : 0;
+		this.stride0 = (shape.length > 0) ? this.strides[0] : 0;
+		this.stride1 = (shape.length > 1) ? this.strides[1] : 0;
+		this.stride2 = (shape.length > 2) ? this.strides[2] : 0;
+		this.accessKey = accessKey(this.elementType, shape.length);
+	}
+
+	/**
+	 * Returns the key of element access of a type with a number of indices: a complex
+	 * array (element type 0) has a key no accessor asks for.
+	 */
+	private static int accessKey(char elementType, int indices) {
+		return (elementType << 8) | indices;
 	}
 
 	/**
@@ -1408,39 +1445,35 @@ public final class NDArray implements AutoCloseable {
 	 * one branch each, and the messages are built only when one fails.
 	 */
 	private long element(char type, String method, long i) {
-		if (this.elementType != type || this.shape.length != 1 || this.shm.isClosed()) {
+		if (this.accessKey != accessKey(type, 1) || this.shm.isClosed()) {
 			throw refused(type, method, 1);
 		}
-		if (Long.compareUnsigned(i, this.shape[0]) >= 0) {
+		// An unsigned comparison catches a negative index too.
+		if (Long.compareUnsigned(i, this.shape0) >= 0) {
 			throw outOfBounds(i);
 		}
-		return i * this.strides[0];
+		return i * this.stride0;
 	}
 
 	private long element(char type, String method, long i, long j) {
-		if (this.elementType != type || this.shape.length != 2 || this.shm.isClosed()) {
+		if (this.accessKey != accessKey(type, 2) || this.shm.isClosed()) {
 			throw refused(type, method, 2);
 		}
-		long[] shape = this.shape;
-		// An unsigned comparison catches a negative index too.
-		if (Long.compareUnsigned(i, shape[0]) >= 0 | Long.compareUnsigned(j, shape[1]) >= 0) {
+		if (Long.compareUnsigned(i, this.shape0) >= 0 | Long.compareUnsigned(j, this.shape1) >= 0) {
 			throw outOfBounds(i, j);
 		}
-		long[] strides = this.strides;
-		return i * strides[0] + j * strides[1];
+		return i * this.stride0 + j * this.stride1;
 	}
 
 	private long element(char type, String method, long i, long j, long k) {
-		if (this.elementType != type || this.shape.length != 3 || this.shm.isClosed()) {
+		if (this.accessKey != accessKey(type, 3) || this.shm.isClosed()) {
 			throw refused(type, method, 3);
 		}
-		long[] shape = this.shape;
-		if (Long.compareUnsigned(i, shape[0]) >= 0 | Long.compareUnsigned(j, shape[1]) >= 0
-				| Long.compareUnsigned(k, shape[2]) >= 0) {
+		if (Long.compareUnsigned(i, this.shape0) >= 0 | Long.compareUnsigned(j, this.shape1) >= 0
+				| Long.compareUnsigned(k, this.shape2) >= 0) {
 			throw outOfBounds(i, j, k);
 		}
-		long[] strides = this.strides;
-		return i * strides[0] + j * strides[1] + k * strides[2];
+		return i * this.stride0 + j * this.stride1 + k * this.stride2;
 	}
 
 	private long element(char type, String method, long[] index) {
@@ -1481,7 +1514,7 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	private ByteBuffer window(long at) {
-		return this.windows[(int) (at >>> WINDOW_SHIFT)];
+		return (at < WINDOW_BYTES) ? this.firstWindow : this.windows[(int) (at >>> WINDOW_SHIFT)];
 	}
 
 	private static int within(long at) {
