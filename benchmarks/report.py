@@ -27,7 +27,8 @@ NOT_LANDED = {
 class Workload:
     """One row of the table: where its figures come from and what it must achieve."""
 
-    def __init__(self, id, group, title, unit, java=None, python=None, c=None, target=None, note=None, short=None):
+    def __init__(self, id, group, title, unit, java=None, python=None, c=None, target=None, note=None, short=None,
+                 baseline=None):
         self.id = id
         self.short = short or title  # the chart's label
         self.group = group
@@ -36,8 +37,12 @@ class Workload:
         self.java = java  # (JMH benchmark "Class.method", {param: value}) or None
         self.python = python  # workload id in python.json
         self.c = c  # workload id in c.json
-        self.target = target  # ("python", factor) | ("limit", factor) | ("flat", id of the 1,000-block row, blocks)
+        # ("python", factor) | ("limit", factor) | ("flat", id of the 1,000-block row, blocks) | ("baseline", factor)
+        self.target = target
         self.note = note
+        # (JMH "Class.method", {param: value}, label): the same work done by plain Java in the same run, which the
+        # row is measured against as a ratio of times (NDArray against a ByteBuffer or a raw block)
+        self.baseline = baseline
 
 
 def _list_rows():
@@ -65,6 +70,36 @@ def _list_rows():
                      python=f"list_{kind}_write", target=("python", 50), short=f"{kind} list: {typed_set[kind]}(i, v)"),
         ]
     return rows
+
+
+def _ndarray_rows():
+    group = "Typed arrays (NDArray, numpy's .npy layout)"
+    access = "NDArrayAccessBenchmark."
+    return [
+        Workload("ndarray_get_bytebuffer", group, "1000 × 1000 float64: read one element through a plain ByteBuffer "
+                 "(baseline)", "ns", java=(access + "byteBufferGetDouble", {}), short="ByteBuffer.getDouble (baseline)"),
+        Workload("ndarray_get", group, "1000 × 1000 float64: read one element by index, getDouble(i, j)", "ns",
+                 java=(access + "getDouble", {}), target=("baseline", 2),
+                 baseline=(access + "byteBufferGetDouble", {}, "ByteBuffer"), short="NDArray getDouble(i, j)"),
+        Workload("ndarray_put_bytebuffer", group, "1000 × 1000 float64: write one element through a plain "
+                 "ByteBuffer (baseline)", "ns", java=(access + "byteBufferPutDouble", {}),
+                 short="ByteBuffer.putDouble (baseline)"),
+        Workload("ndarray_set", group, "1000 × 1000 float64: write one element by index, "
+                 "setDouble(v, i, j)", "ns",
+                 java=(access + "setDouble", {}), target=("baseline", 2),
+                 baseline=(access + "byteBufferPutDouble", {}, "ByteBuffer"), short="NDArray setDouble(v, i, j)"),
+        Workload("ndarray_attach_raw", group, "attach + close a raw block of 8,128 bytes (baseline)", "us",
+                 java=("NDArrayAttachBenchmark.attachRaw", {}), short="attach+close raw block (baseline)"),
+        Workload("ndarray_attach", group, "attach + close a 1000-element float64 array in such a block, .npy "
+                 "header parsed", "us", java=("NDArrayAttachBenchmark.attachArray", {}), target=("baseline", 1.2),
+                 baseline=("NDArrayAttachBenchmark.attachRaw", {}, "raw attach"), short="NDArray attach+close"),
+        Workload("ndarray_bulk_in", group, "256 MiB float64: copy a double[] in, copyFrom", "gbps",
+                 java=("NDArrayBulkCopyBenchmark.copyIn", {}), python="bulk_warm_in", c="bulk_warm_in",
+                 target=("limit", 0.9), short="256 MiB NDArray copyFrom(double[])"),
+        Workload("ndarray_bulk_out", group, "256 MiB float64: copy out into a double[], copyTo", "gbps",
+                 java=("NDArrayBulkCopyBenchmark.copyOut", {}), python="bulk_warm_out", c="bulk_warm_out",
+                 target=("limit", 0.9), short="256 MiB NDArray copyTo(double[])"),
+    ]
 
 
 CATALOG = [
@@ -128,6 +163,7 @@ CATALOG = [
              java=("FirstTouchBenchmark.createAndCopyOut", {"reservePages": "false"}),
              python="bulk_first_touch_out", c="bulk_first_touch_out", target=("limit", 0.9),
              short="first touch, copy out (no reservation)"),
+    *_ndarray_rows(),
     Workload("manager_create_unlink_1000", "Manager and endpoint at scale", "manager: create + unlink one block, "
              "1,000 tracked", "us", java=("ManagerBenchmark.createUnlink", {"blocks": "1000"}),
              python="manager_create_unlink_1000",
@@ -314,6 +350,11 @@ def evaluate(workload, row, rows_by_id, jvm):
         if r is None:
             return None
         met_best, met_median = r["best"] >= target[1], r["median"] >= target[1]
+    elif kind == "baseline":
+        r = row["vs_baseline"].get(jvm)
+        if r is None:
+            return None
+        met_best, met_median = r["best"] <= target[1], r["median"] <= target[1]
     elif kind == "limit":
         r = row["vs_limit"].get(jvm)
         if r is None:
@@ -343,6 +384,8 @@ def target_text(workload):
         return f"≥ {target[1]}× CPython"
     if target[0] == "limit":
         return f"≥ {target[1]:.0%} of C" if workload.unit == "gbps" else f"≤ {target[1]}× C"
+    if target[0] == "baseline":
+        return f"≤ {target[1]}× {workload.baseline[2]}"
     return f"flat per block (≤ {FLAT_LIMIT}× growth 1k→10k)"
 
 
@@ -364,6 +407,9 @@ def build(raw):
                "unit": workload.unit,
                "target": target_text(workload), "java": {}, "vs_python": {}, "vs_limit": {}, "status": {},
                "note": workload.note}
+        if workload.baseline:
+            row["baseline"] = workload.baseline[2]
+            row["vs_baseline"] = {}
         py_rounds = (python.get("workloads") or {}).get(workload.python, {}).get("rounds") if workload.python else None
         c_rounds = c.get(workload.c, {}).get("rounds") if workload.c else None
         row["python_ns"] = stats(py_rounds)
@@ -377,6 +423,10 @@ def build(raw):
             row.setdefault("java_ns", {})[jvm["id"]] = figure
             row["vs_python"][jvm["id"]] = ratios(row["java"][jvm["id"]], row["python"], workload.unit, "speedup")
             row["vs_limit"][jvm["id"]] = ratios(row["java"][jvm["id"]], row["c"], workload.unit, "limit")
+            if workload.baseline:
+                base = display(workload.unit, stats(find_jmh(jvm["results"], *workload.baseline[:2])))
+                # a multiple of the baseline's time, as "limit" gives one of C's
+                row["vs_baseline"][jvm["id"]] = ratios(row["java"][jvm["id"]], base, workload.unit, "limit")
         if workload.target and workload.target[0] == "flat":
             base = rows_by_id[workload.target[1]]
             blocks = workload.target[2]
@@ -424,7 +474,7 @@ def markdown(report):
     lines = []
     lines.append("| Workload | Unit | " + " | ".join(j["label"] for j in jvms)
                  + f" | CPython {report['python'].get('python') or '?'} | C limit | Java vs CPython | "
-                 "Java vs C | Target | Status |")
+                 "Java vs C or baseline | Target | Status |")
     lines.append("|" + "---|" * (6 + len(jvms) + 3))
     group = None
     for row in report["rows"]:
@@ -442,6 +492,8 @@ def markdown(report):
             return f"{fmt(r['best'])}× / {fmt(r['median'])}×"
 
         vs_limit = comparison_cell(row, jvms, "vs_limit", limit)
+        if row.get("vs_baseline") is not None:
+            vs_limit = f"vs {row['baseline']}: " + comparison_cell(row, jvms, "vs_baseline", limit)
         if row.get("growth"):
             vs_limit = "growth per block: " + comparison_cell(row, jvms, "growth",
                                                                 lambda r: f"{r['best']:.2f}× / {r['median']:.2f}×")
@@ -545,6 +597,11 @@ def svg(report):
                 tgt = 1 / 1.3
             limit.append((r["short"], values, tgt))
     panels.append(("Share of the machine's limit, C = 100% (median; tick = target)", limit, "share"))
+    baseline = [(r["short"], {j: 1 / v["median"] for j, v in r["vs_baseline"].items() if v},
+                 1 / float(r["target"].split("×")[0].split()[-1]))
+                for r in rows if r.get("vs_baseline") and any(r["vs_baseline"].values())]
+    panels.append(("Speed as a share of the same work in plain Java, baseline = 100% (median; tick = target)",
+                   baseline, "share"))
     flat = [(r["short"], {j: g["median"] for j, g in r["growth"].items()}, FLAT_LIMIT)
             for r in rows if r.get("growth")]
     panels.append((f"Cost per block, 10,000 vs 1,000 blocks (median; 1 = flat, tick = {FLAT_LIMIT})", flat, "flat"))

@@ -1,7 +1,10 @@
 package dev.sharedmemory;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -123,6 +126,29 @@ class SharedMemoryDirectoryTests {
 		assertThatExceptionOfType(SharedMemoryException.class).isThrownBy(() -> this.directory.attach("sub"))
 			.withMessage("Cannot attach to shared memory block 'sub' in " + this.path + ": Is a directory");
 		assertThat(sub).isDirectory();
+	}
+
+	@Test
+	void attachCanReadTheFirstBytesOfTheBlockThroughItsFile() {
+		byte[] contents = "abcdef".getBytes(StandardCharsets.US_ASCII);
+		try (SharedMemory block = this.directory.create("head", contents.length)) {
+			block.buf().put(contents);
+			ByteBuffer head = ByteBuffer.allocate(16).position(2);
+			try (SharedMemory attached = this.directory.attach("head", head)) {
+				assertThat(attached.size()).isEqualTo(contents.length);
+				assertThat(attached.buf().get(5)).isEqualTo((byte) 'f');
+			}
+			assertThat(head.position()).isEqualTo(2 + contents.length);
+			assertThat(head.limit()).isEqualTo(16);
+			assertThat(Arrays.copyOfRange(head.array(), 0, 10)).containsExactly(0, 0, 'a', 'b', 'c', 'd', 'e', 'f', 0,
+					0);
+			ByteBuffer shorter = ByteBuffer.allocate(4);
+			this.directory.attach("head", shorter).close();
+			assertThat(shorter.array()).containsExactly('a', 'b', 'c', 'd');
+		}
+		finally {
+			this.directory.unlink("head");
+		}
 	}
 
 	@Test

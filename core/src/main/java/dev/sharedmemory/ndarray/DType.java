@@ -2,7 +2,11 @@ package dev.sharedmemory.ndarray;
 
 import java.nio.ByteOrder;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.jspecify.annotations.Nullable;
 
@@ -65,6 +69,10 @@ public record DType(Kind kind, int itemSize, ByteOrder byteOrder) {
 	// header's.
 	private static final int SHOWN_CHARACTERS = 60;
 
+	private static final Map<String, DType> BY_NAME = Stream
+		.of(BOOL, INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32, UINT64, FLOAT32, FLOAT64, COMPLEX64, COMPLEX128)
+		.collect(Collectors.toUnmodifiableMap(DType::name, Function.identity()));
+
 	private static final String SUPPORTED = "bool, int8 to int64, uint8 to uint64, float32, float64, complex64 and "
 			+ "complex128, in either byte order";
 
@@ -102,33 +110,60 @@ public record DType(Kind kind, int itemSize, ByteOrder byteOrder) {
 	 */
 	public static DType parse(String text) {
 		Objects.requireNonNull(text, "text must not be null");
-		for (DType named : new DType[] { BOOL, INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32, UINT64, FLOAT32,
-				FLOAT64, COMPLEX64, COMPLEX128 }) {
-			if (named.name().equals(text)) {
-				return named;
-			}
-		}
+		// What a header holds, such as <f8, is read by hand: an attach parses one each
+		// time.
 		int start = 0;
 		ByteOrder order = ByteOrder.nativeOrder();
-		if (!text.isEmpty() && "<>=|".indexOf(text.charAt(0)) >= 0) {
-			start = 1;
-			order = switch (text.charAt(0)) {
-				case '<' -> ByteOrder.LITTLE_ENDIAN;
-				case '>' -> ByteOrder.BIG_ENDIAN;
-				default -> ByteOrder.nativeOrder();
-			};
+		if (!text.isEmpty()) {
+			switch (text.charAt(0)) {
+				case '<' -> {
+					start = 1;
+					order = ByteOrder.LITTLE_ENDIAN;
+				}
+				case '>' -> {
+					start = 1;
+					order = ByteOrder.BIG_ENDIAN;
+				}
+				case '=', '|' -> start = 1;
+				default -> {
+				}
+			}
 		}
 		@Nullable Kind kind = (text.length() > start) ? Kind.ofCode(text.charAt(start)) : null;
-		String size = text.substring(Math.min(text.length(), start + 1));
-		if (kind == null || !size.matches("[1-9][0-9]?")) {
+		int size = size(text, start + 1);
+		if (kind == null || size < 0) {
+			@Nullable DType named = BY_NAME.get(text);
+			if (named != null) {
+				return named;
+			}
 			throw unsupported(text, null);
 		}
 		try {
-			return new DType(kind, Integer.parseInt(size), order);
+			return new DType(kind, size, order);
 		}
 		catch (IllegalArgumentException ex) {
 			throw unsupported(text, ex);
 		}
+	}
+
+	/**
+	 * Returns the size that ends a dtype's code: one or two decimal digits, the first not
+	 * 0; -1 if the text from the given index is not that.
+	 */
+	private static int size(String text, int from) {
+		int digits = text.length() - from;
+		if (digits < 1 || digits > 2) {
+			return -1;
+		}
+		int size = 0;
+		for (int i = from; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c < '0' || c > '9' || (i == from && c == '0')) {
+				return -1;
+			}
+			size = size * 10 + (c - '0');
+		}
+		return size;
 	}
 
 	private static IllegalArgumentException unsupported(String text, @Nullable Exception cause) {
@@ -230,6 +265,9 @@ public record DType(Kind kind, int itemSize, ByteOrder byteOrder) {
 		/** Complex numbers, two floating point numbers ({@code c}). */
 		COMPLEX('c', "complex", 8, 16);
 
+		// values() copies its array at each call.
+		private static final Kind[] ALL = values();
+
 		private final char code;
 
 		private final String prefix;
@@ -260,7 +298,7 @@ public record DType(Kind kind, int itemSize, ByteOrder byteOrder) {
 		}
 
 		static @Nullable Kind ofCode(char code) {
-			for (Kind kind : values()) {
+			for (Kind kind : ALL) {
 				if (kind.code == code) {
 					return kind;
 				}

@@ -27,8 +27,10 @@ import dev.sharedmemory.SharedMemoryException;
  * shape passed along some other way (such as an {@link NDArrayDescriptor}).
  * <p>
  * Elements are read and written by index ({@link #getDouble(long...)},
- * {@link #setDouble(double, long...)}, ...), through typed views of the data in the
- * array's byte order ({@link #doubles()}, ...), and in bulk from and to Java arrays
+ * {@link #setDouble(double, long...)}, ...; for one to three dimensions, overloads such
+ * as {@link #getDouble(long, long)} take the indices one by one, with no array to
+ * allocate), through typed views of the data in the array's byte order
+ * ({@link #doubles()}, ...), and in bulk from and to Java arrays
  * ({@link #copyTo(long, double[], int, int)}, ...) at the speed of a memory copy. Each
  * accessor serves the dtypes of its Java type: {@code getDouble} {@code float64},
  * {@code getInt} {@code int32} and {@code uint32} (unsigned values as the same bits),
@@ -51,6 +53,13 @@ public final class NDArray implements AutoCloseable {
 
 	private static final long WINDOW_MASK = WINDOW_BYTES - 1;
 
+	// What an attach reads of a block before it maps it: all of the header numpy writes,
+	// but for arrays of many dimensions (it is 128 bytes up to about four); the rest of a
+	// longer one is read from the mapping.
+	private static final int HEAD_BYTES = 256;
+
+	private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
 	private final SharedMemory shm;
 
 	private final DType dtype;
@@ -70,6 +79,26 @@ public final class NDArray implements AutoCloseable {
 	private final int headerLength;
 
 	private final ByteBuffer[] windows;
+
+	// What element access by one to three indices reads, so that it reads fields of this
+	// object only, no array: the first window, the first three dimensions and strides,
+	// and the element type and number of dimensions as one key that one comparison
+	// checks.
+	private final ByteBuffer firstWindow;
+
+	private final long shape0;
+
+	private final long shape1;
+
+	private final long shape2;
+
+	private final long stride0;
+
+	private final long stride1;
+
+	private final long stride2;
+
+	private final int accessKey;
 
 	// The Java type of an element ('D' double, 'J' long, ..., 'Z' boolean; 0 for complex)
 	// and of a value in a view.
@@ -109,6 +138,22 @@ public final class NDArray implements AutoCloseable {
 			case FLOAT, COMPLEX -> (this.valueBytes == 4) ? 'F' : 'D';
 		};
 		this.elementType = complex ? 0 : (dtype.kind() == DType.Kind.BOOL) ? 'Z' : this.valueType;
+		this.firstWindow = (this.windows.length > 0) ? this.windows[0] : EMPTY;
+		this.shape0 = (shape.length > 0) ? shape[0] : 0;
+		this.shape1 = (shape.length > 1) ? shape[1] : 0;
+		this.shape2 = (shape.length > 2) ? shape[2] : 0;
+		this.stride0 = (shape.length > 0) ? this.strides[0] : 0;
+		this.stride1 = (shape.length > 1) ? this.strides[1] : 0;
+		this.stride2 = (shape.length > 2) ? this.strides[2] : 0;
+		this.accessKey = accessKey(this.elementType, shape.length);
+	}
+
+	/**
+	 * Returns the key of element access of a type with a number of indices: a complex
+	 * array (element type 0) has a key no accessor asks for.
+	 */
+	private static int accessKey(char elementType, int indices) {
+		return (elementType << 8) | indices;
 	}
 
 	/**
@@ -202,9 +247,12 @@ public final class NDArray implements AutoCloseable {
 	 */
 	public static NDArray attach(SharedMemoryDirectory directory, String name) {
 		Objects.requireNonNull(directory, "directory must not be null");
-		SharedMemory block = directory.attach(name);
+		// The header is read through the block's file: read through the mapping, it would
+		// cost a page fault and, at close, an unmapping, more than the rest of an attach.
+		ByteBuffer head = ByteBuffer.allocate(HEAD_BYTES);
+		SharedMemory block = directory.attach(name, head);
 		try {
-			return of(block);
+			return of(block, NpyLayout.read(block, head.flip()));
 		}
 		catch (RuntimeException ex) {
 			block.close();
@@ -245,7 +293,10 @@ public final class NDArray implements AutoCloseable {
 	 */
 	public static NDArray of(SharedMemory block) {
 		Objects.requireNonNull(block, "block must not be null");
-		NpyLayout.Header header = NpyLayout.read(block);
+		return of(block, NpyLayout.read(block));
+	}
+
+	private static NDArray of(SharedMemory block, NpyLayout.Header header) {
 		return layOut(block, header.dataOffset(), header.dataOffset(), header.dtype(), header.order(), header.shape(),
 				"holds no valid .npy array");
 	}
@@ -279,19 +330,19 @@ public final class NDArray implements AutoCloseable {
 
 	private static NDArray layOut(SharedMemory block, long dataOffset, int headerLength, DType dtype, Order order,
 			long[] shape, String fault) {
-		String prefix = "Shared memory block '" + block.name() + "' " + fault + ": ";
 		long nbytes;
 		try {
 			nbytes = dataBytes(dtype, shape);
 		}
 		catch (IllegalArgumentException ex) {
-			throw new InvalidNDArrayException(block.name(), prefix + ex.getMessage());
+			throw new InvalidNDArrayException(block.name(),
+					"Shared memory block '" + block.name() + "' " + fault + ": " + ex.getMessage());
 		}
 		if (nbytes > block.size() - dataOffset) {
 			throw new InvalidNDArrayException(block.name(),
-					prefix + "shape " + NpyLayout.tuple(shape) + " of " + dtype + " needs " + nbytes
-							+ " bytes of data from offset " + dataOffset + ", but the block has " + block.size()
-							+ " bytes");
+					"Shared memory block '" + block.name() + "' " + fault + ": shape " + NpyLayout.tuple(shape) + " of "
+							+ dtype + " needs " + nbytes + " bytes of data from offset " + dataOffset
+							+ ", but the block has " + block.size() + " bytes");
 		}
 		return new NDArray(block, dataOffset, headerLength, dtype, order, shape, nbytes);
 	}
@@ -532,6 +583,42 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
+	 * Reads an element of a one-dimensional array, as {@link #getDouble(long...)} does,
+	 * with no index array to allocate.
+	 * @param i the index in dimension 0
+	 * @return the element
+	 */
+	public double getDouble(long i) {
+		long at = element('D', "getDouble", i);
+		return window(at).getDouble(within(at));
+	}
+
+	/**
+	 * Reads an element of a two-dimensional array, as {@link #getDouble(long...)} does,
+	 * with no index array to allocate.
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 * @return the element
+	 */
+	public double getDouble(long i, long j) {
+		long at = element('D', "getDouble", i, j);
+		return window(at).getDouble(within(at));
+	}
+
+	/**
+	 * Reads an element of a three-dimensional array, as {@link #getDouble(long...)} does,
+	 * with no index array to allocate.
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 * @param k the index in dimension 2
+	 * @return the element
+	 */
+	public double getDouble(long i, long j, long k) {
+		long at = element('D', "getDouble", i, j, k);
+		return window(at).getDouble(within(at));
+	}
+
+	/**
 	 * Writes an element of a {@code float64} array.
 	 * @param value the value
 	 * @param index one index per dimension, none for a 0-d array
@@ -541,6 +628,42 @@ public final class NDArray implements AutoCloseable {
 	 */
 	public void setDouble(double value, long... index) {
 		long at = element('D', "setDouble", index);
+		window(at).putDouble(within(at), value);
+	}
+
+	/**
+	 * Writes an element of a one-dimensional array, as
+	 * {@link #setDouble(double, long...)} does, with no index array to allocate.
+	 * @param value the value
+	 * @param i the index in dimension 0
+	 */
+	public void setDouble(double value, long i) {
+		long at = element('D', "setDouble", i);
+		window(at).putDouble(within(at), value);
+	}
+
+	/**
+	 * Writes an element of a two-dimensional array, as
+	 * {@link #setDouble(double, long...)} does, with no index array to allocate.
+	 * @param value the value
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 */
+	public void setDouble(double value, long i, long j) {
+		long at = element('D', "setDouble", i, j);
+		window(at).putDouble(within(at), value);
+	}
+
+	/**
+	 * Writes an element of a three-dimensional array, as
+	 * {@link #setDouble(double, long...)} does, with no index array to allocate.
+	 * @param value the value
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 * @param k the index in dimension 2
+	 */
+	public void setDouble(double value, long i, long j, long k) {
+		long at = element('D', "setDouble", i, j, k);
 		window(at).putDouble(within(at), value);
 	}
 
@@ -556,6 +679,42 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
+	 * Reads an element of a one-dimensional array, as {@link #getFloat(long...)} does,
+	 * with no index array to allocate.
+	 * @param i the index in dimension 0
+	 * @return the element
+	 */
+	public float getFloat(long i) {
+		long at = element('F', "getFloat", i);
+		return window(at).getFloat(within(at));
+	}
+
+	/**
+	 * Reads an element of a two-dimensional array, as {@link #getFloat(long...)} does,
+	 * with no index array to allocate.
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 * @return the element
+	 */
+	public float getFloat(long i, long j) {
+		long at = element('F', "getFloat", i, j);
+		return window(at).getFloat(within(at));
+	}
+
+	/**
+	 * Reads an element of a three-dimensional array, as {@link #getFloat(long...)} does,
+	 * with no index array to allocate.
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 * @param k the index in dimension 2
+	 * @return the element
+	 */
+	public float getFloat(long i, long j, long k) {
+		long at = element('F', "getFloat", i, j, k);
+		return window(at).getFloat(within(at));
+	}
+
+	/**
 	 * Writes an element of a {@code float32} array.
 	 * @param value the value
 	 * @param index one index per dimension, none for a 0-d array
@@ -563,6 +722,42 @@ public final class NDArray implements AutoCloseable {
 	 */
 	public void setFloat(float value, long... index) {
 		long at = element('F', "setFloat", index);
+		window(at).putFloat(within(at), value);
+	}
+
+	/**
+	 * Writes an element of a one-dimensional array, as {@link #setFloat(float, long...)}
+	 * does, with no index array to allocate.
+	 * @param value the value
+	 * @param i the index in dimension 0
+	 */
+	public void setFloat(float value, long i) {
+		long at = element('F', "setFloat", i);
+		window(at).putFloat(within(at), value);
+	}
+
+	/**
+	 * Writes an element of a two-dimensional array, as {@link #setFloat(float, long...)}
+	 * does, with no index array to allocate.
+	 * @param value the value
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 */
+	public void setFloat(float value, long i, long j) {
+		long at = element('F', "setFloat", i, j);
+		window(at).putFloat(within(at), value);
+	}
+
+	/**
+	 * Writes an element of a three-dimensional array, as
+	 * {@link #setFloat(float, long...)} does, with no index array to allocate.
+	 * @param value the value
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 * @param k the index in dimension 2
+	 */
+	public void setFloat(float value, long i, long j, long k) {
+		long at = element('F', "setFloat", i, j, k);
 		window(at).putFloat(within(at), value);
 	}
 
@@ -579,6 +774,42 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
+	 * Reads an element of a one-dimensional array, as {@link #getLong(long...)} does,
+	 * with no index array to allocate.
+	 * @param i the index in dimension 0
+	 * @return the element
+	 */
+	public long getLong(long i) {
+		long at = element('J', "getLong", i);
+		return window(at).getLong(within(at));
+	}
+
+	/**
+	 * Reads an element of a two-dimensional array, as {@link #getLong(long...)} does,
+	 * with no index array to allocate.
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 * @return the element
+	 */
+	public long getLong(long i, long j) {
+		long at = element('J', "getLong", i, j);
+		return window(at).getLong(within(at));
+	}
+
+	/**
+	 * Reads an element of a three-dimensional array, as {@link #getLong(long...)} does,
+	 * with no index array to allocate.
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 * @param k the index in dimension 2
+	 * @return the element
+	 */
+	public long getLong(long i, long j, long k) {
+		long at = element('J', "getLong", i, j, k);
+		return window(at).getLong(within(at));
+	}
+
+	/**
 	 * Writes an element of an {@code int64} or {@code uint64} array.
 	 * @param value the value (for {@code uint64}, its bits)
 	 * @param index one index per dimension, none for a 0-d array
@@ -586,6 +817,42 @@ public final class NDArray implements AutoCloseable {
 	 */
 	public void setLong(long value, long... index) {
 		long at = element('J', "setLong", index);
+		window(at).putLong(within(at), value);
+	}
+
+	/**
+	 * Writes an element of a one-dimensional array, as {@link #setLong(long, long...)}
+	 * does, with no index array to allocate.
+	 * @param value the value (for {@code uint64}, its bits)
+	 * @param i the index in dimension 0
+	 */
+	public void setLong(long value, long i) {
+		long at = element('J', "setLong", i);
+		window(at).putLong(within(at), value);
+	}
+
+	/**
+	 * Writes an element of a two-dimensional array, as {@link #setLong(long, long...)}
+	 * does, with no index array to allocate.
+	 * @param value the value (for {@code uint64}, its bits)
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 */
+	public void setLong(long value, long i, long j) {
+		long at = element('J', "setLong", i, j);
+		window(at).putLong(within(at), value);
+	}
+
+	/**
+	 * Writes an element of a three-dimensional array, as {@link #setLong(long, long...)}
+	 * does, with no index array to allocate.
+	 * @param value the value (for {@code uint64}, its bits)
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 * @param k the index in dimension 2
+	 */
+	public void setLong(long value, long i, long j, long k) {
+		long at = element('J', "setLong", i, j, k);
 		window(at).putLong(within(at), value);
 	}
 
@@ -602,6 +869,42 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
+	 * Reads an element of a one-dimensional array, as {@link #getInt(long...)} does, with
+	 * no index array to allocate.
+	 * @param i the index in dimension 0
+	 * @return the element
+	 */
+	public int getInt(long i) {
+		long at = element('I', "getInt", i);
+		return window(at).getInt(within(at));
+	}
+
+	/**
+	 * Reads an element of a two-dimensional array, as {@link #getInt(long...)} does, with
+	 * no index array to allocate.
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 * @return the element
+	 */
+	public int getInt(long i, long j) {
+		long at = element('I', "getInt", i, j);
+		return window(at).getInt(within(at));
+	}
+
+	/**
+	 * Reads an element of a three-dimensional array, as {@link #getInt(long...)} does,
+	 * with no index array to allocate.
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 * @param k the index in dimension 2
+	 * @return the element
+	 */
+	public int getInt(long i, long j, long k) {
+		long at = element('I', "getInt", i, j, k);
+		return window(at).getInt(within(at));
+	}
+
+	/**
 	 * Writes an element of an {@code int32} or {@code uint32} array.
 	 * @param value the value (for {@code uint32}, its bits)
 	 * @param index one index per dimension, none for a 0-d array
@@ -609,6 +912,42 @@ public final class NDArray implements AutoCloseable {
 	 */
 	public void setInt(int value, long... index) {
 		long at = element('I', "setInt", index);
+		window(at).putInt(within(at), value);
+	}
+
+	/**
+	 * Writes an element of a one-dimensional array, as {@link #setInt(int, long...)}
+	 * does, with no index array to allocate.
+	 * @param value the value (for {@code uint32}, its bits)
+	 * @param i the index in dimension 0
+	 */
+	public void setInt(int value, long i) {
+		long at = element('I', "setInt", i);
+		window(at).putInt(within(at), value);
+	}
+
+	/**
+	 * Writes an element of a two-dimensional array, as {@link #setInt(int, long...)}
+	 * does, with no index array to allocate.
+	 * @param value the value (for {@code uint32}, its bits)
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 */
+	public void setInt(int value, long i, long j) {
+		long at = element('I', "setInt", i, j);
+		window(at).putInt(within(at), value);
+	}
+
+	/**
+	 * Writes an element of a three-dimensional array, as {@link #setInt(int, long...)}
+	 * does, with no index array to allocate.
+	 * @param value the value (for {@code uint32}, its bits)
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 * @param k the index in dimension 2
+	 */
+	public void setInt(int value, long i, long j, long k) {
+		long at = element('I', "setInt", i, j, k);
 		window(at).putInt(within(at), value);
 	}
 
@@ -625,6 +964,42 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
+	 * Reads an element of a one-dimensional array, as {@link #getShort(long...)} does,
+	 * with no index array to allocate.
+	 * @param i the index in dimension 0
+	 * @return the element
+	 */
+	public short getShort(long i) {
+		long at = element('S', "getShort", i);
+		return window(at).getShort(within(at));
+	}
+
+	/**
+	 * Reads an element of a two-dimensional array, as {@link #getShort(long...)} does,
+	 * with no index array to allocate.
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 * @return the element
+	 */
+	public short getShort(long i, long j) {
+		long at = element('S', "getShort", i, j);
+		return window(at).getShort(within(at));
+	}
+
+	/**
+	 * Reads an element of a three-dimensional array, as {@link #getShort(long...)} does,
+	 * with no index array to allocate.
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 * @param k the index in dimension 2
+	 * @return the element
+	 */
+	public short getShort(long i, long j, long k) {
+		long at = element('S', "getShort", i, j, k);
+		return window(at).getShort(within(at));
+	}
+
+	/**
 	 * Writes an element of an {@code int16} or {@code uint16} array.
 	 * @param value the value (for {@code uint16}, its bits)
 	 * @param index one index per dimension, none for a 0-d array
@@ -632,6 +1007,42 @@ public final class NDArray implements AutoCloseable {
 	 */
 	public void setShort(short value, long... index) {
 		long at = element('S', "setShort", index);
+		window(at).putShort(within(at), value);
+	}
+
+	/**
+	 * Writes an element of a one-dimensional array, as {@link #setShort(short, long...)}
+	 * does, with no index array to allocate.
+	 * @param value the value (for {@code uint16}, its bits)
+	 * @param i the index in dimension 0
+	 */
+	public void setShort(short value, long i) {
+		long at = element('S', "setShort", i);
+		window(at).putShort(within(at), value);
+	}
+
+	/**
+	 * Writes an element of a two-dimensional array, as {@link #setShort(short, long...)}
+	 * does, with no index array to allocate.
+	 * @param value the value (for {@code uint16}, its bits)
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 */
+	public void setShort(short value, long i, long j) {
+		long at = element('S', "setShort", i, j);
+		window(at).putShort(within(at), value);
+	}
+
+	/**
+	 * Writes an element of a three-dimensional array, as
+	 * {@link #setShort(short, long...)} does, with no index array to allocate.
+	 * @param value the value (for {@code uint16}, its bits)
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 * @param k the index in dimension 2
+	 */
+	public void setShort(short value, long i, long j, long k) {
+		long at = element('S', "setShort", i, j, k);
 		window(at).putShort(within(at), value);
 	}
 
@@ -648,6 +1059,42 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
+	 * Reads an element of a one-dimensional array, as {@link #getByte(long...)} does,
+	 * with no index array to allocate.
+	 * @param i the index in dimension 0
+	 * @return the element
+	 */
+	public byte getByte(long i) {
+		long at = element('B', "getByte", i);
+		return window(at).get(within(at));
+	}
+
+	/**
+	 * Reads an element of a two-dimensional array, as {@link #getByte(long...)} does,
+	 * with no index array to allocate.
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 * @return the element
+	 */
+	public byte getByte(long i, long j) {
+		long at = element('B', "getByte", i, j);
+		return window(at).get(within(at));
+	}
+
+	/**
+	 * Reads an element of a three-dimensional array, as {@link #getByte(long...)} does,
+	 * with no index array to allocate.
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 * @param k the index in dimension 2
+	 * @return the element
+	 */
+	public byte getByte(long i, long j, long k) {
+		long at = element('B', "getByte", i, j, k);
+		return window(at).get(within(at));
+	}
+
+	/**
 	 * Writes an element of an {@code int8} or {@code uint8} array.
 	 * @param value the value (for {@code uint8}, its bits)
 	 * @param index one index per dimension, none for a 0-d array
@@ -655,6 +1102,42 @@ public final class NDArray implements AutoCloseable {
 	 */
 	public void setByte(byte value, long... index) {
 		long at = element('B', "setByte", index);
+		window(at).put(within(at), value);
+	}
+
+	/**
+	 * Writes an element of a one-dimensional array, as {@link #setByte(byte, long...)}
+	 * does, with no index array to allocate.
+	 * @param value the value (for {@code uint8}, its bits)
+	 * @param i the index in dimension 0
+	 */
+	public void setByte(byte value, long i) {
+		long at = element('B', "setByte", i);
+		window(at).put(within(at), value);
+	}
+
+	/**
+	 * Writes an element of a two-dimensional array, as {@link #setByte(byte, long...)}
+	 * does, with no index array to allocate.
+	 * @param value the value (for {@code uint8}, its bits)
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 */
+	public void setByte(byte value, long i, long j) {
+		long at = element('B', "setByte", i, j);
+		window(at).put(within(at), value);
+	}
+
+	/**
+	 * Writes an element of a three-dimensional array, as {@link #setByte(byte, long...)}
+	 * does, with no index array to allocate.
+	 * @param value the value (for {@code uint8}, its bits)
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 * @param k the index in dimension 2
+	 */
+	public void setByte(byte value, long i, long j, long k) {
+		long at = element('B', "setByte", i, j, k);
 		window(at).put(within(at), value);
 	}
 
@@ -671,6 +1154,42 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
+	 * Reads an element of a one-dimensional array, as {@link #getBoolean(long...)} does,
+	 * with no index array to allocate.
+	 * @param i the index in dimension 0
+	 * @return the element
+	 */
+	public boolean getBoolean(long i) {
+		long at = element('Z', "getBoolean", i);
+		return window(at).get(within(at)) != 0;
+	}
+
+	/**
+	 * Reads an element of a two-dimensional array, as {@link #getBoolean(long...)} does,
+	 * with no index array to allocate.
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 * @return the element
+	 */
+	public boolean getBoolean(long i, long j) {
+		long at = element('Z', "getBoolean", i, j);
+		return window(at).get(within(at)) != 0;
+	}
+
+	/**
+	 * Reads an element of a three-dimensional array, as {@link #getBoolean(long...)}
+	 * does, with no index array to allocate.
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 * @param k the index in dimension 2
+	 * @return the element
+	 */
+	public boolean getBoolean(long i, long j, long k) {
+		long at = element('Z', "getBoolean", i, j, k);
+		return window(at).get(within(at)) != 0;
+	}
+
+	/**
 	 * Writes an element of a {@code bool} array, as 1 or 0.
 	 * @param value the value
 	 * @param index one index per dimension, none for a 0-d array
@@ -678,6 +1197,42 @@ public final class NDArray implements AutoCloseable {
 	 */
 	public void setBoolean(boolean value, long... index) {
 		long at = element('Z', "setBoolean", index);
+		window(at).put(within(at), (byte) (value ? 1 : 0));
+	}
+
+	/**
+	 * Writes an element of a one-dimensional array, as
+	 * {@link #setBoolean(boolean, long...)} does, with no index array to allocate.
+	 * @param value the value
+	 * @param i the index in dimension 0
+	 */
+	public void setBoolean(boolean value, long i) {
+		long at = element('Z', "setBoolean", i);
+		window(at).put(within(at), (byte) (value ? 1 : 0));
+	}
+
+	/**
+	 * Writes an element of a two-dimensional array, as
+	 * {@link #setBoolean(boolean, long...)} does, with no index array to allocate.
+	 * @param value the value
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 */
+	public void setBoolean(boolean value, long i, long j) {
+		long at = element('Z', "setBoolean", i, j);
+		window(at).put(within(at), (byte) (value ? 1 : 0));
+	}
+
+	/**
+	 * Writes an element of a three-dimensional array, as
+	 * {@link #setBoolean(boolean, long...)} does, with no index array to allocate.
+	 * @param value the value
+	 * @param i the index in dimension 0
+	 * @param j the index in dimension 1
+	 * @param k the index in dimension 2
+	 */
+	public void setBoolean(boolean value, long i, long j, long k) {
+		long at = element('Z', "setBoolean", i, j, k);
 		window(at).put(within(at), (byte) (value ? 1 : 0));
 	}
 
@@ -885,32 +1440,81 @@ public final class NDArray implements AutoCloseable {
 	}
 
 	/**
-	 * Returns the byte offset of an element in the data, checking the dtype, the index
-	 * and that the array is open.
+	 * Returns the byte offset of an element of a one-dimensional array in the data,
+	 * checking the dtype, the index and that the array is open: the checks that pass cost
+	 * one branch each, and the messages are built only when one fails.
 	 */
-	private long element(char type, String method, long[] index) {
-		if (this.elementType != type) {
-			throw wrongType(method);
+	private long element(char type, String method, long i) {
+		if (this.accessKey != accessKey(type, 1) || this.shm.isClosed()) {
+			throw refused(type, method, 1);
 		}
-		checkOpen();
-		if (index.length != this.shape.length) {
-			throw new IllegalArgumentException(method + " was given " + index.length + " indices for " + this
-					+ ", which has " + this.shape.length + " dimensions");
+		// An unsigned comparison catches a negative index too.
+		if (Long.compareUnsigned(i, this.shape0) >= 0) {
+			throw outOfBounds(i);
+		}
+		return i * this.stride0;
+	}
+
+	private long element(char type, String method, long i, long j) {
+		if (this.accessKey != accessKey(type, 2) || this.shm.isClosed()) {
+			throw refused(type, method, 2);
+		}
+		if (Long.compareUnsigned(i, this.shape0) >= 0 | Long.compareUnsigned(j, this.shape1) >= 0) {
+			throw outOfBounds(i, j);
+		}
+		return i * this.stride0 + j * this.stride1;
+	}
+
+	private long element(char type, String method, long i, long j, long k) {
+		if (this.accessKey != accessKey(type, 3) || this.shm.isClosed()) {
+			throw refused(type, method, 3);
+		}
+		if (Long.compareUnsigned(i, this.shape0) >= 0 | Long.compareUnsigned(j, this.shape1) >= 0
+				| Long.compareUnsigned(k, this.shape2) >= 0) {
+			throw outOfBounds(i, j, k);
+		}
+		return i * this.stride0 + j * this.stride1 + k * this.stride2;
+	}
+
+	private long element(char type, String method, long[] index) {
+		if (this.elementType != type || index.length != this.shape.length || this.shm.isClosed()) {
+			throw refused(type, method, index.length);
 		}
 		long at = 0;
 		for (int i = 0; i < index.length; i++) {
-			long position = index[i];
-			if (position < 0 || position >= this.shape[i]) {
-				throw new IndexOutOfBoundsException("Index " + position + " is out of bounds for dimension " + i
-						+ " of " + this + ", of size " + this.shape[i]);
+			if (Long.compareUnsigned(index[i], this.shape[i]) >= 0) {
+				throw outOfBounds(index);
 			}
-			at += position * this.strides[i];
+			at += index[i] * this.strides[i];
 		}
 		return at;
 	}
 
+	/**
+	 * Returns why an element accessor with the given number of indices was refused.
+	 */
+	private RuntimeException refused(char type, String method, int indices) {
+		if (this.elementType != type) {
+			return wrongType(method);
+		}
+		if (this.shm.isClosed()) {
+			return closed();
+		}
+		return new IllegalArgumentException(method + " was given " + indices + " indices for " + this + ", which has "
+				+ this.shape.length + " dimensions");
+	}
+
+	private IndexOutOfBoundsException outOfBounds(long... index) {
+		int dimension = 0;
+		while (index[dimension] >= 0 && index[dimension] < this.shape[dimension]) {
+			dimension++;
+		}
+		return new IndexOutOfBoundsException("Index " + index[dimension] + " is out of bounds for dimension "
+				+ dimension + " of " + this + ", of size " + this.shape[dimension]);
+	}
+
 	private ByteBuffer window(long at) {
-		return this.windows[(int) (at >>> WINDOW_SHIFT)];
+		return (at < WINDOW_BYTES) ? this.firstWindow : this.windows[(int) (at >>> WINDOW_SHIFT)];
 	}
 
 	private static int within(long at) {
@@ -930,8 +1534,12 @@ public final class NDArray implements AutoCloseable {
 
 	private void checkOpen() {
 		if (this.shm.isClosed()) {
-			throw new IllegalStateException(this + " is closed");
+			throw closed();
 		}
+	}
+
+	private IllegalStateException closed() {
+		return new IllegalStateException(this + " is closed");
 	}
 
 	@Override

@@ -56,16 +56,28 @@ final class NpyHeaderParser {
 				break;
 			}
 			int keyAt = this.position;
-			String key = string("a key");
+			skipString("a key");
+			int keyEnd = this.position;
 			skipWhitespace();
-			expect(':', "':' after the key '" + key + "'");
+			if (peek() != ':') {
+				throw error("expected ':' after the key '" + text(keyAt + 1, keyEnd - 1) + "'", this.position);
+			}
+			this.position++;
 			skipWhitespace();
-			switch (key) {
-				case "descr" -> this.descr = checkUnset(this.descr, key, keyAt, descrValue());
-				case "fortran_order" -> this.fortranOrder = checkUnset(this.fortranOrder, key, keyAt, bool());
-				case "shape" -> this.shape = checkUnset(this.shape, key, keyAt, tuple());
-				default -> throw error("the header dict has the key '" + key + "', not one of 'descr', "
-						+ "'fortran_order' and 'shape'", keyAt);
+			// The key is compared where it lies: the header is read with no string per
+			// key.
+			if (isKey(keyAt, keyEnd, "descr")) {
+				this.descr = checkUnset(this.descr, "descr", keyAt, descrValue());
+			}
+			else if (isKey(keyAt, keyEnd, "fortran_order")) {
+				this.fortranOrder = checkUnset(this.fortranOrder, "fortran_order", keyAt, bool());
+			}
+			else if (isKey(keyAt, keyEnd, "shape")) {
+				this.shape = checkUnset(this.shape, "shape", keyAt, tuple());
+			}
+			else {
+				throw error("the header dict has the key '" + text(keyAt + 1, keyEnd - 1) + "', not one of "
+						+ "'descr', 'fortran_order' and 'shape'", keyAt);
 			}
 			skipWhitespace();
 			if (peek() == ',') {
@@ -109,7 +121,33 @@ final class NpyHeaderParser {
 		return string("the dtype ('descr')");
 	}
 
+	/**
+	 * Tells whether the quoted string between the given positions (quotes included) is
+	 * the given key.
+	 */
+	private boolean isKey(int from, int to, String key) {
+		if (to - from - 2 != key.length()) {
+			return false;
+		}
+		for (int i = 0; i < key.length(); i++) {
+			if (this.text[from + 1 + i] != key.charAt(i)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
 	private String string(String what) {
+		int start = this.position;
+		skipString(what);
+		return text(start + 1, this.position - 1);
+	}
+
+	private String text(int from, int to) {
+		return new String(this.text, from, to - from, StandardCharsets.UTF_8);
+	}
+
+	private void skipString(String what) {
 		int quote = peek();
 		int start = this.position;
 		if (quote != '\'' && quote != '"') {
@@ -127,7 +165,6 @@ final class NpyHeaderParser {
 			throw error("the string of " + what + " is not terminated", start);
 		}
 		this.position++;
-		return new String(this.text, start + 1, this.position - start - 2, StandardCharsets.UTF_8);
 	}
 
 	private Boolean bool() {
@@ -163,7 +200,8 @@ final class NpyHeaderParser {
 			throw error("the shape is not a tuple", start);
 		}
 		this.position++;
-		long[] dimensions = new long[NpyLayout.MAX_DIMENSIONS];
+		// Grown as needed: most shapes have a few dimensions.
+		long[] dimensions = new long[4];
 		int count = 0;
 		boolean comma = false;
 		while (true) {
@@ -181,6 +219,9 @@ final class NpyHeaderParser {
 			}
 			if (count == NpyLayout.MAX_DIMENSIONS) {
 				throw error("the shape has more than " + NpyLayout.MAX_DIMENSIONS + " dimensions, numpy's most", start);
+			}
+			if (count == dimensions.length) {
+				dimensions = Arrays.copyOf(dimensions, 2 * count);
 			}
 			dimensions[count++] = dimension();
 			skipWhitespace();
@@ -236,7 +277,7 @@ final class NpyHeaderParser {
 		while (this.position < this.text.length) {
 			byte b = this.text[this.position];
 			if (b == '\'' || b == '"') {
-				string("a string in the dtype");
+				skipString("a string in the dtype");
 				continue;
 			}
 			if (b == '[' || b == '(' || b == '{') {

@@ -130,19 +130,35 @@ final class NpyLayout {
 	 * library reads, naming the fault
 	 */
 	static Header read(SharedMemory block) {
+		return read(block, block.buf(0, (int) Math.min(block.size(), V2_PREAMBLE + MAX_HEADER_LENGTH)));
+	}
+
+	/**
+	 * Reads the header of an array in a block from the given first bytes of the block,
+	 * and from the block itself for what lies past them.
+	 * @param block the block
+	 * @param head the block's first bytes, from index 0 to the limit (its byte order is
+	 * set to little-endian)
+	 * @return the header
+	 * @throws InvalidNDArrayException if the block does not start with a header this
+	 * library reads, naming the fault
+	 */
+	static Header read(SharedMemory block, ByteBuffer head) {
 		String name = block.name();
 		long size = block.size();
 		if (size < V1_PREAMBLE) {
 			throw invalid(name, "its " + size + " bytes are fewer than the " + V1_PREAMBLE + " of a .npy preamble");
 		}
-		ByteBuffer preamble = block.buf(0, (int) Math.min(size, V2_PREAMBLE)).order(ByteOrder.LITTLE_ENDIAN);
+		ByteBuffer bytes = (head.limit() >= Math.min(size, V2_PREAMBLE)) ? head
+				: block.buf(0, (int) Math.min(size, V2_PREAMBLE));
+		bytes.order(ByteOrder.LITTLE_ENDIAN);
 		for (int i = 0; i < MAGIC.length; i++) {
-			if (preamble.get(i) != MAGIC[i]) {
+			if (bytes.get(i) != MAGIC[i]) {
 				throw invalid(name, "it does not start with the .npy magic \\x93NUMPY");
 			}
 		}
-		int major = preamble.get(VERSION_OFFSET) & 0xFF;
-		int minor = preamble.get(VERSION_OFFSET + 1) & 0xFF;
+		int major = bytes.get(VERSION_OFFSET) & 0xFF;
+		int minor = bytes.get(VERSION_OFFSET + 1) & 0xFF;
 		if (major < 1 || major > 3 || minor != 0) {
 			throw invalid(name, "its .npy format version is " + major + "." + minor + ", not 1.0, 2.0 or 3.0");
 		}
@@ -151,8 +167,8 @@ final class NpyLayout {
 			throw invalid(name,
 					"its " + size + " bytes are fewer than the " + start + " of a version " + major + ".0 preamble");
 		}
-		long length = (major == 1) ? Short.toUnsignedLong(preamble.getShort(LENGTH_OFFSET))
-				: Integer.toUnsignedLong(preamble.getInt(LENGTH_OFFSET));
+		long length = (major == 1) ? Short.toUnsignedLong(bytes.getShort(LENGTH_OFFSET))
+				: Integer.toUnsignedLong(bytes.getInt(LENGTH_OFFSET));
 		if (start + length > size) {
 			throw invalid(name,
 					"its header length, " + length + " bytes, runs past the end of the block (" + size + " bytes)");
@@ -162,7 +178,10 @@ final class NpyLayout {
 					+ " that numpy reads by default");
 		}
 		byte[] text = new byte[(int) length];
-		block.buf(start, (int) length).get(text);
+		if (start + length > bytes.limit()) {
+			bytes = block.buf(0, start + (int) length);
+		}
+		bytes.get(start, text);
 		NpyHeaderParser.Dict dict;
 		DType dtype;
 		try {

@@ -112,6 +112,86 @@ class NDArrayTests {
 	}
 
 	@Test
+	void indicesOneByOneReachTheElementsTheIndexArrayDoes() {
+		NDArray vector = create(DType.INT16, Order.C, 5);
+		vector.setShort((short) -3, 4);
+		assertThat(vector.getShort(new long[] { 4 })).isEqualTo((short) -3);
+		NDArray matrix = create(DType.FLOAT32, Order.F, 3, 4);
+		matrix.setFloat(2.5f, 2, 1);
+		assertThat(matrix.getFloat(new long[] { 2, 1 })).isEqualTo(2.5f);
+		assertThat(matrix.floats().get(1 * 3 + 2)).isEqualTo(2.5f);
+		NDArray cube = create(DType.UINT64, Order.C, 2, 3, 4);
+		for (int i = 0; i < 2; i++) {
+			for (int j = 0; j < 3; j++) {
+				for (int k = 0; k < 4; k++) {
+					cube.setLong(100L * i + 10L * j + k, i, j, k);
+				}
+			}
+		}
+		assertThat(cube.getLong(new long[] { 1, 2, 3 })).isEqualTo(123L);
+		assertThat(cube.longs().get(23)).isEqualTo(123L);
+		cube.setLong(-1L, new long[] { 0, 1, 2 });
+		assertThat(cube.getLong(0, 1, 2)).isEqualTo(-1L);
+		NDArray flags = create(DType.BOOL, Order.C, 2, 2);
+		flags.setBoolean(true, 1, 0);
+		assertThat(flags.getBoolean(1, 0)).isTrue();
+		assertThat(flags.getBoolean(0, 1)).isFalse();
+		NDArray bytes = create(DType.UINT8, Order.C, 2, 2, 2);
+		bytes.setByte((byte) 200, 1, 1, 1);
+		assertThat(Byte.toUnsignedInt(bytes.getByte(1, 1, 1))).isEqualTo(200);
+		NDArray ints = create(DType.INT32.withByteOrder(ByteOrder.BIG_ENDIAN), Order.C, 3);
+		ints.setInt(0x01020304, 1);
+		assertThat(ints.getInt(1)).isEqualTo(0x01020304);
+		assertThat(ints.data().order(ByteOrder.LITTLE_ENDIAN).getInt(4)).isEqualTo(0x04030201);
+		NDArray doubles = create(DType.FLOAT64, Order.C, 2, 2, 2);
+		doubles.setDouble(Math.E, 1, 0, 1);
+		assertThat(doubles.getDouble(1, 0, 1)).isEqualTo(Math.E);
+		assertThat(doubles.doubles().get(5)).isEqualTo(Math.E);
+	}
+
+	@Test
+	void indicesOneByOneAreCheckedAsTheIndexArrayIs() {
+		NDArray cube = create(DType.FLOAT64, Order.C, 2, 3, 4);
+		assertThatExceptionOfType(IndexOutOfBoundsException.class).isThrownBy(() -> cube.getDouble(1, 2, 4))
+			.withMessage("Index 4 is out of bounds for dimension 2 of " + cube + ", of size 4");
+		assertThatExceptionOfType(IndexOutOfBoundsException.class).isThrownBy(() -> cube.setDouble(1, 0, 3, 0))
+			.withMessage("Index 3 is out of bounds for dimension 1 of " + cube + ", of size 3");
+		assertThatExceptionOfType(IndexOutOfBoundsException.class).isThrownBy(() -> cube.getDouble(-1, 0, 0))
+			.withMessage("Index -1 is out of bounds for dimension 0 of " + cube + ", of size 2");
+		assertThatExceptionOfType(IndexOutOfBoundsException.class)
+			.isThrownBy(() -> cube.getDouble(Long.MIN_VALUE, 0, 0));
+		assertThatIllegalArgumentException().isThrownBy(() -> cube.getDouble(0, 0))
+			.withMessage("getDouble was given 2 indices for " + cube + ", which has 3 dimensions");
+		assertThatIllegalArgumentException().isThrownBy(() -> cube.setDouble(0, 0))
+			.withMessage("setDouble was given 1 indices for " + cube + ", which has 3 dimensions");
+		assertThatIllegalStateException().isThrownBy(() -> cube.getLong(0, 0, 0))
+			.withMessage("getLong does not serve " + cube + ", whose dtype is <f8 (float64)");
+		NDArray row = create(DType.INT8, Order.C, 3);
+		assertThatExceptionOfType(IndexOutOfBoundsException.class).isThrownBy(() -> row.getByte(3))
+			.withMessage("Index 3 is out of bounds for dimension 0 of " + row + ", of size 3");
+		cube.close();
+		assertThatIllegalStateException().isThrownBy(() -> cube.getDouble(0, 0, 0)).withMessageEndingWith("is closed");
+		assertThatIllegalStateException().isThrownBy(() -> cube.setDouble(1, 0, 0, 0))
+			.withMessageEndingWith("is closed");
+	}
+
+	@Test
+	void attachReadsAHeaderLongerThanItsFirstReadFromTheBlock() {
+		long[] shape = new long[NpyLayout.MAX_DIMENSIONS];
+		Arrays.fill(shape, 1);
+		shape[0] = 3;
+		NDArray created = create(DType.INT32, Order.C, shape);
+		assertThat(created.headerLength()).isGreaterThan(256);
+		long[] last = new long[shape.length];
+		last[0] = 2;
+		created.setInt(77, last);
+		NDArray attached = this.blocks.track(NDArray.attach(TestBlocks.DIRECTORY, created.shm().name()));
+		assertThat(attached.shape()).containsExactly(shape);
+		assertThat(attached.dataOffset()).isEqualTo(created.dataOffset());
+		assertThat(attached.getInt(last)).isEqualTo(77);
+	}
+
+	@Test
 	void zeroDimensionalArrayHoldsOneElement() {
 		NDArray scalar = create(DType.FLOAT64, Order.C);
 		assertThat(scalar.size()).isOne();

@@ -28,13 +28,13 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Attaches {@link NDArray} to hostile blocks: random bytes, valid {@code .npy} images cut
- * short, extended or with bits flipped, and headers forged from the grammar's pieces
- * (huge, negative and overflowing dimensions, lengths past the block, structured, object
- * and unknown dtypes, broken syntax). Attaching either works, and then every element lies
- * within the block, or fails with {@link InvalidNDArrayException} naming the block, and
- * nothing else; what it allocates is bounded by the block's size, whatever number the
- * header forges.
+ * Attaches {@link NDArray} to hostile blocks, by name and from a block attached already:
+ * random bytes, valid {@code .npy} images cut short, extended or with bits flipped, and
+ * headers forged from the grammar's pieces (huge, negative and overflowing dimensions,
+ * lengths past the block, structured, object and unknown dtypes, broken syntax).
+ * Attaching either works, and then every element lies within the block, or fails with
+ * {@link InvalidNDArrayException} naming the block, and nothing else; what it allocates
+ * is bounded by the block's size, whatever number the header forges.
  * <p>
  * The property runs {@code jqwik.tries.default} cases: jqwik's 1,000 in the normal build,
  * 100,000 with the core module's {@code reliability} profile
@@ -99,17 +99,18 @@ class NpyHostileAttachTests {
 		// classes, which no block causes.
 		for (int round = 0; round < 20; round++) {
 			for (byte[] image : validImages) {
-				attachAndRead(image, false);
-				attachAndRead(flipBits(image, random), false);
-				attachAndRead(forgedHeader(random), false);
-				attachAndRead(Arrays.copyOf(image, 1 + random.nextInt(image.length)), false);
+				boolean byName = random.nextBoolean();
+				attachAndRead(image, byName, false);
+				attachAndRead(flipBits(image, random), byName, false);
+				attachAndRead(forgedHeader(random), byName, false);
+				attachAndRead(Arrays.copyOf(image, 1 + random.nextInt(image.length)), byName, false);
 			}
 			for (int major = 0; major <= 4; major++) {
 				for (int length = 1; length <= 16; length++) {
 					byte[] preamble = Arrays.copyOf(NpyLayout.MAGIC, 16);
 					preamble[6] = (byte) major;
 					random.ints(8, 0, 256).forEach((b) -> preamble[8 + random.nextInt(8)] = (byte) b);
-					attachAndRead(Arrays.copyOf(preamble, length), false);
+					attachAndRead(Arrays.copyOf(preamble, length), random.nextBoolean(), false);
 				}
 			}
 		}
@@ -135,17 +136,21 @@ class NpyHostileAttachTests {
 
 	@Property
 	void attachingAHostileBlockFailsOnlyAsDocumentedAndAllocatesNoMoreThanItsSize(
-			@ForAll("hostileBlocks") byte[] contents) {
-		attachAndRead(contents, true);
+			@ForAll("hostileBlocks") byte[] contents, @ForAll boolean byName) {
+		attachAndRead(contents, byName, true);
 	}
 
-	private static void attachAndRead(byte[] contents, boolean measured) {
+	/**
+	 * Reads the block as an array: attached by name (the header read through the file) or
+	 * from the block attached already (the header read through the mapping).
+	 */
+	private static void attachAndRead(byte[] contents, boolean byName, boolean measured) {
 		try (SharedMemory block = directory.create(NAME, contents.length)) {
 			block.buf().put(contents);
 			NDArray array;
 			long before = THREADS.getCurrentThreadAllocatedBytes();
 			try {
-				array = NDArray.of(block);
+				array = byName ? NDArray.attach(directory, NAME) : NDArray.of(block);
 			}
 			catch (InvalidNDArrayException ex) {
 				refused.increment();
@@ -159,16 +164,18 @@ class NpyHostileAttachTests {
 				assertThat(allocated).as("bytes allocated attaching to a block of %d bytes", contents.length)
 					.isLessThanOrEqualTo(ALLOCATION_CONSTANT + ALLOCATION_PER_BLOCK_BYTE * contents.length);
 			}
-			attached.increment();
-			assertThat(array.dataOffset() + array.nbytes()).isLessThanOrEqualTo(contents.length);
-			if (array.size() > 0) {
-				long[] last = array.shape();
-				for (int i = 0; i < last.length; i++) {
-					last[i]--;
+			try (array) {
+				attached.increment();
+				assertThat(array.dataOffset() + array.nbytes()).isLessThanOrEqualTo(contents.length);
+				if (array.size() > 0) {
+					long[] last = array.shape();
+					for (int i = 0; i < last.length; i++) {
+						last[i]--;
+					}
+					readElement(array, last);
 				}
-				readElement(array, last);
+				assertThat(array.data().remaining()).isEqualTo(array.nbytes());
 			}
-			assertThat(array.data().remaining()).isEqualTo(array.nbytes());
 		}
 		finally {
 			directory.unlink(NAME);
