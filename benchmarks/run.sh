@@ -93,7 +93,7 @@ if [[ -x $java25 ]]; then
   run_jvm 25 "$java25" ""
   # Both mapping implementations on the JDK that has both, for the workloads where they differ.
   if [[ -z ${JMH_INCLUDE:-} && $mode == full ]]; then
-    run_jvm 25nio "$java25" "-Ddev.sharedmemory.mapping=nio" "CreateBenchmark|AttachBenchmark|BulkCopyBenchmark|FirstTouch"
+    run_jvm 25nio "$java25" "-Ddev.sharedmemory.mapping=nio" "benchmarks\.(Create|Attach|BulkCopy|FirstTouch)Benchmark\."
     echo '{"note": "only the workloads where the mapping implementation matters (create, attach, bulk copy)"}' \
       > "$raw/jvm-25nio/note.json"
   fi
