@@ -12,7 +12,6 @@ import java.util.function.LongFunction;
 import org.jspecify.annotations.Nullable;
 
 import dev.sharedmemory.list.ItemCodec;
-import dev.sharedmemory.list.ItemCodec.EncodedItem;
 import dev.sharedmemory.list.ItemType;
 import dev.sharedmemory.list.PythonEquality;
 import dev.sharedmemory.list.PythonRepr;
@@ -126,17 +125,19 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	static ShareableList create(List<?> items, LongFunction<SharedMemory> newBlock) {
 		Objects.requireNonNull(items, "items must not be null");
 		Object[] values = items.toArray();
-		EncodedItem[] encoded = new EncodedItem[values.length];
+		// Checked and sized first, then written straight into the block: nothing encoded
+		// is kept in between.
+		int[] encodedLengths = new int[values.length];
 		for (int i = 0; i < values.length; i++) {
-			encoded[i] = ItemCodec.encode(i, values[i]);
+			encodedLengths[i] = ItemCodec.encodedLength(i, values[i]);
 		}
-		ShareableListHeader header = ShareableListHeader.forItems(encoded);
+		ShareableListHeader header = ShareableListHeader.forItems(encodedLengths);
 		SharedMemory shm = newBlock.apply(header.blockSize());
 		try {
 			ByteBuffer buffer = shm.buf();
 			header.write(buffer);
-			for (int i = 0; i < encoded.length; i++) {
-				ItemCodec.write(buffer, header, i, encoded[i]);
+			for (int i = 0; i < values.length; i++) {
+				ItemCodec.write(buffer, header, i, values[i]);
 			}
 			return new ShareableList(shm, buffer, header);
 		}
@@ -246,8 +247,8 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 			case FLOAT -> Double.valueOf(buffer.getDouble(slot));
 			case BOOL -> Boolean.valueOf(ItemCodec.readBool(buffer, slot));
 			case NONE -> null;
-			case STR -> ItemCodec.readString(buffer, slot, ShareableListLayout.stringFormatSize(format));
-			case BYTES -> ItemCodec.readBytes(buffer, slot, ShareableListLayout.stringFormatSize(format));
+			case STR -> ItemCodec.readString(buffer, slot, valueSize(index, format));
+			case BYTES -> ItemCodec.readBytes(buffer, slot, valueSize(index, format));
 		};
 	}
 
@@ -309,7 +310,7 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 			return null;
 		}
 		expect(index, type, ItemType.STR);
-		return ItemCodec.readString(buffer, this.header.slot(index), ShareableListLayout.stringFormatSize(format));
+		return ItemCodec.readString(buffer, this.header.slot(index), valueSize(index, format));
 	}
 
 	/**
@@ -328,7 +329,7 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 			return null;
 		}
 		expect(index, type, ItemType.BYTES);
-		return ItemCodec.readBytes(buffer, this.header.slot(index), ShareableListLayout.stringFormatSize(format));
+		return ItemCodec.readBytes(buffer, this.header.slot(index), valueSize(index, format));
 	}
 
 	/**
@@ -359,9 +360,9 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	 */
 	@Override
 	public @Nullable Object set(int index, @Nullable Object value) {
-		EncodedItem encoded = encodeFor(index, value);
+		checkFits(index, value);
 		Object previous = get(index);
-		ItemCodec.write(this.buffer, this.header, index, encoded);
+		ItemCodec.write(this.buffer, this.header, index, value);
 		return previous;
 	}
 
@@ -418,7 +419,8 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	 * @throws IllegalStateException if the list is closed
 	 */
 	public void setString(int index, @Nullable String value) {
-		ItemCodec.write(this.buffer, this.header, index, encodeFor(index, value));
+		checkFits(index, value);
+		ItemCodec.write(this.buffer, this.header, index, value);
 	}
 
 	/**
@@ -431,7 +433,8 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	 * @throws IllegalStateException if the list is closed
 	 */
 	public void setBytes(int index, byte @Nullable [] value) {
-		ItemCodec.write(this.buffer, this.header, index, encodeFor(index, value));
+		checkFits(index, value);
+		ItemCodec.write(this.buffer, this.header, index, value);
 	}
 
 	/**
@@ -614,18 +617,21 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 		}
 	}
 
+	private int valueSize(int index, long format) {
+		return ShareableListLayout.stringFormatSize(format, this.header.slotSize(index));
+	}
+
 	// Checks everything before anything is written: the index, the state, the type and
 	// the size.
-	private EncodedItem encodeFor(int index, @Nullable Object value) {
+	private void checkFits(int index, @Nullable Object value) {
 		buffer(index);
-		EncodedItem encoded = ItemCodec.encode(index, value);
-		byte[] bytes = encoded.bytes();
-		if (bytes != null && bytes.length > this.header.slotSize(index)) {
+		int encodedLength = ItemCodec.encodedLength(index, value);
+		if (encodedLength > this.header.slotSize(index)) {
+			String type = (value instanceof String) ? ItemType.STR.description() : ItemType.BYTES.description();
 			throw new IllegalArgumentException("Cannot set item " + index + " of ShareableList '" + this.shm.name()
-					+ "' to " + encoded.type().description() + " of " + bytes.length + " bytes: it exceeds the "
-					+ "available storage of the item's " + this.header.slotSize(index) + "-byte slot");
+					+ "' to " + type + " of " + encodedLength + " bytes: it exceeds the available storage of the"
+					+ " item's " + this.header.slotSize(index) + "-byte slot");
 		}
-		return encoded;
 	}
 
 }

@@ -10,10 +10,16 @@ import static dev.sharedmemory.list.ShareableListLayout.WORD;
 
 /**
  * Turns Java values into what a {@link dev.sharedmemory.ShareableList} item holds and
- * back: checks and encodes a value for its slot, writes an item in Python's order
+ * back: checks and sizes a value, writes it straight into its slot in Python's order
  * (format, code, value), and reads a value out of its slot.
  */
 public final class ItemCodec {
+
+	/**
+	 * What {@link #encodedLength(int, Object)} returns for a value held in one 8-byte
+	 * word: an int, a float, a bool or None.
+	 */
+	public static final int WORD_VALUE = -1;
 
 	private static final byte[] ZEROS = new byte[4096];
 
@@ -21,51 +27,55 @@ public final class ItemCodec {
 	}
 
 	/**
-	 * Checks and encodes a value.
+	 * Checks a value and returns how many bytes it takes: a str's UTF-8 length, a bytes
+	 * value's length, or {@link #WORD_VALUE} for the rest.
 	 * @param index the item's index, for messages
 	 * @param value null, a Boolean, a Long, Integer, Short or Byte, a Double or Float, a
 	 * String or a byte[]
-	 * @return the encoded value
+	 * @return the length in bytes, or {@link #WORD_VALUE}
 	 * @throws IllegalArgumentException if the value has another type, or is a String with
 	 * an unpaired surrogate
 	 */
-	public static EncodedItem encode(int index, @Nullable Object value) {
-		if (value == null) {
-			return new EncodedItem(ItemType.NONE, 0, null);
-		}
-		if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
-			return new EncodedItem(ItemType.INT, ((Number) value).longValue(), null);
-		}
-		if (value instanceof Double || value instanceof Float) {
-			return new EncodedItem(ItemType.FLOAT, Double.doubleToRawLongBits(((Number) value).doubleValue()), null);
-		}
-		if (value instanceof Boolean bool) {
-			return new EncodedItem(ItemType.BOOL, bool ? BOOL_TRUE : 0, null);
-		}
+	public static int encodedLength(int index, @Nullable Object value) {
 		if (value instanceof String text) {
-			return new EncodedItem(ItemType.STR, 0, utf8(index, text));
+			return utf8Length(index, text);
 		}
 		if (value instanceof byte[] bytes) {
-			return new EncodedItem(ItemType.BYTES, 0, bytes);
+			return bytes.length;
 		}
-		throw new IllegalArgumentException("Item " + index + " cannot be stored in a ShareableList: "
-				+ value.getClass().getName() + " is none of null, Boolean, Long, Integer, Short, Byte, Double,"
-				+ " Float, String and byte[]");
+		if (value == null || isInt(value) || isFloat(value) || value instanceof Boolean) {
+			return WORD_VALUE;
+		}
+		throw unsupported(index, value);
 	}
 
-	private static byte[] utf8(int index, String text) {
+	// Counts without encoding, so that a value that does not fit fails before anything
+	// is allocated.
+	private static int utf8Length(int index, String text) {
+		int length = text.length();
 		for (int i = 0; i < text.length(); i++) {
 			char ch = text.charAt(i);
-			if (Character.isHighSurrogate(ch) && i + 1 < text.length()
+			if (ch < 0x80) {
+				continue;
+			}
+			if (ch < 0x800) {
+				length += 1;
+			}
+			else if (Character.isHighSurrogate(ch) && i + 1 < text.length()
 					&& Character.isLowSurrogate(text.charAt(i + 1))) {
+				// Two chars, four bytes.
+				length += 2;
 				i++;
 			}
 			else if (Character.isSurrogate(ch)) {
 				throw new IllegalArgumentException("Item " + index + " is a String with an unpaired surrogate"
 						+ " at char " + i + ", which has no UTF-8 encoding");
 			}
+			else {
+				length += 2;
+			}
 		}
-		return text.getBytes(StandardCharsets.UTF_8);
+		return length;
 	}
 
 	/**
@@ -76,18 +86,40 @@ public final class ItemCodec {
 	 * @param buffer the whole block
 	 * @param header the list's header
 	 * @param index the item, already checked
-	 * @param item the encoded value, already checked to fit the slot
+	 * @param value the value, already checked by {@link #encodedLength(int, Object)} to
+	 * fit the slot
 	 */
-	public static void write(ByteBuffer buffer, ShareableListHeader header, int index, EncodedItem item) {
-		byte[] bytes = item.bytes();
-		if (bytes == null) {
-			writeWord(buffer, header, index, item.type(), item.bits());
-			return;
+	public static void write(ByteBuffer buffer, ShareableListHeader header, int index, @Nullable Object value) {
+		if (value instanceof String text) {
+			writeSized(buffer, header, index, ItemType.STR, text.getBytes(StandardCharsets.UTF_8));
 		}
+		else if (value instanceof byte[] bytes) {
+			writeSized(buffer, header, index, ItemType.BYTES, bytes);
+		}
+		else if (value == null) {
+			writeWord(buffer, header, index, ItemType.NONE, 0);
+		}
+		else if (value instanceof Boolean bool) {
+			writeWord(buffer, header, index, ItemType.BOOL, bool ? BOOL_TRUE : 0);
+		}
+		else if (isInt(value)) {
+			writeWord(buffer, header, index, ItemType.INT, ((Number) value).longValue());
+		}
+		else if (isFloat(value)) {
+			writeWord(buffer, header, index, ItemType.FLOAT,
+					Double.doubleToRawLongBits(((Number) value).doubleValue()));
+		}
+		else {
+			throw unsupported(index, value);
+		}
+	}
+
+	private static void writeSized(ByteBuffer buffer, ShareableListHeader header, int index, ItemType type,
+			byte[] bytes) {
 		int slot = header.slot(index);
 		int size = header.slotSize(index);
-		buffer.putLong(header.formatOffset(index), ShareableListLayout.formatOf(item.type(), size));
-		buffer.put(header.codeOffset(index), ShareableListLayout.codeOf(item.type()));
+		buffer.putLong(header.formatOffset(index), ShareableListLayout.formatOf(type, size));
+		buffer.put(header.codeOffset(index), ShareableListLayout.codeOf(type));
 		buffer.put(slot, bytes);
 		for (int at = slot + bytes.length, end = slot + size; at < end; at += ZEROS.length) {
 			buffer.put(at, ZEROS, 0, Math.min(ZEROS.length, end - at));
@@ -95,8 +127,8 @@ public final class ItemCodec {
 	}
 
 	/**
-	 * Writes an int, float, bool or None item without encoding it first: what the typed
-	 * setters use, allocating nothing.
+	 * Writes an int, float, bool or None item: what the typed setters use, allocating
+	 * nothing.
 	 * @param buffer the whole block
 	 * @param header the list's header
 	 * @param index the item, already checked
@@ -107,6 +139,20 @@ public final class ItemCodec {
 		buffer.putLong(header.formatOffset(index), ShareableListLayout.formatOf(type, WORD));
 		buffer.put(header.codeOffset(index), ShareableListLayout.codeOf(type));
 		buffer.putLong(header.slot(index), bits);
+	}
+
+	private static boolean isInt(Object value) {
+		return value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte;
+	}
+
+	private static boolean isFloat(Object value) {
+		return value instanceof Double || value instanceof Float;
+	}
+
+	private static IllegalArgumentException unsupported(int index, Object value) {
+		return new IllegalArgumentException("Item " + index + " cannot be stored in a ShareableList: "
+				+ value.getClass().getName() + " is none of null, Boolean, Long, Integer, Short, Byte, Double,"
+				+ " Float, String and byte[]");
 	}
 
 	/**
@@ -128,8 +174,15 @@ public final class ItemCodec {
 	 * @return the text
 	 */
 	public static String readString(ByteBuffer buffer, int slot, int size) {
-		byte[] utf8 = readBytes(buffer, slot, size);
-		return new String(utf8, 0, completeUtf8Length(utf8, utf8.length), StandardCharsets.UTF_8);
+		// The whole value in one copy, as Python's unpack_from reads it, then stripped on
+		// the heap: one access to the block instead of one per word.
+		byte[] utf8 = new byte[size];
+		buffer.get(slot, utf8);
+		int end = size;
+		while (end > 0 && utf8[end - 1] == 0) {
+			end--;
+		}
+		return new String(utf8, 0, completeUtf8Length(utf8, end), StandardCharsets.UTF_8);
 	}
 
 	/**
@@ -174,26 +227,6 @@ public final class ItemCodec {
 		int sequenceLength = (first >= 0xF0 && first <= 0xF4) ? 4
 				: (first >= 0xE0) ? 3 : (first >= 0xC2 && first < 0xE0) ? 2 : 1;
 		return (length - lead < sequenceLength && first >= 0xC2 && first <= 0xF4) ? lead : length;
-	}
-
-	/**
-	 * A value checked and encoded for its slot: the 8 bytes of a number, bool or None, or
-	 * the bytes of a str or bytes value.
-	 *
-	 * @param type the item's type
-	 * @param bits the slot's first 8 bytes, for a number, bool or None
-	 * @param bytes the value's bytes, for a str or bytes value
-	 */
-	public record EncodedItem(ItemType type, long bits, byte @Nullable [] bytes) {
-
-		/**
-		 * Returns the size of the slot CPython would give the value.
-		 * @return the slot size
-		 */
-		public long slotSize() {
-			return (this.bytes != null) ? ShareableListLayout.slotSize(this.bytes.length) : WORD;
-		}
-
 	}
 
 }

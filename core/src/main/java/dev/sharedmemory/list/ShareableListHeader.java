@@ -32,40 +32,44 @@ public final class ShareableListHeader {
 
 	/**
 	 * Sizes the header of a new list, as CPython would for the same items.
-	 * @param items the encoded items
+	 * @param encodedLengths what {@link ItemCodec#encodedLength(int, Object)} returned
+	 * for each item
 	 * @return the header
 	 * @throws IllegalArgumentException if an item is too long for any slot, or the block
 	 * would be larger than one {@link ByteBuffer} can address
 	 */
-	public static ShareableListHeader forItems(ItemCodec.EncodedItem[] items) {
+	public static ShareableListHeader forItems(int[] encodedLengths) {
+		int length = encodedLengths.length;
 		long dataLength = 0;
-		for (int i = 0; i < items.length; i++) {
-			dataLength += checkCreatable(i, items[i]);
+		for (int i = 0; i < length; i++) {
+			dataLength += slotSize(i, encodedLengths[i]);
 		}
-		long size = ShareableListLayout.blockSize(items.length, dataLength);
+		long size = ShareableListLayout.blockSize(length, dataLength);
 		if (size > SharedMemory.MAX_BUFFER_BYTES) {
-			throw new IllegalArgumentException("A ShareableList of " + items.length + " items needs a block of " + size
+			throw new IllegalArgumentException("A ShareableList of " + length + " items needs a block of " + size
 					+ " bytes, more than the " + SharedMemory.MAX_BUFFER_BYTES + " one ByteBuffer can address");
 		}
-		int[] slots = new int[items.length + 1];
-		long slot = ShareableListLayout.dataStart(items.length);
-		for (int i = 0; i < items.length; i++) {
-			slots[i] = (int) slot;
-			slot += items[i].slotSize();
+		int[] slots = new int[length + 1];
+		int slot = (int) ShareableListLayout.dataStart(length);
+		for (int i = 0; i < length; i++) {
+			slots[i] = slot;
+			slot += (int) slotSize(i, encodedLengths[i]);
 		}
-		slots[items.length] = (int) slot;
-		return new ShareableListHeader(items.length, slots);
+		slots[length] = slot;
+		return new ShareableListHeader(length, slots);
 	}
 
-	private static long checkCreatable(int index, ItemCodec.EncodedItem item) {
-		byte[] bytes = item.bytes();
-		if (bytes != null && bytes.length > MAX_VALUE_LENGTH) {
-			throw new IllegalArgumentException("Item " + index + " is " + item.type().description() + " of "
-					+ bytes.length + " bytes, which needs a slot of " + item.slotSize() + " bytes: more than the "
-					+ MAX_SLOT_SIZE + " a ShareableList's 8-byte format can describe (at most " + MAX_VALUE_LENGTH
-					+ " bytes per item)");
+	private static long slotSize(int index, int encodedLength) {
+		if (encodedLength == ItemCodec.WORD_VALUE) {
+			return MIN_SLOT_SIZE;
 		}
-		return item.slotSize();
+		if (encodedLength > MAX_VALUE_LENGTH) {
+			throw new IllegalArgumentException("Item " + index + " is a str or bytes value of " + encodedLength
+					+ " bytes, which needs a slot of " + ShareableListLayout.slotSize(encodedLength)
+					+ " bytes: more than the " + MAX_SLOT_SIZE + " a ShareableList's 8-byte format can describe (at"
+					+ " most " + MAX_VALUE_LENGTH + " bytes per item)");
+		}
+		return ShareableListLayout.slotSize(encodedLength);
 	}
 
 	/**

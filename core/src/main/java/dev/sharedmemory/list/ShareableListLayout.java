@@ -93,6 +93,18 @@ public final class ShareableListLayout {
 	 */
 	public static final long BOOL_TRUE = 1L << shift(7);
 
+	/**
+	 * The {@code <S>s} formats of slots up to 1 KiB, by size in words: packed once, as
+	 * every read and write of a str or bytes item needs its slot's format.
+	 */
+	private static final long[] SMALL_STRING_FORMATS = new long[129];
+
+	static {
+		for (int words = 0; words < SMALL_STRING_FORMATS.length; words++) {
+			SMALL_STRING_FORMATS[words] = packStringFormat(words * WORD);
+		}
+	}
+
 	private ShareableListLayout() {
 	}
 
@@ -187,7 +199,7 @@ public final class ShareableListLayout {
 			return (format == FORMAT_NONE) ? ItemType.NONE : null;
 		}
 		if (code == CODE_STR || code == CODE_BYTES) {
-			int size = stringFormatSize(format);
+			int size = stringFormatSize(format, slotSize);
 			if (size >= 0 && size <= slotSize) {
 				return (code == CODE_STR) ? ItemType.STR : ItemType.BYTES;
 			}
@@ -232,8 +244,14 @@ public final class ShareableListLayout {
 	 * @return the format field as a native-endian long
 	 */
 	public static long stringFormat(int size) {
-		// Digit by digit: every write of a str or bytes item calls this, and building a
-		// String here doubled what such a write allocates.
+		int words = size / WORD;
+		return (size % WORD == 0 && words < SMALL_STRING_FORMATS.length) ? SMALL_STRING_FORMATS[words]
+				: packStringFormat(size);
+	}
+
+	// Digit by digit, as a write of an item in a large slot calls this: building a String
+	// here would double what such a write allocates.
+	private static long packStringFormat(int size) {
 		int digits = 1;
 		for (int rest = size; rest >= 10; rest /= 10) {
 			digits++;
@@ -243,6 +261,18 @@ public final class ShareableListLayout {
 			packed |= (long) ('0' + rest % 10) << shift(i);
 		}
 		return packed;
+	}
+
+	/**
+	 * Reads the size out of an item's {@code <S>s} format: at once for the format CPython
+	 * and this library write, the whole slot; otherwise as
+	 * {@link #stringFormatSize(long)} does.
+	 * @param format the format field
+	 * @param slotSize the size of the item's slot
+	 * @return the size, or -1 if the field is no such format
+	 */
+	public static int stringFormatSize(long format, int slotSize) {
+		return (format == stringFormat(slotSize)) ? slotSize : stringFormatSize(format);
 	}
 
 	/**

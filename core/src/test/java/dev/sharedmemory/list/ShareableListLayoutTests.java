@@ -42,6 +42,17 @@ class ShareableListLayoutTests {
 	}
 
 	@ParameterizedTest
+	@ValueSource(ints = { 8, 16, 24, 1016, 1024, 1032, 4096, 999_992 })
+	void slotFormatsAreReadAgainstTheirSlot(int slotSize) {
+		long packed = ShareableListLayout.stringFormat(slotSize);
+		assertThat(ShareableListLayout.formatText(packed)).isEqualTo(slotSize + "s");
+		assertThat(ShareableListLayout.stringFormatSize(packed, slotSize)).isEqualTo(slotSize);
+		assertThat(ShareableListLayout.stringFormatSize(pack("8s"), slotSize)).isEqualTo(8);
+		assertThat(ShareableListLayout.stringFormatSize(pack("0" + slotSize + "s"), slotSize)).isEqualTo(slotSize);
+		assertThat(ShareableListLayout.stringFormatSize(ShareableListLayout.FORMAT_INT, slotSize)).isEqualTo(-1);
+	}
+
+	@ParameterizedTest
 	@ValueSource(strings = { "q", "d", "xxxxxxx?", "xxxxxx?x", "s", "8", "8x", "8s8", "8s\u0000x", " 8s", "-8s",
 			"12345678", "" })
 	void otherFormatsAreNoStringFormats(String format) {
