@@ -2,6 +2,7 @@ package dev.sharedmemory.ownership;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -9,7 +10,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import dev.sharedmemory.DirectoryCensus;
@@ -40,6 +40,10 @@ class DirectoryCensusTests {
 	private static final long DEAD_PID = (1L << 22) + 11;
 
 	private static final long LIVE_PID = (1L << 22) + 12;
+
+	// Enough 255-byte names to fill find's output pipe (64 KiB) and the census's
+	// buffers several times over.
+	private static final int FILLERS = 1500;
 
 	@TempDir(factory = InDevShm.class)
 	Path root;
@@ -188,47 +192,80 @@ class DirectoryCensusTests {
 
 	@Test
 	void anEntryThatVanishesBetweenListingAndStatIsSkippedAndCounted() throws Exception {
-		this.directory.create("stays", 4096).close();
-		this.directory.create("vanishes", 4096).close();
+		Path victim = plantBehindAFullPipe();
 
-		DirectoryCensus census = taker((entry) -> {
-			if (entry.getFileName().toString().equals("vanishes")) {
-				delete(entry);
-			}
-		}).take();
+		DirectoryCensus census = taker(() -> delete(victim)).take();
 
 		assertThat(census.skipped()).isEqualTo(1);
-		assertThat(census.entries()).extracting(DirectoryEntry::name).containsExactly("stays");
+		assertThat(census.entries()).hasSize(FILLERS)
+			.extracting(DirectoryEntry::name)
+			.doesNotContain(victim.getFileName().toString());
 	}
 
 	@Test
 	void anEntryThatChangesTypeBetweenListingAndStatIsDescribedAsItIsNow() throws Exception {
-		this.directory.create("changes", 4096).close();
-		this.directory.create("stays", 4096).close();
+		Path victim = plantBehindAFullPipe();
+		Path target = this.root.resolve("target");
 
-		DirectoryCensus census = taker((entry) -> {
-			if (entry.getFileName().toString().equals("changes")) {
-				delete(entry);
-				try {
-					Files.createSymbolicLink(entry, this.path.resolve("stays"));
-				}
-				catch (IOException ex) {
-					throw new IllegalStateException(ex);
-				}
+		DirectoryCensus census = taker(() -> {
+			delete(victim);
+			try {
+				Files.createSymbolicLink(victim, target);
+			}
+			catch (IOException ex) {
+				throw new IllegalStateException(ex);
 			}
 		}).take();
 
 		assertThat(census.skipped()).isZero();
-		DirectoryEntry changed = entry(census, "changes");
+		DirectoryEntry changed = entry(census, victim.getFileName().toString());
 		assertThat(changed.type()).isEqualTo(DirectoryEntry.Type.SYMBOLIC_LINK);
 		assertThat(changed.category()).isEqualTo(EntryCategory.NOT_A_BLOCK);
-		// Its blocks were read by inode, and the link's inode is not the file's that was
-		// listed.
-		assertThat(changed.size()).isEqualTo(this.path.resolve("stays").toString().length());
+		assertThat(changed.size()).isEqualTo(target.toString().length());
 	}
 
-	private DirectoryCensusTaker taker(Consumer<Path> beforeStat) {
-		return new DirectoryCensusTaker(this.path, this.self, Clock.systemUTC(), beforeStat);
+	@Test
+	void withoutFindTheJdkListsTheDirectoryWithoutAllocations() throws Exception {
+		SharedMemoryManager manager = this.managers.started(this.directory);
+		SharedMemory application = manager.sharedMemory(4096);
+		this.directory.create("orphan", 8192).close();
+		abandoned(identity(DEAD_PID), "orphan");
+		Files.createSymbolicLink(this.path.resolve("a-link"), this.path.resolve("orphan"));
+
+		DirectoryCensus census = new DirectoryCensusTaker(this.path, this.self, Clock.systemUTC(),
+				new DirectoryLister(this.path, "/nonexistent/find", () -> {
+				}))
+			.take();
+
+		assertThat(categories(census)).containsEntry(application.name(), EntryCategory.APPLICATION)
+			.containsEntry("orphan", EntryCategory.ORPHANED)
+			.containsEntry("a-link", EntryCategory.NOT_A_BLOCK);
+		assertThat(entry(census, "orphan").size()).isEqualTo(8192);
+		assertThat(entry(census, "orphan").mode()).isEqualTo("0600");
+		assertThat(census.entries()).extracting(DirectoryEntry::allocatedBytes).containsOnlyNulls();
+	}
+
+	/**
+	 * Plants entries whose description by {@code find} fills its output pipe, and returns
+	 * the entry {@code find} comes to last: it has listed it, but not yet described it,
+	 * when the census reads the first entry.
+	 */
+	private Path plantBehindAFullPipe() throws IOException {
+		for (int i = 0; i < FILLERS + 1; i++) {
+			Files.createFile(this.path.resolve(String.format("%0255d", i)));
+		}
+		Path last = null;
+		try (DirectoryStream<Path> entries = Files.newDirectoryStream(this.path)) {
+			for (Path entry : entries) {
+				last = entry;
+			}
+		}
+		return last;
+	}
+
+	private DirectoryCensusTaker taker(Runnable whileListing) {
+		return new DirectoryCensusTaker(this.path, this.self, Clock.systemUTC(),
+				new DirectoryLister(this.path, "find", whileListing));
 	}
 
 	private ProcessIdentity identity(long pid) {
