@@ -35,6 +35,8 @@ public final class DirectoryCensusTaker {
 
 	private static final System.Logger logger = System.getLogger(DirectoryCensusTaker.class.getName());
 
+	private static final String[] MODES = new String[07777 + 1];
+
 	private final Path directory;
 
 	private final ProcessIdentity self;
@@ -165,11 +167,18 @@ public final class DirectoryCensusTaker {
 	}
 
 	/**
-	 * Returns permission bits in octal, such as {@code 0600}.
+	 * Returns permission bits in octal, such as {@code 0600}: formatted once per mode, as
+	 * a directory holds few of them.
 	 */
 	private static String mode(int permissions) {
-		String octal = Integer.toOctalString(permissions);
-		return (octal.length() < 4) ? "0".repeat(4 - octal.length()) + octal : octal;
+		String mode = MODES[permissions];
+		if (mode == null) {
+			String octal = Integer.toOctalString(permissions);
+			mode = "0".repeat(4 - octal.length()) + octal;
+			// A race formats it twice, to the same string.
+			MODES[permissions] = mode;
+		}
+		return mode;
 	}
 
 	private record Recorded(ProcessIdentity owner, OwnerRecord.Entry entry, ProcessIdentity.Liveness liveness) {
