@@ -4,8 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -35,7 +33,9 @@ import dev.sharedmemory.DirectoryEntry;
  * never quoted nor interpreted, and Java makes no system call per entry. The JDK alone
  * would need one {@code lstat(2)} per entry and could not read the allocated blocks
  * ({@code st_blocks}) at all. Where {@code find} cannot start (a distroless image), the
- * JDK lists the directory, and allocations are {@code null}.
+ * JDK lists the directory, and allocations are {@code null}; so it does where
+ * {@code find} fails before listing anything (one without {@code -printf}) or prints what
+ * is not its own format.
  * <p>
  * An entry that vanishes between {@code find}'s reading of the directory and its
  * {@code lstat(2)} is left out by {@code find}, which says so on its standard error, one
@@ -128,10 +128,16 @@ final class DirectoryLister {
 					this.whileListing.run();
 				}
 			}
-			if (!process.waitFor(FIND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+			boolean finished = process.waitFor(FIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+			if (!finished) {
 				process.destroyForcibly();
 			}
 			errorReader.join(TimeUnit.SECONDS.toMillis(FIND_TIMEOUT_SECONDS));
+			if (entries.isEmpty() && (!finished || process.exitValue() != 0)) {
+				// Not GNU find (BusyBox's has no -printf): it failed before listing.
+				logger.log(Level.DEBUG, "find listed nothing and failed, listing without allocated blocks");
+				return listWithJdk();
+			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -139,7 +145,9 @@ final class DirectoryLister {
 		}
 		catch (IOException | RuntimeException ex) {
 			process.destroyForcibly();
-			throw (ex instanceof IOException io) ? io : new IOException("Unexpected output of find", ex);
+			logger.log(Level.DEBUG, "Cannot read find's output, listing without allocated blocks: {0}",
+					ex.getClass().getName());
+			return listWithJdk();
 		}
 		return new Listing(entries, errors.get());
 	}
@@ -199,30 +207,31 @@ final class DirectoryLister {
 	}
 
 	/**
-	 * Parses {@code find}'s {@code %T@}, seconds since the epoch and a fraction of up to
-	 * ten digits, such as {@code 1764680000.1234567890}, to the nanosecond.
+	 * Parses {@code find}'s {@code %T@}: whole seconds since the epoch, rounded down,
+	 * then a fraction of up to ten digits, such as {@code 1764680000.1234567890}; before
+	 * the epoch the seconds are negative and the fraction still counts forwards
+	 * ({@code -2.2500000010} is 1.749999999 s before it).
 	 */
 	private static Instant instant(byte[] field, int length) {
-		int point = 0;
-		while (point < length && field[point] != '.') {
-			point++;
-		}
-		if (point == length || field[0] == '-') {
-			// Before 1970, or no fraction: rare enough to take the long way.
-			BigDecimal seconds = new BigDecimal(new String(field, 0, length, StandardCharsets.US_ASCII));
-			BigDecimal whole = seconds.setScale(0, RoundingMode.FLOOR);
-			return Instant.ofEpochSecond(whole.longValueExact(),
-					seconds.subtract(whole).movePointRight(9).setScale(0, RoundingMode.FLOOR).longValueExact());
+		boolean negative = length > 0 && field[0] == '-';
+		int point = negative ? 1 : 0;
+		long seconds = 0;
+		for (; point < length && field[point] != '.'; point++) {
+			seconds = Math.addExact(Math.multiplyExact(seconds, 10), digit(field[point]));
 		}
 		long nanos = 0;
 		for (int i = 1; i <= 9; i++) {
-			int digit = (point + i < length) ? Character.digit(field[point + i], 10) : 0;
-			if (digit < 0) {
-				throw new NumberFormatException("Not a time");
-			}
-			nanos = nanos * 10 + digit;
+			nanos = nanos * 10 + ((point + i < length) ? digit(field[point + i]) : 0);
 		}
-		return Instant.ofEpochSecond(parseLong(field, point, 10), nanos);
+		return Instant.ofEpochSecond(negative ? -seconds : seconds, nanos);
+	}
+
+	private static int digit(byte b) {
+		int digit = Character.digit(b, 10);
+		if (digit < 0) {
+			throw new NumberFormatException("Not a decimal digit");
+		}
+		return digit;
 	}
 
 	/**

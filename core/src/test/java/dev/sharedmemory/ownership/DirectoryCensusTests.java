@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -154,6 +157,28 @@ class DirectoryCensusTests {
 	}
 
 	@Test
+	void lastModifiedIsReadToTheNanosecondBeforeAndAfterTheEpoch() throws Exception {
+		Instant before = Instant.EPOCH.minusNanos(1_749_999_999);
+		Instant after = Instant.parse("2026-12-02T16:19:00.934619644Z");
+		// Set by Python: the JDK does not set a time before the epoch.
+		Process python = new ProcessBuilder("python3", "-c",
+				"import os, sys; os.utime(sys.argv[1], ns=(int(sys.argv[2]),) * 2); "
+						+ "os.utime(sys.argv[3], ns=(int(sys.argv[4]),) * 2)",
+				Files.createFile(this.path.resolve("before")).toString(), Long.toString(-1_749_999_999L),
+				Files.createFile(this.path.resolve("after")).toString(),
+				Long.toString(after.getEpochSecond() * 1_000_000_000L + after.getNano()))
+			.inheritIO()
+			.start();
+		assertThat(python.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(python.exitValue()).isZero();
+
+		DirectoryCensus census = this.directory.census();
+
+		assertThat(entry(census, "before").lastModified()).isEqualTo(before);
+		assertThat(entry(census, "after").lastModified()).isEqualTo(after);
+	}
+
+	@Test
 	void hostileNamesAreListedFaithfullyAndNeverBreakTheListing() throws Exception {
 		String newline = "line\nbreak";
 		String ansi = "\u001b[31mred\u001b[0m\u001b]0;title\u0007";
@@ -224,8 +249,11 @@ class DirectoryCensusTests {
 		assertThat(changed.size()).isEqualTo(target.toString().length());
 	}
 
-	@Test
-	void withoutFindTheJdkListsTheDirectoryWithoutAllocations() throws Exception {
+	// No find at all (a distroless image), and one that fails at once (BusyBox's has no
+	// -printf).
+	@ParameterizedTest
+	@ValueSource(strings = { "/nonexistent/find", "false" })
+	void withoutAGnuFindTheJdkListsTheDirectoryWithoutAllocations(String find) throws Exception {
 		SharedMemoryManager manager = this.managers.started(this.directory);
 		SharedMemory application = manager.sharedMemory(4096);
 		this.directory.create("orphan", 8192).close();
@@ -233,7 +261,7 @@ class DirectoryCensusTests {
 		Files.createSymbolicLink(this.path.resolve("a-link"), this.path.resolve("orphan"));
 
 		DirectoryCensus census = new DirectoryCensusTaker(this.path, this.self, Clock.systemUTC(),
-				new DirectoryLister(this.path, "/nonexistent/find", () -> {
+				new DirectoryLister(this.path, find, () -> {
 				}))
 			.take();
 
