@@ -1,16 +1,8 @@
 package dev.sharedmemory.ownership;
 
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -18,10 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-
-import org.jspecify.annotations.Nullable;
 
 import dev.sharedmemory.DirectoryCensus;
 import dev.sharedmemory.DirectoryEntry;
@@ -29,17 +17,14 @@ import dev.sharedmemory.EntryCategory;
 import dev.sharedmemory.SharedMemoryException;
 
 /**
- * Takes a {@link DirectoryCensus} of a blocks' directory: lists every entry, describes
- * each from one {@code lstat(2)} (never following a link), and tells who manages each
+ * Takes a {@link DirectoryCensus} of a blocks' directory: lists every entry as
+ * {@code lstat(2)} describes it (never following a link), and tells who manages each
  * block by the owner records beside them, judged by exactly the {@link OrphanReclaimer}'s
  * rules: a block is orphaned if and only if a reclaim now would unlink it.
  * <p>
- * The JDK does not give a file's allocated blocks ({@code st_blocks}), which is what
- * tells the memory a block really holds from its apparent size. They are read, for the
- * whole directory at once, from one {@code find} process that prints only inode numbers
- * and block counts (so no name ever goes through a parser), joined to the listing by
- * inode. Where {@code find} is missing (a distroless image) or fails, each entry's
- * allocation is {@code null}.
+ * The listing is one {@code find} process that describes every entry, allocated blocks
+ * included (see {@link DirectoryLister}); each owner's records are read once. So a census
+ * costs one process and a pass over its output, whatever the number of entries.
  * <p>
  * Entries are hostile input: a name is kept as the JVM decodes it and never interpreted;
  * an entry that vanishes or changes between the listing and its {@code lstat(2)} is
@@ -50,22 +35,7 @@ public final class DirectoryCensusTaker {
 
 	private static final System.Logger logger = System.getLogger(DirectoryCensusTaker.class.getName());
 
-	private static final String ATTRIBUTES = "unix:mode,uid,ino,size,lastModifiedTime";
-
-	private static final int FILE_TYPE_MASK = 0170000;
-
-	private static final int REGULAR_FILE = 0100000;
-
-	private static final int DIRECTORY = 0040000;
-
-	private static final int SYMBOLIC_LINK = 0120000;
-
-	private static final int PERMISSION_MASK = 07777;
-
-	// st_blocks counts 512-byte units whatever the file system's block size (stat(2)).
-	private static final long STAT_BLOCK_SIZE = 512;
-
-	private static final long FIND_TIMEOUT_SECONDS = 10;
+	private static final String[] MODES = new String[07777 + 1];
 
 	private final Path directory;
 
@@ -73,7 +43,7 @@ public final class DirectoryCensusTaker {
 
 	private final Clock clock;
 
-	private final Consumer<Path> beforeStat;
+	private final DirectoryLister lister;
 
 	// Judges owners and blocks: the census and a reclaim never disagree on what is
 	// orphaned.
@@ -84,15 +54,15 @@ public final class DirectoryCensusTaker {
 	 * @param directory the directory of the blocks and records
 	 */
 	public DirectoryCensusTaker(Path directory) {
-		this(directory, ProcessIdentity.current(), Clock.systemUTC(), (entry) -> {
-		});
+		this(directory, ProcessIdentity.current(), Clock.systemUTC(), new DirectoryLister(directory, "find", () -> {
+		}));
 	}
 
-	DirectoryCensusTaker(Path directory, ProcessIdentity self, Clock clock, Consumer<Path> beforeStat) {
+	DirectoryCensusTaker(Path directory, ProcessIdentity self, Clock clock, DirectoryLister lister) {
 		this.directory = directory;
 		this.self = self;
 		this.clock = clock;
-		this.beforeStat = beforeStat;
+		this.lister = lister;
 		this.reclaimer = new OrphanReclaimer(directory, self);
 	}
 
@@ -102,43 +72,32 @@ public final class DirectoryCensusTaker {
 	 * @throws SharedMemoryException if the directory cannot be listed
 	 */
 	public DirectoryCensus take() {
-		Process allocation = startFind();
-		List<Listed> listed = new ArrayList<>();
-		Map<String, OrphanReclaimer.OwnerFiles> owners = new TreeMap<>();
-		int skipped = 0;
-		try (DirectoryStream<Path> entries = Files.newDirectoryStream(this.directory)) {
-			for (Path entry : entries) {
-				this.beforeStat.accept(entry);
-				try {
-					listed.add(new Listed(entry, Files.readAttributes(entry, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS)));
-					OrphanReclaimer.OwnerFiles.add(owners, entry);
-				}
-				catch (IOException ex) {
-					// Vanished since listed, or unreadable: counted, never guessed at.
-					skipped++;
-				}
-			}
+		DirectoryLister.Listing listing;
+		try {
+			listing = this.lister.list();
 		}
 		catch (IOException ex) {
-			if (allocation != null) {
-				allocation.destroy();
-			}
 			throw new SharedMemoryException("Cannot take a census of " + this.directory + ": " + ex.getMessage(), ex);
 		}
+		Map<String, OrphanReclaimer.OwnerFiles> owners = new TreeMap<>();
+		for (DirectoryLister.Stat entry : listing.entries()) {
+			if (OwnerRecord.ownerKey(entry.name()) != null) {
+				OrphanReclaimer.OwnerFiles.add(owners, this.directory.resolve(entry.name()));
+			}
+		}
 		Map<String, Recorded> recorded = recordedBlocks(owners);
-		Map<Long, Long> allocated = readAllocation(allocation);
-		Map<Integer, String> users = new HashMap<>();
 		Map<EntryCategory, DirectoryCensus.Totals> totals = new EnumMap<>(EntryCategory.class);
 		for (EntryCategory category : EntryCategory.values()) {
 			totals.put(category, DirectoryCensus.Totals.NONE);
 		}
-		List<DirectoryEntry> described = new ArrayList<>(listed.size());
-		for (Listed entry : listed) {
-			DirectoryEntry description = describe(entry, recorded, allocated, users);
+		List<DirectoryEntry> described = new ArrayList<>(listing.entries().size());
+		for (DirectoryLister.Stat entry : listing.entries()) {
+			DirectoryEntry description = describe(entry, recorded);
 			described.add(description);
 			totals.put(description.category(), totals.get(description.category()).plus(description));
 		}
-		return new DirectoryCensus(this.directory.toString(), this.clock.instant(), totals, skipped, described);
+		return new DirectoryCensus(this.directory.toString(), this.clock.instant(), totals, listing.skipped(),
+				described);
 	}
 
 	/**
@@ -165,35 +124,26 @@ public final class DirectoryCensusTaker {
 		return recorded;
 	}
 
-	private DirectoryEntry describe(Listed entry, Map<String, Recorded> recorded, Map<Long, Long> allocated,
-			Map<Integer, String> users) {
-		Map<String, Object> attributes = entry.attributes();
-		int mode = ((Number) attributes.get("mode")).intValue();
-		int uid = ((Number) attributes.get("uid")).intValue();
-		long inode = ((Number) attributes.get("ino")).longValue();
-		long size = ((Number) attributes.get("size")).longValue();
-		String name = entry.path().getFileName().toString();
-		DirectoryEntry.Type type = type(mode);
+	private DirectoryEntry describe(DirectoryLister.Stat entry, Map<String, Recorded> recorded) {
 		EntryCategory category;
 		DirectoryEntry.Owner owner = null;
-		Recorded recordedBlock = recorded.get(name);
-		if (type != DirectoryEntry.Type.REGULAR_FILE) {
+		Recorded recordedBlock;
+		if (entry.type() != DirectoryEntry.Type.REGULAR_FILE) {
 			category = EntryCategory.NOT_A_BLOCK;
 		}
-		else if (OwnerRecord.isOwnerFile(name)) {
+		else if (OwnerRecord.isOwnerFile(entry.name())) {
 			category = EntryCategory.BOOKKEEPING;
 		}
-		else if (recordedBlock != null && this.reclaimer.isRecordedBlock(attributes, recordedBlock.entry())) {
+		else if ((recordedBlock = recorded.get(entry.name())) != null && this.reclaimer.isOurs(entry.uid())
+				&& this.reclaimer.isRecordedBlock(entry.inode(), entry.size(), recordedBlock.entry())) {
 			category = category(recordedBlock);
 			owner = owner(recordedBlock);
 		}
 		else {
 			category = EntryCategory.UNMANAGED;
 		}
-		return new DirectoryEntry(name, rawName(entry.path(), name), type, size, allocated.get(inode), uid,
-				users.computeIfAbsent(uid, (id) -> userName(entry.path(), id)),
-				String.format("%04o", mode & PERMISSION_MASK),
-				((FileTime) attributes.get("lastModifiedTime")).toInstant(), category, owner);
+		return new DirectoryEntry(entry.name(), entry.rawName(), entry.type(), entry.size(), entry.allocatedBytes(),
+				entry.uid(), entry.user(), mode(entry.permissions()), entry.lastModified(), category, owner);
 	}
 
 	private EntryCategory category(Recorded recordedBlock) {
@@ -216,95 +166,19 @@ public final class DirectoryCensusTaker {
 		return new DirectoryEntry.Owner(owner.pid(), owner.user(), samePidNamespace, alive);
 	}
 
-	private static DirectoryEntry.Type type(int mode) {
-		return switch (mode & FILE_TYPE_MASK) {
-			case REGULAR_FILE -> DirectoryEntry.Type.REGULAR_FILE;
-			case DIRECTORY -> DirectoryEntry.Type.DIRECTORY;
-			case SYMBOLIC_LINK -> DirectoryEntry.Type.SYMBOLIC_LINK;
-			default -> DirectoryEntry.Type.OTHER;
-		};
-	}
-
 	/**
-	 * Returns the name's bytes, percent-encoded, when the decoded name may not be
-	 * faithful: the JDK keeps a file name's bytes and its URI encodes them, where the
-	 * string replaces those it cannot decode.
+	 * Returns permission bits in octal, such as {@code 0600}: formatted once per mode, as
+	 * a directory holds few of them.
 	 */
-	private static @Nullable String rawName(Path entry, String name) {
-		if (name.indexOf('\uFFFD') < 0) {
-			return null;
+	private static String mode(int permissions) {
+		String mode = MODES[permissions];
+		if (mode == null) {
+			String octal = Integer.toOctalString(permissions);
+			mode = "0".repeat(4 - octal.length()) + octal;
+			// A race formats it twice, to the same string.
+			MODES[permissions] = mode;
 		}
-		String uri = entry.toUri().getRawPath();
-		if (uri.endsWith("/")) {
-			uri = uri.substring(0, uri.length() - 1);
-		}
-		return uri.substring(uri.lastIndexOf('/') + 1);
-	}
-
-	private static String userName(Path entry, int uid) {
-		try {
-			return Files.getOwner(entry, LinkOption.NOFOLLOW_LINKS).getName();
-		}
-		catch (IOException ex) {
-			return Integer.toString(uid);
-		}
-	}
-
-	/**
-	 * Starts the one process that reads every entry's allocated blocks, or returns
-	 * {@code null} if it cannot start.
-	 */
-	private @Nullable Process startFind() {
-		try {
-			return new ProcessBuilder("find", this.directory.toString(), "-mindepth", "1", "-maxdepth", "1", "-printf",
-					"%i %b\\n")
-				.redirectError(ProcessBuilder.Redirect.DISCARD)
-				.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-				.start();
-		}
-		catch (IOException | RuntimeException ex) {
-			logger.log(Level.DEBUG, "Cannot start find to read allocated blocks: {0}", ex.getMessage());
-			return null;
-		}
-	}
-
-	/**
-	 * Reads the allocated bytes by inode that {@code find} printed, one
-	 * {@code <inode> <blocks>} line per entry.
-	 */
-	private static Map<Long, Long> readAllocation(@Nullable Process find) {
-		if (find == null) {
-			return Map.of();
-		}
-		Map<Long, Long> allocated = new HashMap<>();
-		try (InputStream output = find.getInputStream()) {
-			String text = new String(output.readAllBytes(), StandardCharsets.US_ASCII);
-			int start = 0;
-			for (int end = text.indexOf('\n'); end >= 0; start = end + 1, end = text.indexOf('\n', start)) {
-				int space = text.indexOf(' ', start);
-				if (space > start && space < end) {
-					allocated.put(Long.parseLong(text, start, space, 10),
-							Long.parseLong(text, space + 1, end, 10) * STAT_BLOCK_SIZE);
-				}
-			}
-			if (!find.waitFor(FIND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-				find.destroyForcibly();
-			}
-		}
-		catch (IOException | NumberFormatException ex) {
-			logger.log(Level.DEBUG, "Cannot read allocated blocks from find: {0}", ex.getMessage());
-			find.destroyForcibly();
-			return Map.of();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			find.destroyForcibly();
-		}
-		return allocated;
-	}
-
-	private record Listed(Path path, Map<String, Object> attributes) {
-
+		return mode;
 	}
 
 	private record Recorded(ProcessIdentity owner, OwnerRecord.Entry entry, ProcessIdentity.Liveness liveness) {

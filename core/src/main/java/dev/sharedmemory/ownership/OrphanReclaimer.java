@@ -267,14 +267,29 @@ public final class OrphanReclaimer {
 	 * owner died while creating it is smaller).
 	 */
 	boolean isRecordedBlock(Map<String, Object> attributes, OwnerRecord.Entry entry) {
-		return isOurRegularFile(attributes) && ((Number) attributes.get("ino")).longValue() == entry.inode()
-				&& ((Number) attributes.get("size")).longValue() <= entry.size();
+		return isOurRegularFile(attributes) && isRecordedBlock(((Number) attributes.get("ino")).longValue(),
+				((Number) attributes.get("size")).longValue(), entry);
+	}
+
+	/**
+	 * Tells whether a regular file of this user, of the given inode and size, is the
+	 * block a record names.
+	 */
+	boolean isRecordedBlock(long inode, long size, OwnerRecord.Entry entry) {
+		return inode == entry.inode() && size <= entry.size();
+	}
+
+	/**
+	 * Tells whether a file's owner is this process's user.
+	 */
+	boolean isOurs(int uid) {
+		return uid == this.self.uid();
 	}
 
 	private boolean isOurRegularFile(Map<String, Object> attributes) {
 		int mode = ((Number) attributes.get("mode")).intValue();
 		int uid = ((Number) attributes.get("uid")).intValue();
-		return (mode & FILE_TYPE_MASK) == REGULAR_FILE && uid == this.self.uid();
+		return (mode & FILE_TYPE_MASK) == REGULAR_FILE && isOurs(uid);
 	}
 
 	private static Map<String, Object> attributes(Path file) throws IOException {

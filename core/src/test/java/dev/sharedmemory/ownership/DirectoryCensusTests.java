@@ -2,14 +2,15 @@ package dev.sharedmemory.ownership;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import dev.sharedmemory.DirectoryCensus;
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,6 +43,10 @@ class DirectoryCensusTests {
 	private static final long DEAD_PID = (1L << 22) + 11;
 
 	private static final long LIVE_PID = (1L << 22) + 12;
+
+	// Enough 255-byte names to fill find's output pipe (64 KiB) and the census's
+	// buffers several times over.
+	private static final int FILLERS = 1500;
 
 	@TempDir(factory = InDevShm.class)
 	Path root;
@@ -150,6 +157,28 @@ class DirectoryCensusTests {
 	}
 
 	@Test
+	void lastModifiedIsReadToTheNanosecondBeforeAndAfterTheEpoch() throws Exception {
+		Instant before = Instant.EPOCH.minusNanos(1_749_999_999);
+		Instant after = Instant.parse("2026-12-02T16:19:00.934619644Z");
+		// Set by Python: the JDK does not set a time before the epoch.
+		Process python = new ProcessBuilder("python3", "-c",
+				"import os, sys; os.utime(sys.argv[1], ns=(int(sys.argv[2]),) * 2); "
+						+ "os.utime(sys.argv[3], ns=(int(sys.argv[4]),) * 2)",
+				Files.createFile(this.path.resolve("before")).toString(), Long.toString(-1_749_999_999L),
+				Files.createFile(this.path.resolve("after")).toString(),
+				Long.toString(after.getEpochSecond() * 1_000_000_000L + after.getNano()))
+			.inheritIO()
+			.start();
+		assertThat(python.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(python.exitValue()).isZero();
+
+		DirectoryCensus census = this.directory.census();
+
+		assertThat(entry(census, "before").lastModified()).isEqualTo(before);
+		assertThat(entry(census, "after").lastModified()).isEqualTo(after);
+	}
+
+	@Test
 	void hostileNamesAreListedFaithfullyAndNeverBreakTheListing() throws Exception {
 		String newline = "line\nbreak";
 		String ansi = "\u001b[31mred\u001b[0m\u001b]0;title\u0007";
@@ -188,47 +217,83 @@ class DirectoryCensusTests {
 
 	@Test
 	void anEntryThatVanishesBetweenListingAndStatIsSkippedAndCounted() throws Exception {
-		this.directory.create("stays", 4096).close();
-		this.directory.create("vanishes", 4096).close();
+		Path victim = plantBehindAFullPipe();
 
-		DirectoryCensus census = taker((entry) -> {
-			if (entry.getFileName().toString().equals("vanishes")) {
-				delete(entry);
-			}
-		}).take();
+		DirectoryCensus census = taker(() -> delete(victim)).take();
 
 		assertThat(census.skipped()).isEqualTo(1);
-		assertThat(census.entries()).extracting(DirectoryEntry::name).containsExactly("stays");
+		assertThat(census.entries()).hasSize(FILLERS)
+			.extracting(DirectoryEntry::name)
+			.doesNotContain(victim.getFileName().toString());
 	}
 
 	@Test
 	void anEntryThatChangesTypeBetweenListingAndStatIsDescribedAsItIsNow() throws Exception {
-		this.directory.create("changes", 4096).close();
-		this.directory.create("stays", 4096).close();
+		Path victim = plantBehindAFullPipe();
+		Path target = this.root.resolve("target");
 
-		DirectoryCensus census = taker((entry) -> {
-			if (entry.getFileName().toString().equals("changes")) {
-				delete(entry);
-				try {
-					Files.createSymbolicLink(entry, this.path.resolve("stays"));
-				}
-				catch (IOException ex) {
-					throw new IllegalStateException(ex);
-				}
+		DirectoryCensus census = taker(() -> {
+			delete(victim);
+			try {
+				Files.createSymbolicLink(victim, target);
+			}
+			catch (IOException ex) {
+				throw new IllegalStateException(ex);
 			}
 		}).take();
 
 		assertThat(census.skipped()).isZero();
-		DirectoryEntry changed = entry(census, "changes");
+		DirectoryEntry changed = entry(census, victim.getFileName().toString());
 		assertThat(changed.type()).isEqualTo(DirectoryEntry.Type.SYMBOLIC_LINK);
 		assertThat(changed.category()).isEqualTo(EntryCategory.NOT_A_BLOCK);
-		// Its blocks were read by inode, and the link's inode is not the file's that was
-		// listed.
-		assertThat(changed.size()).isEqualTo(this.path.resolve("stays").toString().length());
+		assertThat(changed.size()).isEqualTo(target.toString().length());
 	}
 
-	private DirectoryCensusTaker taker(Consumer<Path> beforeStat) {
-		return new DirectoryCensusTaker(this.path, this.self, Clock.systemUTC(), beforeStat);
+	// No find at all (a distroless image), and one that fails at once (BusyBox's has no
+	// -printf).
+	@ParameterizedTest
+	@ValueSource(strings = { "/nonexistent/find", "false" })
+	void withoutAGnuFindTheJdkListsTheDirectoryWithoutAllocations(String find) throws Exception {
+		SharedMemoryManager manager = this.managers.started(this.directory);
+		SharedMemory application = manager.sharedMemory(4096);
+		this.directory.create("orphan", 8192).close();
+		abandoned(identity(DEAD_PID), "orphan");
+		Files.createSymbolicLink(this.path.resolve("a-link"), this.path.resolve("orphan"));
+
+		DirectoryCensus census = new DirectoryCensusTaker(this.path, this.self, Clock.systemUTC(),
+				new DirectoryLister(this.path, find, () -> {
+				}))
+			.take();
+
+		assertThat(categories(census)).containsEntry(application.name(), EntryCategory.APPLICATION)
+			.containsEntry("orphan", EntryCategory.ORPHANED)
+			.containsEntry("a-link", EntryCategory.NOT_A_BLOCK);
+		assertThat(entry(census, "orphan").size()).isEqualTo(8192);
+		assertThat(entry(census, "orphan").mode()).isEqualTo("0600");
+		assertThat(census.entries()).extracting(DirectoryEntry::allocatedBytes).containsOnlyNulls();
+	}
+
+	/**
+	 * Plants entries whose description by {@code find} fills its output pipe, and returns
+	 * the entry {@code find} comes to last: it has listed it, but not yet described it,
+	 * when the census reads the first entry.
+	 */
+	private Path plantBehindAFullPipe() throws IOException {
+		for (int i = 0; i < FILLERS + 1; i++) {
+			Files.createFile(this.path.resolve(String.format("%0255d", i)));
+		}
+		Path last = null;
+		try (DirectoryStream<Path> entries = Files.newDirectoryStream(this.path)) {
+			for (Path entry : entries) {
+				last = entry;
+			}
+		}
+		return last;
+	}
+
+	private DirectoryCensusTaker taker(Runnable whileListing) {
+		return new DirectoryCensusTaker(this.path, this.self, Clock.systemUTC(),
+				new DirectoryLister(this.path, "find", whileListing));
 	}
 
 	private ProcessIdentity identity(long pid) {
