@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -73,6 +74,8 @@ public final class ManagerServer implements AutoCloseable {
 	private static final int BACKLOG = 128;
 
 	private static final long ACCEPT_RETRY_MILLIS = 100;
+
+	private static final int REBIND_ATTEMPTS = 10;
 
 	private static final int READ_BUFFER_BYTES = 512;
 
@@ -147,13 +150,7 @@ public final class ManagerServer implements AutoCloseable {
 			// Once bound, the same address again: the port chosen for port 0 is the one
 			// the clients were given.
 			ManagerAddress address = (this.boundAddress != null) ? this.boundAddress : this.settings.address();
-			ServerSocketChannel channel;
-			try {
-				channel = bind(address);
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException("Cannot listen on " + address + ": " + ex.getMessage(), ex);
-			}
+			ServerSocketChannel channel = bindAgain(address);
 			int number = serverNumber.incrementAndGet();
 			AtomicInteger workerNumber = new AtomicInteger();
 			ThreadPoolExecutor pool = new ThreadPoolExecutor(this.settings.threads(), this.settings.threads(), 60,
@@ -252,6 +249,29 @@ public final class ManagerServer implements AutoCloseable {
 		catch (IOException ex) {
 			throw new IllegalStateException("The manager server cannot start: cannot compare " + directory + " with "
 					+ SharedMemoryDirectory.LINUX_SHM + ": " + ex, ex);
+		}
+	}
+
+	/**
+	 * Binds the address, and when it is the one this server listened on before, tries
+	 * again for a second: the port a closed listener held can be in use for a moment, as
+	 * the source port of a connection another process opens in between.
+	 */
+	private ServerSocketChannel bindAgain(ManagerAddress address) {
+		int attemptsLeft = (this.boundAddress != null) ? REBIND_ATTEMPTS : 1;
+		while (true) {
+			try {
+				return bind(address);
+			}
+			catch (BindException ex) {
+				if (--attemptsLeft == 0) {
+					throw new UncheckedIOException("Cannot listen on " + address + ": " + ex.getMessage(), ex);
+				}
+				sleep(ACCEPT_RETRY_MILLIS);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException("Cannot listen on " + address + ": " + ex.getMessage(), ex);
+			}
 		}
 	}
 
