@@ -191,6 +191,26 @@ class OwnerRecordTests {
 		assertThat(OwnerRecord.read(Managers.ownerRecord(manager)).blocks()).containsOnlyKeys(first.name());
 	}
 
+	@Test
+	void noDescriptorOutlivesAShutdownButTheLockOfARecordThatStays() throws Exception {
+		SharedMemoryManager manager = this.managers.started(this.directory, Managers::unwatched);
+		long open = openDescriptors();
+		for (int i = 0; i < 20; i++) {
+			manager.sharedMemory(10);
+			manager.shutdown();
+			manager.start();
+		}
+		assertThat(openDescriptors()).as("descriptors after 20 runs").isEqualTo(open);
+		SharedMemory stuck = manager.sharedMemory(10);
+		Path file = this.path.resolve(stuck.name());
+		Files.delete(file);
+		Files.createDirectory(file);
+		assertThatExceptionOfType(SharedMemoryException.class).isThrownBy(manager::shutdown);
+		// The record stays, and its lock with it: its owner lives.
+		assertThat(openDescriptors()).as("descriptors after a shutdown that left a block").isEqualTo(open + 1);
+		Files.delete(file);
+	}
+
 	private static long openDescriptors() throws IOException {
 		try (Stream<Path> descriptors = Files.list(Path.of("/proc/self/fd"))) {
 			return descriptors.count();
