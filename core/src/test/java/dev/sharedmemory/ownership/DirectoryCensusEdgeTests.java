@@ -103,11 +103,11 @@ class DirectoryCensusEdgeTests {
 	}
 
 	@Test
-	void aDirectoryWithAnUndecodableNameHasItsRawNameWithoutASlash() throws Exception {
+	void aDirectoryWhoseNameStartsUndecodableHasItsRawNameWithoutASlash() throws Exception {
 		// Not UTF-8: the JVM cannot make such a name from a String, Python makes it from
 		// bytes.
 		Process python = new ProcessBuilder("python3", "-c",
-				"import os, sys; os.mkdir(sys.argv[1].encode() + b'/dir-\\xff')", this.path.toString())
+				"import os, sys; os.mkdir(sys.argv[1].encode() + b'/\\xff-dir')", this.path.toString())
 			.inheritIO()
 			.start();
 		assertThat(python.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -115,8 +115,8 @@ class DirectoryCensusEdgeTests {
 
 		DirectoryEntry entry = this.directory.census().entries().get(0);
 
-		assertThat(entry.name()).isEqualTo("dir-\uFFFD");
-		assertThat(entry.rawName()).isEqualTo("dir-%FF");
+		assertThat(entry.name()).isEqualTo("\uFFFD-dir");
+		assertThat(entry.rawName()).isEqualTo("%FF-dir");
 		assertThat(entry.type()).isEqualTo(DirectoryEntry.Type.DIRECTORY);
 		assertThat(entry.category()).isEqualTo(EntryCategory.NOT_A_BLOCK);
 	}
