@@ -211,6 +211,21 @@ class OwnerRecordTests {
 		Files.delete(file);
 	}
 
+	@Test
+	void aCreateRefusedForSpaceLeavesNoRecordLineNorDescriptor() throws Exception {
+		SharedMemoryManager manager = started(true);
+		SharedMemory first = manager.sharedMemory(10);
+		long open = openDescriptors();
+		// Refused once recorded, when its pages are reserved.
+		long tooLarge = Files.getFileStore(this.path).getUsableSpace() + (1L << 30);
+		for (int i = 0; i < 10; i++) {
+			assertThatExceptionOfType(SharedMemoryException.class).isThrownBy(() -> manager.sharedMemory(tooLarge));
+		}
+		assertThat(openDescriptors()).as("descriptors after 10 refused creates").isEqualTo(open);
+		assertThat(OwnerRecord.read(Managers.ownerRecord(manager)).blocks()).containsOnlyKeys(first.name());
+		assertThat(Managers.blockFiles(this.path)).containsExactly(first.name());
+	}
+
 	private static long openDescriptors() throws IOException {
 		try (Stream<Path> descriptors = Files.list(Path.of("/proc/self/fd"))) {
 			return descriptors.count();
