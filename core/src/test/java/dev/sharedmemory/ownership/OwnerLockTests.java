@@ -120,6 +120,19 @@ class OwnerLockTests {
 	}
 
 	@Test
+	void aLockHeldHereSaysNothingOfAnotherFile() throws Exception {
+		OwnerLock held = OwnerLock.create(this.path.resolve("held"));
+		Path free = Files.createFile(this.path.resolve("free"));
+
+		OwnerLock taken = OwnerLock.tryAcquire(free);
+
+		assertThat(taken).isNotNull();
+		assertThat(taken.file()).isEqualTo(free);
+		taken.release();
+		held.release();
+	}
+
+	@Test
 	void creatingALockOverAnExistingFileFailsAndLeavesTheFile() throws Exception {
 		Path file = Files.writeString(this.path.resolve("taken"), "someone's");
 
