@@ -212,7 +212,7 @@ class OwnerRecordTests {
 	}
 
 	@Test
-	void aCreateRefusedForSpaceLeavesNoRecordLineNorDescriptor() throws Exception {
+	void aCreateRefusedForSpaceOrAnAttachRefusedLeavesNoRecordLineNorDescriptor() throws Exception {
 		SharedMemoryManager manager = started(true);
 		SharedMemory first = manager.sharedMemory(10);
 		long open = openDescriptors();
@@ -221,7 +221,14 @@ class OwnerRecordTests {
 		for (int i = 0; i < 10; i++) {
 			assertThatExceptionOfType(SharedMemoryException.class).isThrownBy(() -> manager.sharedMemory(tooLarge));
 		}
-		assertThat(openDescriptors()).as("descriptors after 10 refused creates").isEqualTo(open);
+		Files.createFile(this.path.resolve("empty"));
+		for (int i = 0; i < 10; i++) {
+			// Opened, then refused.
+			assertThatExceptionOfType(SharedMemoryException.class).isThrownBy(() -> this.directory.attach("empty"))
+				.withMessageContaining("it is empty");
+		}
+		Files.delete(this.path.resolve("empty"));
+		assertThat(openDescriptors()).as("descriptors after 10 refused creates and attaches").isEqualTo(open);
 		assertThat(OwnerRecord.read(Managers.ownerRecord(manager)).blocks()).containsOnlyKeys(first.name());
 		assertThat(Managers.blockFiles(this.path)).containsExactly(first.name());
 	}
