@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Level;
 
+import dev.sharedmemory.ownership.OwnerRecords;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -63,6 +64,9 @@ class BlockLossTests {
 		assertThat(manager.block(gone.name())).isEmpty();
 		assertThat(manager.blockCount()).isEqualTo(1);
 		assertThat(manager.totalBytes()).isEqualTo(64);
+		// The owner record names what the manager tracks: a reclaim after a crash looks
+		// for the kept block only.
+		assertThat(OwnerRecords.blockNames(Managers.ownerRecord(manager))).containsExactly(kept.name());
 		assertThat(this.log.messages(Level.WARNING)).singleElement()
 			.asString()
 			.startsWith("Shared memory block '" + gone.name() + "' (SharedMemory, 4096 bytes) in " + this.path
@@ -193,6 +197,25 @@ class BlockLossTests {
 			.last()
 			.asString()
 			.contains("BlockListener", "failed on LostBlock[name=" + block.name());
+	}
+
+	@Test
+	void shutdownStopsTheWatchersThread() {
+		SharedMemoryManager manager = started(DirectoryWatcher.Mode.WATCH);
+		assertThat(watcherThreads()).hasSize(1);
+		manager.shutdown();
+		await().until(() -> watcherThreads().isEmpty());
+		manager.start();
+		assertThat(watcherThreads()).hasSize(1);
+	}
+
+	private List<Thread> watcherThreads() {
+		String name = "shared-memory-watcher " + this.directory.path();
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter((thread) -> thread.getName().equals(name) && thread.isAlive())
+			.toList();
 	}
 
 	private SharedMemoryManager started(DirectoryWatcher.Mode mode) {

@@ -191,6 +191,48 @@ class OwnerRecordTests {
 		assertThat(OwnerRecord.read(Managers.ownerRecord(manager)).blocks()).containsOnlyKeys(first.name());
 	}
 
+	@Test
+	void noDescriptorOutlivesAShutdownButTheLockOfARecordThatStays() throws Exception {
+		SharedMemoryManager manager = this.managers.started(this.directory, Managers::unwatched);
+		long open = openDescriptors();
+		for (int i = 0; i < 20; i++) {
+			manager.sharedMemory(10);
+			manager.shutdown();
+			manager.start();
+		}
+		assertThat(openDescriptors()).as("descriptors after 20 runs").isEqualTo(open);
+		SharedMemory stuck = manager.sharedMemory(10);
+		Path file = this.path.resolve(stuck.name());
+		Files.delete(file);
+		Files.createDirectory(file);
+		assertThatExceptionOfType(SharedMemoryException.class).isThrownBy(manager::shutdown);
+		// The record stays, and its lock with it: its owner lives.
+		assertThat(openDescriptors()).as("descriptors after a shutdown that left a block").isEqualTo(open + 1);
+		Files.delete(file);
+	}
+
+	@Test
+	void aCreateRefusedForSpaceOrAnAttachRefusedLeavesNoRecordLineNorDescriptor() throws Exception {
+		SharedMemoryManager manager = started(true);
+		SharedMemory first = manager.sharedMemory(10);
+		long open = openDescriptors();
+		// Refused once recorded, when its pages are reserved.
+		long tooLarge = Files.getFileStore(this.path).getUsableSpace() + (1L << 30);
+		for (int i = 0; i < 10; i++) {
+			assertThatExceptionOfType(SharedMemoryException.class).isThrownBy(() -> manager.sharedMemory(tooLarge));
+		}
+		Files.createFile(this.path.resolve("empty"));
+		for (int i = 0; i < 10; i++) {
+			// Opened, then refused.
+			assertThatExceptionOfType(SharedMemoryException.class).isThrownBy(() -> this.directory.attach("empty"))
+				.withMessageContaining("it is empty");
+		}
+		Files.delete(this.path.resolve("empty"));
+		assertThat(openDescriptors()).as("descriptors after 10 refused creates and attaches").isEqualTo(open);
+		assertThat(OwnerRecord.read(Managers.ownerRecord(manager)).blocks()).containsOnlyKeys(first.name());
+		assertThat(Managers.blockFiles(this.path)).containsExactly(first.name());
+	}
+
 	private static long openDescriptors() throws IOException {
 		try (Stream<Path> descriptors = Files.list(Path.of("/proc/self/fd"))) {
 			return descriptors.count();
