@@ -4,11 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import dev.sharedmemory.DirectoryCensus;
 import dev.sharedmemory.DirectoryEntry;
@@ -81,28 +77,6 @@ class DirectoryCensusEdgeTests {
 	}
 
 	@Test
-	void anEntryWhoseOwnerCannotBeReadAfterItsStatIsGivenItsUid() throws Exception {
-		Files.writeString(this.path.resolve("one"), "x");
-		Files.writeString(this.path.resolve("two"), "x");
-		// The first entry listed is gone by the time it is described, its lstat(2) taken.
-		List<Path> seen = new ArrayList<>();
-		Consumer<Path> deleteFirstOnSecond = (entry) -> {
-			seen.add(entry);
-			if (seen.size() == 2) {
-				delete(seen.get(0));
-			}
-		};
-
-		DirectoryCensus census = new DirectoryCensusTaker(this.path, this.self, Clock.systemUTC(), deleteFirstOnSecond)
-			.take();
-
-		String vanished = seen.get(0).getFileName().toString();
-		assertThat(census.skipped()).isZero();
-		assertThat(entry(census, vanished).size()).isEqualTo(1);
-		assertThat(entry(census, vanished).user()).isEqualTo(Integer.toString(this.self.uid()));
-	}
-
-	@Test
 	void aDirectoryWhoseNameStartsUndecodableHasItsRawNameWithoutASlash() throws Exception {
 		// Not UTF-8: the JVM cannot make such a name from a String, Python makes it from
 		// bytes.
@@ -135,15 +109,6 @@ class DirectoryCensusEdgeTests {
 				((Number) Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue());
 		record.abandon();
 		Files.delete(record.lockFile());
-	}
-
-	private static void delete(Path entry) {
-		try {
-			Files.delete(entry);
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	private static DirectoryEntry entry(DirectoryCensus census, String name) {
