@@ -154,6 +154,14 @@ public final class UnmapBacklog {
 		try {
 			this.collectionsRequested.incrementAndGet();
 			System.gc();
+			// The JDK unmaps what the collection found on threads of its own, afterwards:
+			// until the count has come down (or a second has passed, for mappings that
+			// someone still holds), closes that go on must not ask for collection after
+			// collection.
+			long deadline = System.nanoTime() + MAX_WAIT_NANOS;
+			while (this.waitingCount.get() >= this.countLimit / 2 && System.nanoTime() - deadline < 0) {
+				LockSupport.parkNanos(10_000_000);
+			}
 		}
 		finally {
 			this.collectionRequested.set(false);
