@@ -37,13 +37,4 @@ public enum ItemType {
 		return this.description;
 	}
 
-	/**
-	 * Tells whether a value of this type is stored as the bytes of a str or bytes value,
-	 * not as one 8-byte word.
-	 * @return {@code true} for {@link #STR} and {@link #BYTES}
-	 */
-	public boolean isSized() {
-		return this == STR || this == BYTES;
-	}
-
 }
