@@ -1,13 +1,13 @@
 package dev.sharedmemory;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.RandomAccess;
-import java.util.function.LongFunction;
 
 import org.jspecify.annotations.Nullable;
 
@@ -60,6 +60,10 @@ import static dev.sharedmemory.list.ShareableListLayout.BOOL_TRUE;
  * {@link IllegalStateException}.
  */
 public final class ShareableList extends AbstractList<@Nullable Object> implements RandomAccess, AutoCloseable {
+
+	// Lists up to this size are built on the heap and written with their block's
+	// creation; larger ones in place.
+	static final long BUILT_ON_HEAP_BYTES = 1 << 20;
 
 	private final SharedMemory shm;
 
@@ -115,30 +119,38 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	 */
 	public static ShareableList create(SharedMemoryDirectory directory, @Nullable String name, List<?> items) {
 		Objects.requireNonNull(directory, "directory must not be null");
-		return create(items, (size) -> (name != null) ? directory.create(name, size) : directory.create(size));
+		return create(items,
+				(size, content) -> directory.create(name, size, SharedMemoryDirectory.CreationListener.NONE, content));
 	}
 
 	/**
 	 * Creates a list in a block the given function creates, once every item was checked
 	 * and the block sized.
 	 */
-	static ShareableList create(List<?> items, LongFunction<SharedMemory> newBlock) {
+	static ShareableList create(List<?> items, NewBlock newBlock) {
 		Objects.requireNonNull(items, "items must not be null");
 		Object[] values = items.toArray();
-		// Checked and sized first, then written straight into the block: nothing encoded
-		// is kept in between.
+		// Checked and sized first, then written: nothing encoded is kept in between.
 		int[] encodedLengths = new int[values.length];
 		for (int i = 0; i < values.length; i++) {
 			encodedLengths[i] = ItemCodec.encodedLength(i, values[i]);
 		}
 		ShareableListHeader header = ShareableListHeader.forItems(encodedLengths);
-		SharedMemory shm = newBlock.apply(header.blockSize());
+		long size = header.blockSize();
+		if (size <= BUILT_ON_HEAP_BYTES) {
+			// Written with the block's creation: the first write through a fresh mapping
+			// costs a page fault per page, which in a virtual machine costs more than
+			// building the list here and copying it.
+			ByteBuffer content = ByteBuffer.allocate((int) size).order(ByteOrder.nativeOrder());
+			write(content, header, values);
+			SharedMemory shm = newBlock.create(size, content);
+			return new ShareableList(shm, shm.buf(), header);
+		}
+		// A large list is written in place, rather than held twice in memory.
+		SharedMemory shm = newBlock.create(size, null);
 		try {
 			ByteBuffer buffer = shm.buf();
-			header.write(buffer);
-			for (int i = 0; i < values.length; i++) {
-				ItemCodec.write(buffer, header, i, values[i]);
-			}
+			write(buffer, header, values);
 			return new ShareableList(shm, buffer, header);
 		}
 		catch (RuntimeException ex) {
@@ -151,6 +163,29 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 			}
 			throw ex;
 		}
+	}
+
+	private static void write(ByteBuffer buffer, ShareableListHeader header, Object[] values) {
+		header.write(buffer);
+		for (int i = 0; i < values.length; i++) {
+			ItemCodec.write(buffer, header, i, values[i]);
+		}
+	}
+
+	/**
+	 * Creates the block of a new list.
+	 */
+	@FunctionalInterface
+	interface NewBlock {
+
+		/**
+		 * Creates a block of the given size.
+		 * @param size the size
+		 * @param content what the block starts with, or {@code null} to start with zeros
+		 * @return the block
+		 */
+		SharedMemory create(long size, @Nullable ByteBuffer content);
+
 	}
 
 	/**

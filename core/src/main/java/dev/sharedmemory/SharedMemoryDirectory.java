@@ -240,11 +240,34 @@ public final class SharedMemoryDirectory {
 		return create(size, names, CreationListener.NONE);
 	}
 
+	/**
+	 * Creates a block whose first bytes are the given content, if any, under the given
+	 * name or, if it is {@code null}, a generated one, telling the listener of it.
+	 * <p>
+	 * The content is written through the block's file before the block is mapped: in a
+	 * virtual machine the page fault that each page of a fresh mapping costs on its first
+	 * write can cost more than the copy itself, and {@code write(2)} fills the pages
+	 * without one.
+	 */
+	SharedMemory create(@Nullable String name, long size, CreationListener listener, @Nullable ByteBuffer content) {
+		if (content != null && content.remaining() > size) {
+			throw new IllegalArgumentException(
+					"Content of " + content.remaining() + " bytes does not fit a block of " + size + " bytes");
+		}
+		return (name != null) ? createNamed(name, size, listener, content)
+				: create(size, SharedMemoryDirectory::generateName, listener, content);
+	}
+
 	private SharedMemory create(long size, Supplier<String> names, CreationListener listener) {
+		return create(size, names, listener, null);
+	}
+
+	private SharedMemory create(long size, Supplier<String> names, CreationListener listener,
+			@Nullable ByteBuffer content) {
 		checkSize(size);
 		for (int attempt = 0;; attempt++) {
 			try {
-				return create(names.get(), size, listener);
+				return createNamed(names.get(), size, listener, content);
 			}
 			catch (SharedMemoryExistsException ex) {
 				if (attempt == MAX_NAME_ATTEMPTS) {
@@ -273,6 +296,10 @@ public final class SharedMemoryDirectory {
 	 * name is taken.
 	 */
 	SharedMemory create(String name, long size, CreationListener listener) {
+		return createNamed(name, size, listener, null);
+	}
+
+	private SharedMemory createNamed(String name, long size, CreationListener listener, @Nullable ByteBuffer content) {
 		String checked = checkName(name);
 		checkSize(size);
 		Path file = resolve(checked);
@@ -290,12 +317,9 @@ public final class SharedMemoryDirectory {
 		try {
 			listener.created(checked, size, file);
 			announced = true;
-			if (this.reservePages) {
-				reserve(channel, checked, size);
-			}
-			else {
-				setSize(channel, size);
-			}
+			fill(channel, checked, size, content);
+			// Sizes the file (ftruncate(2)) if it is still shorter, as Python's create
+			// does.
 			MappedRegion region = this.mapper.map(channel, size);
 			return new SharedMemory(this, checked, size, region);
 		}
@@ -489,14 +513,15 @@ public final class SharedMemoryDirectory {
 	}
 
 	/**
-	 * Writes zeros over the whole block, so tmpfs allocates every page now or refuses
-	 * with {@code ENOSPC}.
+	 * Writes the content, if any, at the start of the block and, when pages are reserved,
+	 * zeros over the rest, so that tmpfs allocates every page now or refuses with
+	 * {@code ENOSPC}.
 	 */
-	private void reserve(FileChannel channel, String name, long size) throws IOException {
+	private void fill(FileChannel channel, String name, long size, @Nullable ByteBuffer content) throws IOException {
 		// Checked up front only where writing the block costs more than asking: for a
 		// block of a few pages the statfs(2) costs as much as writing them, and ENOSPC
 		// fails it just as clearly below.
-		if (size > PRECHECKED_SIZE) {
+		if (this.reservePages && size > PRECHECKED_SIZE) {
 			long usable = usableSpace();
 			if (size > usable) {
 				throw new SharedMemoryException("Cannot create shared memory block '" + name + "' of " + size
@@ -505,7 +530,13 @@ public final class SharedMemoryDirectory {
 		}
 		long position = 0;
 		try {
-			while (position < size) {
+			if (content != null) {
+				ByteBuffer bytes = content.duplicate();
+				while (bytes.hasRemaining()) {
+					position += channel.write(bytes, position);
+				}
+			}
+			while (this.reservePages && position < size) {
 				ByteBuffer zeros = ZEROS.duplicate();
 				zeros.limit((int) Math.min(ZEROS_CHUNK, size - position));
 				position += channel.write(zeros, position);
@@ -520,17 +551,6 @@ public final class SharedMemoryDirectory {
 					+ this.path + " ran out of space after " + position + " bytes (" + usableSpace() + " bytes free): "
 					+ reason(ex), ex);
 		}
-	}
-
-	/**
-	 * Gives an unreserved block its size, as {@code ftruncate(2)} does for Python: the
-	 * file must have it before any window of it is mapped, or another process attaching
-	 * would see a shorter block. Writing the last byte costs one page.
-	 */
-	private static void setSize(FileChannel channel, long size) throws IOException {
-		ByteBuffer lastByte = ZEROS.duplicate();
-		lastByte.limit(1);
-		channel.write(lastByte, size - 1);
 	}
 
 	private static SharedMemoryException failure(String message, IOException ex) {

@@ -289,7 +289,8 @@ public final class SharedMemoryManager implements AutoCloseable {
 	 */
 	public ShareableList shareableList(List<?> items) {
 		return whileRunning(() -> this.counters.counted(SharedMemoryOperation.CREATE, () -> {
-			ShareableList list = ShareableList.create(items, (size) -> this.directory.create(size, this.recorder));
+			ShareableList list = ShareableList.create(items,
+					(size, content) -> this.directory.create(null, size, this.recorder, content));
 			this.registry.add(BlockRegistry.Entry.created(list.shm(), list, this.clock.instant()));
 			return list;
 		}));

@@ -578,11 +578,38 @@ class ShareableListTests {
 	}
 
 	@Test
+	void listsBuiltOnTheHeapAndInPlaceReadBackTheSameAfterAttach() {
+		byte[] large = largeBytes();
+		Arrays.fill(large, (byte) 0x5a);
+		List<Object> small = Arrays.asList(7L, 2.5, "h\u00e9llo", "x".getBytes(StandardCharsets.US_ASCII), true, null);
+		List<Object> inPlace = new ArrayList<>(small);
+		inPlace.add(large);
+		for (List<Object> items : List.of(small, inPlace)) {
+			ShareableList created = ShareableList.create(this.directory, "roundtrip", items);
+			// The second list is the one too large to be built on the heap first.
+			assertThat(created.shm().size() > ShareableList.BUILT_ON_HEAP_BYTES).isEqualTo(items == inPlace);
+			try (ShareableList attached = ShareableList.of(this.directory.attach("roundtrip"))) {
+				assertThat(attached.shm().size()).isEqualTo(created.shm().size());
+				assertThat(attached).hasSize(items.size());
+				for (int i = 0; i < items.size(); i++) {
+					assertThat(attached.get(i)).isEqualTo(items.get(i));
+				}
+			}
+			finally {
+				created.close();
+				this.directory.unlink("roundtrip");
+			}
+		}
+	}
+
+	@Test
 	void createThatFailsHalfWayClosesAndUnlinksTheBlock() {
 		List<SharedMemory> made = new ArrayList<>();
-		// A block one word too small: the header fits, the last item's bytes do not.
-		assertThatExceptionOfType(IndexOutOfBoundsException.class).isThrownBy(() -> ShareableList
-			.create(List.of("howdy", 1L), (size) -> add(made, this.directory.create("halfway", size - 8))));
+		// A block one word too small: the header fits, the last item's bytes do not. The
+		// list is one written in place, not built on the heap first.
+		assertThatExceptionOfType(IndexOutOfBoundsException.class)
+			.isThrownBy(() -> ShareableList.create(List.of(largeBytes(), 1L),
+					(size, content) -> add(made, this.directory.create("halfway", size - 8))));
 		assertThat(made).singleElement().satisfies((block) -> assertThat(block.isClosed()).isTrue());
 		assertThat(this.directory.exists("halfway")).isFalse();
 	}
@@ -592,7 +619,7 @@ class ShareableListTests {
 		// Someone unlinks the block before the list is written: the write fails, and so
 		// does the cleanup's unlink.
 		assertThatExceptionOfType(IndexOutOfBoundsException.class)
-			.isThrownBy(() -> ShareableList.create(List.of("howdy", 1L), (size) -> {
+			.isThrownBy(() -> ShareableList.create(List.of(largeBytes(), 1L), (size, content) -> {
 				SharedMemory block = this.directory.create("halfway", size - 8);
 				this.directory.unlink("halfway");
 				return block;
@@ -600,6 +627,10 @@ class ShareableListTests {
 			.satisfies((ex) -> assertThat(ex.getSuppressed()).singleElement()
 				.isInstanceOf(SharedMemoryNotFoundException.class));
 		assertThat(this.directory.exists("halfway")).isFalse();
+	}
+
+	private static byte[] largeBytes() {
+		return new byte[(int) ShareableList.BUILT_ON_HEAP_BYTES];
 	}
 
 	private int hashOfNewList(Object... items) {

@@ -11,7 +11,8 @@ public interface MemoryMapper {
 
 	/**
 	 * Maps the whole of an open block file, read-write and shared with every other
-	 * process that maps it.
+	 * process that maps it, first giving the file that size if it is shorter (as
+	 * {@code ftruncate(2)} does: the pages it adds are allocated when first written).
 	 * @param channel the block's file, open for reading and writing; on success the
 	 * mapper owns it and closes it as soon as it no longer needs it (at the latest on
 	 * {@link MappedRegion#release()}), on failure the caller closes it

@@ -43,7 +43,19 @@ final class NioMemoryMapper implements MemoryMapper {
 			channel.close();
 			return new WholeRegion(whole, UnmapBacklog.INSTANCE.register(whole, size));
 		}
+		extend(channel, size);
 		return new WindowedRegion(channel);
+	}
+
+	/**
+	 * Gives the file its whole size before any window of it is mapped, as mapping it
+	 * whole does: a window maps, and so extends the file, only up to its own end, and
+	 * another process attaching meanwhile would see a shorter block.
+	 */
+	private static void extend(FileChannel channel, long size) throws IOException {
+		if (channel.size() < size) {
+			channel.write(ByteBuffer.allocate(1), size - 1);
+		}
 	}
 
 	@Override
