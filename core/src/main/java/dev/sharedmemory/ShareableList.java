@@ -62,7 +62,8 @@ import static dev.sharedmemory.list.ShareableListLayout.BOOL_TRUE;
 public final class ShareableList extends AbstractList<@Nullable Object> implements RandomAccess, AutoCloseable {
 
 	// Lists up to this size are built on the heap and written with their block's
-	// creation; larger ones in place.
+	// creation (one pwrite, no page fault per page of the new mapping); larger ones in
+	// place, so that a large list never needs a heap buffer of its size.
 	static final long BUILT_ON_HEAP_BYTES = 1 << 20;
 
 	private final SharedMemory shm;
