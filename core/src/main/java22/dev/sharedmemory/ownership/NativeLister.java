@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * Lists a directory with the system calls themselves, through the foreign function API of
  * JDK 22: {@code getdents64(2)} reads the names as raw bytes, a {@code statx(2)} relative
  * to the directory describes each entry without following a link, allocated blocks
- * included. No process, no parsing: at 10,000 entries it costs about a third of what one
+ * included. No process, no parsing: at 10,000 entries it costs about half what one
  * {@code find} does. Above {@value #PARALLEL_ABOVE} entries two threads share the
  * {@code statx(2)} calls. This class replaces the Java 17 one in the multi-release JAR.
  * <p>
