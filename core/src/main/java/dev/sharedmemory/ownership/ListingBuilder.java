@@ -70,7 +70,7 @@ final class ListingBuilder {
 		String rawName = rawName(decoded, name, nameLength);
 		// An undecodable name names no Path: its owner's name is looked up by another
 		// entry, or stays the user id.
-		String user = user(uid, (rawName != null) ? null : this.directory.resolve(decoded));
+		String user = user(uid, (rawName != null) ? null : decoded);
 		if (user == null) {
 			this.unnamedOwners.add(this.entries.size());
 			user = Integer.toString(uid);
@@ -107,15 +107,16 @@ final class ListingBuilder {
 
 	/**
 	 * Returns the name of the user with the given id (the user id if it has none), looked
-	 * up by the owner of the given entry; {@code null} if it cannot be looked up.
+	 * up by the owner of the named entry; {@code null} if it cannot be looked up.
 	 */
-	private @Nullable String user(int uid, @Nullable Path entry) {
+	private @Nullable String user(int uid, @Nullable String entry) {
 		String user = this.users.get(uid);
 		if (user != null || entry == null) {
 			return user;
 		}
 		try {
-			Map<String, Object> owner = Files.readAttributes(entry, "unix:uid,owner", LinkOption.NOFOLLOW_LINKS);
+			Map<String, Object> owner = Files.readAttributes(this.directory.resolve(entry), "unix:uid,owner",
+					LinkOption.NOFOLLOW_LINKS);
 			// Another file may have taken the name since: only its own owner's name is
 			// kept.
 			if (((Number) owner.get("uid")).intValue() == uid) {
