@@ -22,9 +22,10 @@ import dev.sharedmemory.SharedMemoryException;
  * block by the owner records beside them, judged by exactly the {@link OrphanReclaimer}'s
  * rules: a block is orphaned if and only if a reclaim now would unlink it.
  * <p>
- * The listing is one {@code find} process that describes every entry, allocated blocks
- * included (see {@link DirectoryLister}); each owner's records are read once. So a census
- * costs one process and a pass over its output, whatever the number of entries.
+ * The listing describes every entry, allocated blocks included, with one {@code statx(2)}
+ * each through the foreign function API where it can, else with one {@code find} process
+ * (see {@link DirectoryLister}); each owner's records are read once. So a census costs a
+ * pass over the entries, whatever their number.
  * <p>
  * Entries are hostile input: a name is kept as the JVM decodes it and never interpreted;
  * an entry that vanishes or changes between the listing and its {@code lstat(2)} is
@@ -54,8 +55,7 @@ public final class DirectoryCensusTaker {
 	 * @param directory the directory of the blocks and records
 	 */
 	public DirectoryCensusTaker(Path directory) {
-		this(directory, ProcessIdentity.current(), Clock.systemUTC(), new DirectoryLister(directory, "find", () -> {
-		}));
+		this(directory, ProcessIdentity.current(), Clock.systemUTC(), DirectoryLister.of(directory));
 	}
 
 	DirectoryCensusTaker(Path directory, ProcessIdentity self, Clock clock, DirectoryLister lister) {
