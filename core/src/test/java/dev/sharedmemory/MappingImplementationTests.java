@@ -1,14 +1,12 @@
 package dev.sharedmemory;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -66,25 +64,12 @@ class MappingImplementationTests {
 	@CsvSource(nullValues = "default", value = { "default", "nio" })
 	void aJvmUsingABlockPrintsNothingButWhatItIsToldTo(String chosen) throws Exception {
 		String name = newName();
-		List<String> command = new ArrayList<>();
-		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-		command.add("-cp");
-		command.add(System.getProperty("java.class.path"));
-		if (chosen != null) {
-			command.add("-D" + MAPPING_PROPERTY + "=" + chosen);
-		}
-		command.add(UseOneBlock.class.getName());
-		command.add(this.directory.path().toString());
-		command.add(name);
-		Process process = new ProcessBuilder(command).start();
-		process.getOutputStream().close();
-		String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
-		assertThat(err).isEmpty();
-		assertThat(process.exitValue()).isZero();
+		ChildJvm child = ChildJvm.run((chosen != null) ? List.of("-D" + MAPPING_PROPERTY + "=" + chosen) : List.of(),
+				UseOneBlock.class, this.directory.path().toString(), name);
+		assertThat(child.err()).isEmpty();
+		assertThat(child.exitValue()).isZero();
 		boolean foreignAvailable = Runtime.version().feature() >= JDK_WITH_FOREIGN_MAPPING;
-		assertThat(out).isEqualTo(((foreignAvailable && chosen == null) ? "ffm" : "nio") + "\n");
+		assertThat(child.out()).isEqualTo(((foreignAvailable && chosen == null) ? "ffm" : "nio") + "\n");
 		assertThat(this.directory.exists(name)).isFalse();
 	}
 

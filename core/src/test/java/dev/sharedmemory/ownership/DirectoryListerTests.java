@@ -2,12 +2,10 @@ package dev.sharedmemory.ownership;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +13,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import dev.sharedmemory.ChildJvm;
 import dev.sharedmemory.DirectoryEntry;
 import dev.sharedmemory.InDevShm;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,25 +64,13 @@ class DirectoryListerTests {
 	@ValueSource(booleans = { false, true })
 	void aJvmListsNativelyOnlyWhereNativeAccessIsEnabledAndPrintsNoWarning(boolean enabled) throws Exception {
 		Files.createFile(this.path.resolve("block"));
-		List<String> command = new ArrayList<>();
-		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-		if (enabled) {
-			command.add("--enable-native-access=ALL-UNNAMED");
-		}
-		command.add("-cp");
-		command.add(System.getProperty("java.class.path"));
-		command.add(TakeCensus.class.getName());
-		command.add(this.path.toString());
-		Process process = new ProcessBuilder(command).start();
-		process.getOutputStream().close();
-		String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
+		ChildJvm child = ChildJvm.run(enabled ? List.of("--enable-native-access=ALL-UNNAMED") : List.of(),
+				TakeCensus.class, this.path.toString());
 
-		assertThat(err).isEmpty();
-		assertThat(process.exitValue()).isZero();
+		assertThat(child.err()).isEmpty();
+		assertThat(child.exitValue()).isZero();
 		boolean foreign = enabled && Runtime.version().feature() >= 22;
-		assertThat(out).isEqualTo(foreign + " block 0\n");
+		assertThat(child.out()).isEqualTo(foreign + " block 0\n");
 	}
 
 	@ParameterizedTest
