@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 
+import dev.sharedmemory.CapturedLog;
 import dev.sharedmemory.InDevShm;
 import dev.sharedmemory.Managers;
 import dev.sharedmemory.ReclaimedOrphans;
@@ -54,6 +56,9 @@ class OrphanReclaimTests {
 	@RegisterExtension
 	final Managers managers = new Managers();
 
+	@RegisterExtension
+	final CapturedLog log = new CapturedLog(OrphanReclaimer.class);
+
 	@BeforeEach
 	void setUp() throws IOException {
 		this.path = Files.createDirectory(this.root.resolve("shm"));
@@ -85,6 +90,37 @@ class OrphanReclaimTests {
 		assertThat(again.blocks()).isEmpty();
 		assertThat(again.records()).isZero();
 		assertThat(manager.reclaimedBlocks()).isEqualTo(3);
+	}
+
+	@Test
+	void aReclaimTellsTheOperatorWhatItUnlinkedOfWhichDeadProcess() throws Exception {
+		ProcessIdentity dead = identity(IMPOSSIBLE_PID, 4242);
+		record(dead, List.of(block("orphan-a", 100), block("orphan-b", 4096)));
+		SharedMemoryManager manager = manager();
+		manager.reclaimOrphans();
+		assertThat(this.log.messages(Level.INFO)).containsExactly(
+				"Reclaimed 2 orphaned shared memory blocks (4196 bytes) in " + this.path + " left by process "
+						+ IMPOSSIBLE_PID + " (user ghost), which is gone: orphan-a (100 bytes), orphan-b (4096 bytes)");
+		// Nothing reclaimed, nothing said.
+		manager.reclaimOrphans();
+		assertThat(this.log.messages(Level.INFO)).hasSize(1);
+		assertThat(this.log.warnings()).isEmpty();
+	}
+
+	@Test
+	void aReclaimOfManyBlocksNamesTheFirstHundredAndCountsTheRest() throws Exception {
+		List<String> orphans = new ArrayList<>();
+		for (int i = 0; i < 102; i++) {
+			orphans.add(block(String.format("orphan-%03d", i), 1));
+		}
+		record(identity(IMPOSSIBLE_PID, 4242), orphans);
+		manager().reclaimOrphans();
+		assertThat(this.log.messages(Level.INFO)).singleElement()
+			.asString()
+			.startsWith("Reclaimed 102 orphaned shared memory blocks (102 bytes) in ")
+			.contains(": orphan-000 (1 bytes), orphan-001 (1 bytes), ")
+			.endsWith(", orphan-099 (1 bytes) and 2 more")
+			.doesNotContain("orphan-100");
 	}
 
 	@Test
