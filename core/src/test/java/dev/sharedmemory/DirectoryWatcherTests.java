@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 
@@ -54,7 +55,7 @@ class DirectoryWatcherTests {
 	void runsOneDaemonThreadNamedForItsDirectoryThatEndsOnClose() throws Exception {
 		long inotify = inotifyInstances();
 		Thread thread;
-		try (DirectoryWatcher watcher = DirectoryWatcher.start(this.path, this.checks, DirectoryWatcher.Mode.WATCH)) {
+		try (DirectoryWatcher watcher = startedByAUserThread(DirectoryWatcher.Mode.WATCH)) {
 			assertThat(watcher.isWatching()).isTrue();
 			assertThat(inotifyInstances()).isEqualTo(inotify + 1);
 			thread = watcherThread();
@@ -71,7 +72,7 @@ class DirectoryWatcherTests {
 		this.checks.failOn = "*";
 		long inotify = inotifyInstances();
 		Thread thread;
-		try (DirectoryWatcher watcher = DirectoryWatcher.start(this.path, this.checks, DirectoryWatcher.Mode.POLL)) {
+		try (DirectoryWatcher watcher = startedByAUserThread(DirectoryWatcher.Mode.POLL)) {
 			assertThat(watcher.isWatching()).isFalse();
 			assertThat(inotifyInstances()).isEqualTo(inotify);
 			thread = watcherThread();
@@ -165,9 +166,13 @@ class DirectoryWatcherTests {
 	void aWatchedDirectoryThatVanishesIsCheckedAtOnceThenPeriodically() throws Exception {
 		try (DirectoryWatcher watcher = DirectoryWatcher.start(this.path, this.checks, DirectoryWatcher.Mode.WATCH)) {
 			Files.delete(this.path);
-			await().atMost(Duration.ofSeconds(10)).until(() -> this.checks.all() >= 2);
+			await().atMost(Duration.ofSeconds(10)).until(() -> !this.log.messages(Level.INFO).isEmpty());
 			assertThat(this.log.messages(Level.INFO)).containsExactly("Shared memory directory " + this.path
 					+ " can no longer be watched: checking its manager's blocks every 1000 ms instead");
+			// At once, not a poll interval later: whatever happened to the blocks with
+			// the directory was not seen.
+			await().atMost(Duration.ofMillis(800)).until(() -> this.checks.all() >= 1);
+			await().atMost(Duration.ofSeconds(10)).until(() -> this.checks.all() >= 2);
 		}
 	}
 
@@ -210,6 +215,20 @@ class DirectoryWatcherTests {
 		assertThat(manager.blocks()).extracting(ManagedBlock::name).containsExactly(kept.name());
 		assertThat(this.log.warnings()).isEmpty();
 		assertThat(this.managerLog.warnings()).singleElement().asString().contains(sentinel.name());
+	}
+
+	/**
+	 * Starts a watcher from a thread that is no daemon, as an application's is: a new
+	 * thread is a daemon only if its creator is or it is made one (PIT runs tests on
+	 * daemon threads).
+	 */
+	private DirectoryWatcher startedByAUserThread(DirectoryWatcher.Mode mode) throws Exception {
+		AtomicReference<DirectoryWatcher> started = new AtomicReference<>();
+		Thread user = new Thread(() -> started.set(DirectoryWatcher.start(this.path, this.checks, mode)));
+		user.setDaemon(false);
+		user.start();
+		user.join();
+		return started.get();
 	}
 
 	private Thread watcherThread() {
