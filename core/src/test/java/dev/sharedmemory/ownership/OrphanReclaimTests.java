@@ -109,18 +109,27 @@ class OrphanReclaimTests {
 
 	@Test
 	void aReclaimOfManyBlocksNamesTheFirstHundredAndCountsTheRest() throws Exception {
-		List<String> orphans = new ArrayList<>();
-		for (int i = 0; i < 102; i++) {
-			orphans.add(block(String.format("orphan-%03d", i), 1));
-		}
-		record(identity(IMPOSSIBLE_PID, 4242), orphans);
+		// Owners in the order of their keys, which start with the pid.
+		record(identity(IMPOSSIBLE_PID, 4242), blocks("first", 100));
+		record(identity(IMPOSSIBLE_PID + 1, 4242), blocks("second", 101));
 		manager().reclaimOrphans();
-		assertThat(this.log.messages(Level.INFO)).singleElement()
-			.asString()
-			.startsWith("Reclaimed 102 orphaned shared memory blocks (102 bytes) in ")
-			.contains(": orphan-000 (1 bytes), orphan-001 (1 bytes), ")
-			.endsWith(", orphan-099 (1 bytes) and 2 more")
-			.doesNotContain("orphan-100");
+		assertThat(this.log.messages(Level.INFO)).hasSize(2)
+			.anySatisfy((message) -> assertThat(message)
+				.startsWith("Reclaimed 100 orphaned shared memory blocks (100 bytes) in ")
+				.contains(": first-000 (1 bytes), first-001 (1 bytes), ")
+				.endsWith(", first-099 (1 bytes)"))
+			.anySatisfy((message) -> assertThat(message)
+				.startsWith("Reclaimed 101 orphaned shared memory blocks (101 bytes) in ")
+				.endsWith(", second-099 (1 bytes) and 1 more")
+				.doesNotContain("second-100"));
+	}
+
+	private List<String> blocks(String prefix, int count) {
+		List<String> names = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			names.add(block(String.format("%s-%03d", prefix, i), 1));
+		}
+		return names;
 	}
 
 	@Test
@@ -278,6 +287,10 @@ class OrphanReclaimTests {
 			assertThat(files()).containsExactly(stuck);
 			assertThat(record).exists();
 			assertThat(lockFile(record)).exists();
+			assertThat(this.log.warnings()).singleElement()
+				.asString()
+				.startsWith("Could not reclaim orphaned shared memory block 'stuck' in " + this.path + ": ")
+				.contains("Operation not permitted");
 		}
 		finally {
 			chattr("-i", stuckFile);
@@ -308,6 +321,11 @@ class OrphanReclaimTests {
 		assertThat(record).doesNotExist();
 		assertThat(liveRecord).exists();
 		assertThat(this.root.resolve("b")).doesNotExist();
+		// The owner file is no block, but no wrong name either.
+		assertThat(this.log.warnings()).hasSize(2)
+			.allSatisfy((warning) -> assertThat(warning).startsWith(
+					"Owner record of process " + IMPOSSIBLE_PID + " in " + this.path + " names no valid block: "))
+			.anySatisfy((warning) -> assertThat(warning).contains("a/b"));
 	}
 
 	@Test
