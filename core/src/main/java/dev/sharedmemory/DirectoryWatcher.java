@@ -139,7 +139,9 @@ final class DirectoryWatcher implements AutoCloseable {
 			this.checks.check(name);
 		}
 		catch (RuntimeException ex) {
-			logger.log(Level.WARNING, "Could not check shared memory block ''" + name + "''", ex);
+			// No parameters: the text is not a MessageFormat pattern, its quotes are
+			// plain.
+			logger.log(Level.WARNING, "Could not check shared memory block '" + name + "'", ex);
 		}
 	}
 

@@ -37,9 +37,6 @@ class BlockLossTests {
 	@RegisterExtension
 	final CapturedLog log = new CapturedLog(SharedMemoryManager.class);
 
-	@RegisterExtension
-	final CapturedLog watcherLog = new CapturedLog(DirectoryWatcher.class);
-
 	private final List<LostBlock> lost = new CopyOnWriteArrayList<>();
 
 	private SharedMemoryDirectory directory;
@@ -159,32 +156,6 @@ class BlockLossTests {
 	}
 
 	@Test
-	void aDirectoryThatCannotBeWatchedSaysSoAndIsCheckedPeriodically() {
-		Path missing = this.path.resolve("missing");
-		List<String> checks = new CopyOnWriteArrayList<>();
-		try (DirectoryWatcher watcher = DirectoryWatcher.start(missing, new DirectoryWatcher.Checks() {
-
-			@Override
-			public void check(String name) {
-				checks.add(name);
-			}
-
-			@Override
-			public void checkAll() {
-				checks.add("*");
-			}
-
-		}, DirectoryWatcher.Mode.WATCH)) {
-			assertThat(watcher.isWatching()).isFalse();
-			assertThat(this.watcherLog.messages(Level.INFO)).singleElement()
-				.asString()
-				.startsWith("Cannot watch shared memory directory " + missing + " (java.nio.file.NoSuchFileException")
-				.endsWith("checking its manager's blocks every 1000 ms instead");
-			await().until(() -> checks.contains("*"));
-		}
-	}
-
-	@Test
 	void aListenerThatThrowsIsLoggedAndTheOthersAreStillTold() throws Exception {
 		SharedMemoryManager manager = this.managers.started(this.directory, (builder) -> builder.listener((block) -> {
 			throw new IllegalStateException("listener failed on purpose");
@@ -197,25 +168,6 @@ class BlockLossTests {
 			.last()
 			.asString()
 			.contains("BlockListener", "failed on LostBlock[name=" + block.name());
-	}
-
-	@Test
-	void shutdownStopsTheWatchersThread() {
-		SharedMemoryManager manager = started(DirectoryWatcher.Mode.WATCH);
-		assertThat(watcherThreads()).hasSize(1);
-		manager.shutdown();
-		await().until(() -> watcherThreads().isEmpty());
-		manager.start();
-		assertThat(watcherThreads()).hasSize(1);
-	}
-
-	private List<Thread> watcherThreads() {
-		String name = "shared-memory-watcher " + this.directory.path();
-		return Thread.getAllStackTraces()
-			.keySet()
-			.stream()
-			.filter((thread) -> thread.getName().equals(name) && thread.isAlive())
-			.toList();
 	}
 
 	private SharedMemoryManager started(DirectoryWatcher.Mode mode) {

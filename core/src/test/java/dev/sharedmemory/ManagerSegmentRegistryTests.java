@@ -72,6 +72,35 @@ class ManagerSegmentRegistryTests {
 	}
 
 	@Test
+	void aTrackedBlockIsInTheOwnerRecordForAReclaimAfterACrashUntilReleased() throws Exception {
+		String client = clientBlock("psm_c11e0010", 300);
+		String kept = clientBlock("psm_c11e0011", 8);
+		this.registry.track(client, PEER);
+		this.registry.track(kept, PEER);
+		Path record = Managers.ownerRecord(this.manager);
+		// Should the application die now, a reclaim unlinks the client's block as one of
+		// its own: the record has its inode and size.
+		assertThat(OwnerRecords.reclaims(record, clientFile(client))).isTrue();
+		assertThat(OwnerRecords.reclaims(record, clientFile(kept))).isTrue();
+
+		this.registry.release(client);
+		assertThat(OwnerRecords.blockNames(record)).containsExactly(kept);
+	}
+
+	@Test
+	void aBlockTrackedAnewUnderItsNameIsRecordedWithItsNewFile() throws Exception {
+		String client = clientBlock("psm_c11e0012", 8);
+		this.registry.track(client, PEER);
+		Files.delete(clientFile(client));
+		Files.write(clientFile(client), new byte[16]);
+		Path record = Managers.ownerRecord(this.manager);
+		// The record still names the file that was: a reclaim would leave the new one.
+		assertThat(OwnerRecords.reclaims(record, clientFile(client))).isFalse();
+		this.registry.track(client, PEER);
+		assertThat(OwnerRecords.reclaims(record, clientFile(client))).isTrue();
+	}
+
+	@Test
 	void trackingTheSameBlockTwiceTracksItOnce() throws Exception {
 		String client = clientBlock("psm_c11e0002", 64);
 		this.registry.track(client, PEER);
@@ -158,6 +187,7 @@ class ManagerSegmentRegistryTests {
 
 		assertThat(this.registry.names()).isEmpty();
 		assertThat(this.manager.blocks()).isEmpty();
+		assertThat(OwnerRecords.blockNames(Managers.ownerRecord(this.manager))).isEmpty();
 		this.registry.release(replaced);
 		this.manager.shutdown();
 		assertThat(Managers.blockFiles(this.path)).containsExactly(replaced);

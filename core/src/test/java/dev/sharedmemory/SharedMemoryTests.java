@@ -1,5 +1,7 @@
 package dev.sharedmemory;
 
+import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -320,6 +322,35 @@ class SharedMemoryTests {
 				assertThat(attached.buf().getInt(0)).isEqualTo(i);
 			}
 		}
+	}
+
+	@Test
+	void aBlockUpToTheLargestBufferIsOneBufferAndALargerOneIsReachedThroughWindows(
+			@TempDir(factory = InDevShm.class) Path path) throws Exception {
+		SharedMemoryDirectory directory = SharedMemoryDirectory.of(path);
+		// Sparse files: no page of them is touched.
+		try (SharedMemory largest = directory.attach(sparse(path.resolve("largest"), SharedMemory.MAX_BUFFER_BYTES))) {
+			assertThat(largest.buf().capacity()).isEqualTo(SharedMemory.MAX_BUFFER_BYTES);
+		}
+		try (SharedMemory larger = directory
+			.attach(sparse(path.resolve("larger"), SharedMemory.MAX_BUFFER_BYTES + 1L))) {
+			assertThatIllegalStateException().isThrownBy(larger::buf)
+				.withMessage("Shared memory block 'larger' is " + (SharedMemory.MAX_BUFFER_BYTES + 1L)
+						+ " bytes, more than one ByteBuffer can address (" + SharedMemory.MAX_BUFFER_BYTES
+						+ "); use buf(offset, length) for a window of it");
+			assertThat(larger.buf(1, SharedMemory.MAX_BUFFER_BYTES).capacity())
+				.isEqualTo(SharedMemory.MAX_BUFFER_BYTES);
+			assertThatIllegalArgumentException().isThrownBy(() -> larger.buf(0, SharedMemory.MAX_BUFFER_BYTES + 1))
+				.withMessage("A window of shared memory block 'larger' is at most " + SharedMemory.MAX_BUFFER_BYTES
+						+ " bytes, asked for " + (SharedMemory.MAX_BUFFER_BYTES + 1));
+		}
+	}
+
+	private static String sparse(Path file, long size) throws IOException {
+		try (RandomAccessFile sparse = new RandomAccessFile(file.toFile(), "rw")) {
+			sparse.setLength(size);
+		}
+		return file.getFileName().toString();
 	}
 
 }

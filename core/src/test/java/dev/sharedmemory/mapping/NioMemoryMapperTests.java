@@ -7,6 +7,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link NioMemoryMapper}: whole mappings for blocks up to 2 GiB, windows for
@@ -74,6 +78,52 @@ class NioMemoryMapperTests {
 		assertThatIllegalStateException().isThrownBy(() -> region.slice(0, 8));
 		last.putLong(0, 78L);
 		assertThat(last.getLong(0)).isEqualTo(78L);
+	}
+
+	@Test
+	void aBlockOfExactlyTheLargestBufferIsStillMappedWhole() throws Exception {
+		FileChannel channel = open(file("edge", Integer.MAX_VALUE));
+		MappedRegion region = this.mapper.map(channel, Integer.MAX_VALUE);
+		assertThat(channel.isOpen()).isFalse();
+		assertThat(region.slice(0, 8).capacity()).isEqualTo(8);
+		region.release();
+	}
+
+	@Test
+	void aLargeBlockHasItsWholeSizeBeforeAnyWindowAndKeepsItsLastByte() throws Exception {
+		// Another process attaching before the first window is mapped sees the whole
+		// block.
+		Path growing = file("growing", 4096);
+		MappedRegion grown = this.mapper.map(open(growing), LARGE);
+		assertThat(Files.size(growing)).isEqualTo(LARGE);
+		grown.release();
+		// A file as large already is not written to.
+		Path full = file("full", LARGE);
+		try (FileChannel channel = open(full)) {
+			channel.write(ByteBuffer.wrap(new byte[] { 0x7f }), LARGE - 1);
+		}
+		MappedRegion region = this.mapper.map(open(full), LARGE);
+		assertThat(region.slice(LARGE - 1, 1).get(0)).isEqualTo((byte) 0x7f);
+		region.release();
+		assertThat(Files.size(full)).isEqualTo(LARGE);
+	}
+
+	@Test
+	void eachWindowCountsAsOneMoreMappingWaitingForTheCollector() throws Exception {
+		MappedRegion region = this.mapper.map(open(file("large", LARGE)), LARGE);
+		List<ByteBuffer> windows = new ArrayList<>();
+		try {
+			// Counted in the JVM's backlog, which a collection elsewhere may count down
+			// meanwhile: tried until nothing else moved it.
+			await().atMost(Duration.ofSeconds(10)).until(() -> {
+				long before = UnmapBacklog.get().waitingCount();
+				windows.add(region.slice(LARGE - 8, 8));
+				return UnmapBacklog.get().waitingCount() == before + 1;
+			});
+		}
+		finally {
+			region.release();
+		}
 	}
 
 	@Test

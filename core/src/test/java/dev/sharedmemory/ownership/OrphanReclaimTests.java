@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 
+import dev.sharedmemory.CapturedLog;
 import dev.sharedmemory.InDevShm;
 import dev.sharedmemory.Managers;
 import dev.sharedmemory.ReclaimedOrphans;
@@ -54,6 +56,9 @@ class OrphanReclaimTests {
 	@RegisterExtension
 	final Managers managers = new Managers();
 
+	@RegisterExtension
+	final CapturedLog log = new CapturedLog(OrphanReclaimer.class);
+
 	@BeforeEach
 	void setUp() throws IOException {
 		this.path = Files.createDirectory(this.root.resolve("shm"));
@@ -85,6 +90,46 @@ class OrphanReclaimTests {
 		assertThat(again.blocks()).isEmpty();
 		assertThat(again.records()).isZero();
 		assertThat(manager.reclaimedBlocks()).isEqualTo(3);
+	}
+
+	@Test
+	void aReclaimTellsTheOperatorWhatItUnlinkedOfWhichDeadProcess() throws Exception {
+		ProcessIdentity dead = identity(IMPOSSIBLE_PID, 4242);
+		record(dead, List.of(block("orphan-a", 100), block("orphan-b", 4096)));
+		SharedMemoryManager manager = manager();
+		manager.reclaimOrphans();
+		assertThat(this.log.messages(Level.INFO)).containsExactly(
+				"Reclaimed 2 orphaned shared memory blocks (4196 bytes) in " + this.path + " left by process "
+						+ IMPOSSIBLE_PID + " (user ghost), which is gone: orphan-a (100 bytes), orphan-b (4096 bytes)");
+		// Nothing reclaimed, nothing said.
+		manager.reclaimOrphans();
+		assertThat(this.log.messages(Level.INFO)).hasSize(1);
+		assertThat(this.log.warnings()).isEmpty();
+	}
+
+	@Test
+	void aReclaimOfManyBlocksNamesTheFirstHundredAndCountsTheRest() throws Exception {
+		// Owners in the order of their keys, which start with the pid.
+		record(identity(IMPOSSIBLE_PID, 4242), blocks("first", 100));
+		record(identity(IMPOSSIBLE_PID + 1, 4242), blocks("second", 101));
+		manager().reclaimOrphans();
+		assertThat(this.log.messages(Level.INFO)).hasSize(2)
+			.anySatisfy((message) -> assertThat(message)
+				.startsWith("Reclaimed 100 orphaned shared memory blocks (100 bytes) in ")
+				.contains(": first-000 (1 bytes), first-001 (1 bytes), ")
+				.endsWith(", first-099 (1 bytes)"))
+			.anySatisfy((message) -> assertThat(message)
+				.startsWith("Reclaimed 101 orphaned shared memory blocks (101 bytes) in ")
+				.endsWith(", second-099 (1 bytes) and 1 more")
+				.doesNotContain("second-100"));
+	}
+
+	private List<String> blocks(String prefix, int count) {
+		List<String> names = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			names.add(block(String.format("%s-%03d", prefix, i), 1));
+		}
+		return names;
 	}
 
 	@Test
@@ -242,6 +287,10 @@ class OrphanReclaimTests {
 			assertThat(files()).containsExactly(stuck);
 			assertThat(record).exists();
 			assertThat(lockFile(record)).exists();
+			assertThat(this.log.warnings()).singleElement()
+				.asString()
+				.startsWith("Could not reclaim orphaned shared memory block 'stuck' in " + this.path + ": ")
+				.contains("Operation not permitted");
 		}
 		finally {
 			chattr("-i", stuckFile);
@@ -272,6 +321,11 @@ class OrphanReclaimTests {
 		assertThat(record).doesNotExist();
 		assertThat(liveRecord).exists();
 		assertThat(this.root.resolve("b")).doesNotExist();
+		// The owner file is no block, but no wrong name either.
+		assertThat(this.log.warnings()).hasSize(2)
+			.allSatisfy((warning) -> assertThat(warning).startsWith(
+					"Owner record of process " + IMPOSSIBLE_PID + " in " + this.path + " names no valid block: "))
+			.anySatisfy((warning) -> assertThat(warning).contains("a/b"));
 	}
 
 	@Test
