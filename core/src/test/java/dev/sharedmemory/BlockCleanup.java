@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -19,8 +17,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class BlockCleanup implements AfterEachCallback {
 
-	private static final SecureRandom RANDOM = new SecureRandom();
-
 	private final List<SharedMemory> handles = new ArrayList<>();
 
 	private final List<Path> files = new ArrayList<>();
@@ -30,9 +26,7 @@ final class BlockCleanup implements AfterEachCallback {
 	 * of that name in the given directory after the test.
 	 */
 	String newName(SharedMemoryDirectory directory) {
-		byte[] random = new byte[6];
-		RANDOM.nextBytes(random);
-		String name = "coretests_" + HexFormat.of().formatHex(random);
+		String name = InDevShm.blockName();
 		this.files.add(directory.path().resolve(name));
 		return name;
 	}

@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -21,13 +24,19 @@ import org.junit.jupiter.api.io.TempDirFactory;
  * a test's blocks go there, out of everyone else's way, and JUnit removes whatever is
  * left. A test JVM that is killed (a timed-out mutant under PIT, a cancelled build)
  * cannot remove its directory, so each name carries the JVM's pid and every new directory
- * first sweeps those of test JVMs that are gone.
+ * first sweeps those of test JVMs that are gone. Tests that work in {@code /dev/shm}
+ * itself name their blocks the same way ({@link #blockName()}), so the sweep removes what
+ * a killed one left there too.
  */
 public class InDevShm implements TempDirFactory {
 
 	static final String PREFIX = "shared-memory-test-";
 
 	private static final Pattern OWNED = Pattern.compile(Pattern.quote(PREFIX) + "(\\d+)-.*");
+
+	private static final SecureRandom RANDOM = new SecureRandom();
+
+	private static final AtomicBoolean SWEPT = new AtomicBoolean();
 
 	@Override
 	public Path createTempDirectory(AnnotatedElementContext elementContext, ExtensionContext extensionContext)
@@ -37,15 +46,28 @@ public class InDevShm implements TempDirFactory {
 	}
 
 	/**
-	 * Removes the test directories whose JVM is no longer running.
-	 * @param parent where the test directories are
-	 * @return the directories removed
+	 * Returns a name for a block that a test creates in {@code /dev/shm} itself, unique
+	 * and carrying this JVM's pid; the first call in a JVM sweeps what dead test JVMs
+	 * left.
+	 * @return the name
+	 */
+	static String blockName() {
+		if (SWEPT.compareAndSet(false, true)) {
+			sweepDeadJvms(DevShm.PATH);
+		}
+		byte[] random = new byte[6];
+		RANDOM.nextBytes(random);
+		return PREFIX + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(random);
+	}
+
+	/**
+	 * Removes the test directories and blocks whose JVM is no longer running.
+	 * @param parent where the test directories and blocks are
+	 * @return the directories and blocks removed
 	 */
 	static List<Path> sweepDeadJvms(Path parent) {
 		try (Stream<Path> entries = Files.list(parent)) {
-			List<Path> dead = entries.filter((entry) -> isOfDeadJvm(entry.getFileName().toString()))
-				.filter((entry) -> Files.isDirectory(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS))
-				.toList();
+			List<Path> dead = entries.filter((entry) -> isOfDeadJvm(entry.getFileName().toString())).toList();
 			dead.forEach(InDevShm::deleteTree);
 			return dead;
 		}

@@ -30,4 +30,20 @@ class InDevShmTests {
 		assertThat(legacy).isDirectory();
 	}
 
+	// Tests that work in /dev/shm itself name their blocks as the directories are named.
+	@Test
+	void sweepsTheBlocksOfDeadJvmsOnly(@TempDir Path parent) throws IOException, InterruptedException {
+		Process exited = new ProcessBuilder("true").start();
+		exited.waitFor();
+		String name = InDevShm.blockName();
+		assertThat(name).startsWith(InDevShm.PREFIX + ProcessHandle.current().pid() + "-");
+		Path live = Files.writeString(parent.resolve(name), "block");
+		Path dead = Files.writeString(
+				parent.resolve(name.replace("-" + ProcessHandle.current().pid() + "-", "-" + exited.pid() + "-")),
+				"block");
+		assertThat(InDevShm.sweepDeadJvms(parent)).containsExactly(dead);
+		assertThat(dead).doesNotExist();
+		assertThat(live).hasContent("block");
+	}
+
 }

@@ -3,9 +3,7 @@ package dev.sharedmemory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
@@ -74,9 +72,7 @@ class MappingImplementationTests {
 	}
 
 	private String newName() {
-		byte[] random = new byte[6];
-		new SecureRandom().nextBytes(random);
-		String name = "ffmtests_" + HexFormat.of().formatHex(random);
+		String name = InDevShm.blockName();
 		this.names.add(name);
 		return name;
 	}

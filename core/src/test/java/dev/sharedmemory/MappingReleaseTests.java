@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -286,9 +285,7 @@ class MappingReleaseTests {
 	}
 
 	private SharedMemory create(SharedMemoryDirectory in, long size) {
-		byte[] random = new byte[6];
-		RANDOM.nextBytes(random);
-		String name = "ffmtests_" + HexFormat.of().formatHex(random);
+		String name = InDevShm.blockName();
 		this.names.add(name);
 		return in.create(name, size);
 	}
