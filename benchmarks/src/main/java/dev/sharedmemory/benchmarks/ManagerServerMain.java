@@ -33,7 +33,7 @@ public final class ManagerServerMain {
 			.build();
 		manager.start();
 		ManagerServer server = ManagerServer
-			.start(ManagerServerSettings.of(ManagerAddress.parse("127.0.0.1:0"), authkey).withThreads(8, 256), manager);
+			.start(ManagerServerSettings.of(ManagerAddress.parse("127.0.0.1:0"), authkey).withThreads(1), manager);
 		System.out.println(server.address());
 		System.out.flush();
 		while (System.in.read() >= 0) {
