@@ -152,34 +152,32 @@ final class ServerLoop implements Runnable {
 				this.exchanges.remove(exchange);
 			}
 		}
-		else if (key.isValid() && key.isAcceptable()) {
+		else if (key.isValid() && key.isAcceptable() && !this.stopping) {
 			accept();
 		}
 	}
 
 	/**
-	 * Accepts what is waiting; the other loops of the server take their share.
+	 * Accepts one connection. One per wake-up, not until none is left: that last accept
+	 * would be a system call for nothing on every connection of a quiet server, and under
+	 * load the select that follows returns at once, with the other loops' share taken.
 	 */
 	private void accept() {
-		while (!this.stopping) {
-			SocketChannel connection;
-			try {
-				connection = this.listener.accept();
-			}
-			catch (ClosedChannelException ex) {
-				return;
-			}
-			catch (IOException ex) {
-				// Out of file descriptors, most often: the connection waits in the
-				// backlog.
-				logger.log(Level.WARNING, "Shared memory manager server on {0} cannot accept a connection: {1}",
-						this.listener, ex.toString());
-				pause();
-				return;
-			}
-			if (connection == null) {
-				return;
-			}
+		SocketChannel connection;
+		try {
+			connection = this.listener.accept();
+		}
+		catch (ClosedChannelException ex) {
+			return;
+		}
+		catch (IOException ex) {
+			// Out of file descriptors, most often: the connection waits in the backlog.
+			logger.log(Level.WARNING, "Shared memory manager server on {0} cannot accept a connection: {1}",
+					this.listener, ex.toString());
+			pause();
+			return;
+		}
+		if (connection != null) {
 			serve(connection);
 		}
 	}
