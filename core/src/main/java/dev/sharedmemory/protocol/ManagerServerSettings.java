@@ -14,12 +14,12 @@ import java.util.Objects;
  * @param allowRemoteShutdown whether a client's {@code shutdown} may release every block
  * and stop the server
  * @param timeout how long one connection's whole exchange (handshake, request, reply) may
- * take; a connection over time is closed when it is up
+ * take; a connection is closed as soon as its time is up
  * @param maxRequestBytes the longest request read; CPython's requests here are under 200
  * bytes
  * @param threads how many threads serve the connections, each running the exchanges of
- * its own without blocking on any; one keeps up with the Python clients a 2-core machine
- * runs
+ * its own without blocking on any; one serves thousands of requests a second, a second
+ * one helped on a 2-core machine busy with other work
  * @param maxConnections how many connections may be in the middle of their exchange at
  * once; further ones are closed at once, and counted as
  * {@link ConnectionOutcome#REJECTED}
