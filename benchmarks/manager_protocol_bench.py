@@ -5,7 +5,8 @@ smm.SharedMemory(4096) (the client creates the block, then one connection with `
 rounds; then the track_segment throughput of 8 client processes at once. The clients create their blocks before the
 clock starts and time only the requests; the CPU time the server process and the clients spent on them is measured
 too (per request), since on a small machine the Python clients' own work (a connection, the mutual HMAC handshake,
-pickling) can saturate the cores before the server does. The Java server is warmed up (its JIT) by a throughput run
+pickling) can saturate the cores before the server does; also the server's context switches per request, and the
+CPU of the Java server's serving threads alone. The Java server is warmed up (its JIT) by a throughput run
 before the measured one. Prints one JSON object. Usage:
 
     python3 benchmarks/manager_protocol_bench.py --jar benchmarks/target/benchmarks.jar [--quick]
@@ -51,6 +52,31 @@ def process_cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def thread_counts(pid):
+    """Over a process's live threads: voluntary and involuntary context switches, and the CPU seconds of the threads
+    that serve connections (the Java server's shared-memory-manager-*, None for another server), which leaves out
+    the JIT compiler, still compiling after the warm-up on a loaded 2-core machine, and the collector."""
+    voluntary = involuntary = serving = 0
+    named = False
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/status") as status:
+                for line in status:
+                    if line.startswith("voluntary_ctxt_switches"):
+                        voluntary += int(line.split()[1])
+                    elif line.startswith("nonvoluntary_ctxt_switches"):
+                        involuntary += int(line.split()[1])
+            with open(f"/proc/{pid}/task/{task}/stat") as stat:
+                text = stat.read()
+        except FileNotFoundError:
+            continue
+        if text[text.index("(") + 1:text.rindex(")")].startswith("shared-memory-m"):
+            named = True
+            fields = text.rsplit(")", 1)[1].split()
+            serving += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return voluntary, involuntary, serving if named else None
 
 
 def client_latencies(address, ops, rounds):
@@ -104,12 +130,14 @@ def track_throughput(address, clients, per_client, server_pid):
                                  blocks[i * per_client:(i + 1) * per_client]], barrier, queue))
                  for i in range(clients)]
     server_before = process_cpu_seconds(server_pid)
+    threads_before = thread_counts(server_pid)
     for process in processes:
         process.start()
     spans = [queue.get(timeout=300) for _ in processes]
     for process in processes:
         process.join()
     server_cpu = process_cpu_seconds(server_pid) - server_before
+    threads_after = thread_counts(server_pid)
     clients_cpu = sum(cpu for _, _, cpu in spans)
     seconds = max(end for _, end, _ in spans) - min(start for start, _, _ in spans)
     for shm in blocks:
@@ -118,7 +146,11 @@ def track_throughput(address, clients, per_client, server_pid):
     return {"clients": clients, "requests": requests, "track_segment_per_second": round(requests / seconds),
             # The server's over the clients' whole lives (an upper bound); the clients' over their timed loops.
             "server_cpu_us_per_request": round(server_cpu / requests * 1e6, 1),
-            "clients_cpu_us_per_request": round(clients_cpu / requests * 1e6, 1)}
+            "clients_cpu_us_per_request": round(clients_cpu / requests * 1e6, 1),
+            "serving_threads_cpu_us_per_request": round((threads_after[2] - threads_before[2]) / requests * 1e6, 1)
+            if threads_after[2] is not None and threads_before[2] is not None else None,
+            "server_voluntary_switches_per_request": round((threads_after[0] - threads_before[0]) / requests, 2),
+            "server_involuntary_switches_per_request": round((threads_after[1] - threads_before[1]) / requests, 2)}
 
 
 def main():

@@ -23,7 +23,10 @@ public enum ConnectionOutcome {
 	/** Did not finish its exchange within the server's timeout. */
 	TIMED_OUT,
 
-	/** Closed at once: every worker and queue slot was taken. */
+	/**
+	 * Closed at once: as many connections as
+	 * {@link ManagerServerSettings#maxConnections()} allows were in their exchange.
+	 */
 	REJECTED
 
 }

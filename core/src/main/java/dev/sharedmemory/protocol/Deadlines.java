@@ -10,15 +10,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Bounds a whole exchange on a connection by closing it when time is up: a read blocked
- * on a channel, of TCP or of a Unix socket alike, then fails at once. One deadline for
- * the exchange, not per read, so that a peer trickling a byte at a time is cut off too.
+ * Bounds a whole exchange of a blocking {@link ManagerClient} by closing its connection
+ * when time is up: a read blocked on a channel, of TCP or of a Unix socket alike, then
+ * fails at once. (The server checks its deadlines on its own loop.) One deadline for the
+ * exchange, not per read, so that a peer trickling a byte at a time is cut off too.
  * <p>
  * One sweep every {@link #TICK} closes what is due, and runs only while deadlines are
  * running: a connection costs a set insertion and removal, not a timer task whose
- * scheduling wakes the timer thread (on a server that accepts thousands of connections a
- * second, that wake-up was a context switch per connection). A connection is closed
- * within one tick after its timeout.
+ * scheduling wakes the timer thread (at thousands of connections a second, that wake-up
+ * was a context switch per connection). A connection is closed within one tick after its
+ * timeout.
  */
 final class Deadlines {
 

@@ -1,41 +1,28 @@
 package dev.sharedmemory.protocol;
 
-import java.io.BufferedInputStream;
 import java.io.Closeable;
-import java.io.EOFException;
-import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
-import java.nio.channels.Channels;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.sharedmemory.SharedMemoryDirectory;
 import dev.sharedmemory.SharedMemoryManager;
-import dev.sharedmemory.protocol.Deadlines.Deadline;
 import dev.sharedmemory.protocol.pickle.PickleDecoder;
-import dev.sharedmemory.protocol.pickle.PickleEncoder;
 import dev.sharedmemory.protocol.wire.Handshake;
-import dev.sharedmemory.protocol.wire.MessageStream;
-import jdk.net.ExtendedSocketOptions;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,9 +30,12 @@ import org.jspecify.annotations.Nullable;
  * {@code SharedMemoryManager(address=..., authkey=...).connect()}, then
  * {@code smm.SharedMemory(size)} and {@code smm.ShareableList(seq)}. It listens on TCP or
  * on a Unix socket (created with mode {@code 0600}), serves one request per connection as
- * CPython's clients send them, on a bounded pool of threads, and cuts off a connection
- * whose whole exchange takes longer than the timeout. Nothing is unpickled before the
- * client has authenticated, and then only the whitelist of {@link PickleDecoder}.
+ * CPython's clients send them, and cuts off a connection whose whole exchange takes
+ * longer than the timeout. One thread (or {@link ManagerServerSettings#threads()}) serves
+ * every connection without blocking on any, each a {@link ServerExchange}; past
+ * {@link ManagerServerSettings#maxConnections()} at once, further ones are closed.
+ * Nothing is unpickled before the client has authenticated, and then only the whitelist
+ * of {@link PickleDecoder}.
  * <p>
  * The server only speaks the protocol: the blocks belong to its {@link SegmentRegistry},
  * which outlives {@link #stop()}. Thread-safe; it can be stopped and started again, and
@@ -73,11 +63,12 @@ public final class ManagerServer implements AutoCloseable {
 
 	private static final int BACKLOG = 128;
 
-	private static final long ACCEPT_RETRY_MILLIS = 100;
+	private static final long REBIND_RETRY_MILLIS = 100;
 
 	private static final int REBIND_ATTEMPTS = 10;
 
-	private static final int READ_BUFFER_BYTES = 512;
+	/** How long {@link #stop()} waits for a loop beyond the timeout of its exchanges. */
+	private static final Duration STOP_MARGIN = Duration.ofSeconds(5);
 
 	private static final AtomicInteger serverNumber = new AtomicInteger();
 
@@ -89,17 +80,15 @@ public final class ManagerServer implements AutoCloseable {
 
 	private final Handshake handshake;
 
-	private final PickleDecoder decoder = new PickleDecoder();
-
-	private final PickleEncoder encoder = new PickleEncoder();
-
 	private final ServerCounters counters = new ServerCounters();
 
 	private final Object lifecycle = new Object();
 
 	private @Nullable ServerSocketChannel listener;
 
-	private @Nullable ThreadPoolExecutor workers;
+	private List<ServerLoop> loops = List.of();
+
+	private @Nullable Serving serving;
 
 	private @Nullable ManagerAddress boundAddress;
 
@@ -152,16 +141,23 @@ public final class ManagerServer implements AutoCloseable {
 			ManagerAddress address = (this.boundAddress != null) ? this.boundAddress : this.settings.address();
 			ServerSocketChannel channel = bindAgain(address);
 			int number = serverNumber.incrementAndGet();
-			AtomicInteger workerNumber = new AtomicInteger();
-			ThreadPoolExecutor pool = new ThreadPoolExecutor(this.settings.threads(), this.settings.threads(), 60,
-					TimeUnit.SECONDS,
-					(this.settings.queue() > 0) ? new ArrayBlockingQueue<>(this.settings.queue())
-							: new SynchronousQueue<>(),
-					(task) -> daemon(task, "shared-memory-manager-" + number + "-" + workerNumber.incrementAndGet()));
-			pool.allowCoreThreadTimeOut(true);
+			Serving shared = new Serving(this.settings, this.handshake, this.service, this.counters, this.boundAddress);
+			List<ServerLoop> started = new ArrayList<>();
+			try {
+				channel.configureBlocking(false);
+				for (int i = 1; i <= this.settings.threads(); i++) {
+					started.add(new ServerLoop(channel, shared, "shared-memory-manager-" + number + "-" + i));
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				closeQuietly(channel);
+				removeSocketFile();
+				throw (ex instanceof IOException io) ? new UncheckedIOException(io) : (RuntimeException) ex;
+			}
+			started.forEach(ServerLoop::start);
 			this.listener = channel;
-			this.workers = pool;
-			daemon(() -> acceptLoop(channel, pool), "shared-memory-manager-" + number + "-accept").start();
+			this.loops = List.copyOf(started);
+			this.serving = shared;
 			logger.log(Level.INFO, "Shared memory manager server listening on {0}", this.boundAddress);
 		}
 	}
@@ -171,26 +167,23 @@ public final class ManagerServer implements AutoCloseable {
 	 * removes the socket file. The registry's blocks are left to its owner.
 	 */
 	public void stop() {
-		ThreadPoolExecutor stopping;
+		List<ServerLoop> stopping;
 		synchronized (this.lifecycle) {
 			if (this.listener == null || !this.listener.isOpen()) {
 				return;
 			}
+			// The loops accept no more; the listener's close completes, and the port is
+			// free, once they have all deregistered it.
 			closeQuietly(this.listener);
 			removeSocketFile();
-			stopping = this.workers;
-			this.workers = null;
+			stopping = this.loops;
+			this.loops = List.of();
 		}
-		if (stopping != null) {
-			stopping.shutdown();
-			try {
-				if (!stopping.awaitTermination(this.settings.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-					stopping.shutdownNow();
-				}
-			}
-			catch (InterruptedException ex) {
-				stopping.shutdownNow();
-				Thread.currentThread().interrupt();
+		stopping.forEach(ServerLoop::stop);
+		for (ServerLoop loop : stopping) {
+			if (!loop.await(this.settings.timeout().plus(STOP_MARGIN))) {
+				logger.log(Level.WARNING, "Shared memory manager server on {0}: a loop did not stop in time",
+						this.boundAddress);
 			}
 		}
 		logger.log(Level.INFO, "Shared memory manager server on {0} stopped", this.boundAddress);
@@ -237,6 +230,16 @@ public final class ManagerServer implements AutoCloseable {
 		return this.counters.snapshot();
 	}
 
+	/**
+	 * Returns how many connections are in the middle of their exchange.
+	 * @return the count, {@code 0} when the server never started
+	 */
+	int openConnections() {
+		synchronized (this.lifecycle) {
+			return (this.serving != null) ? this.serving.open() : 0;
+		}
+	}
+
 	private void checkDirectory() {
 		Path directory = this.registry.directory();
 		try {
@@ -267,7 +270,7 @@ public final class ManagerServer implements AutoCloseable {
 				if (--attemptsLeft == 0) {
 					throw new UncheckedIOException("Cannot listen on " + address + ": " + ex.getMessage(), ex);
 				}
-				sleep(ACCEPT_RETRY_MILLIS);
+				sleep(REBIND_RETRY_MILLIS);
 			}
 			catch (IOException ex) {
 				throw new UncheckedIOException("Cannot listen on " + address + ": " + ex.getMessage(), ex);
@@ -339,141 +342,9 @@ public final class ManagerServer implements AutoCloseable {
 		}
 	}
 
-	private void acceptLoop(ServerSocketChannel channel, ThreadPoolExecutor pool) {
-		while (channel.isOpen()) {
-			SocketChannel connection;
-			try {
-				connection = channel.accept();
-			}
-			catch (ClosedChannelException ex) {
-				return;
-			}
-			catch (IOException ex) {
-				logger.log(Level.WARNING, "Shared memory manager server on {0} cannot accept a connection: {1}",
-						this.boundAddress, ex.toString());
-				sleep(ACCEPT_RETRY_MILLIS);
-				continue;
-			}
-			try {
-				pool.execute(() -> serve(connection));
-			}
-			catch (RejectedExecutionException ex) {
-				this.counters.connection(ConnectionOutcome.REJECTED);
-				closeQuietly(connection);
-			}
-		}
-	}
-
 	/**
-	 * Serves one connection: authenticate, read one request, answer, close.
-	 */
-	private void serve(SocketChannel connection) {
-		Peer peer = peer(connection);
-		Deadline deadline = Deadlines.start(connection, this.settings.timeout());
-		boolean authenticated = false;
-		try {
-			// Buffered: a message's length and payload come in one segment, read in one
-			// call rather than two.
-			MessageStream stream = new MessageStream(
-					new BufferedInputStream(Channels.newInputStream(connection), READ_BUFFER_BYTES),
-					new QuickAckOutputStream(Channels.newOutputStream(connection), connection));
-			this.handshake.authenticateClient(stream);
-			authenticated = true;
-			Request request;
-			try {
-				request = Request.of(this.decoder.decode(stream.receive(this.settings.maxRequestBytes())));
-			}
-			catch (EOFException ex) {
-				logger.log(Level.WARNING, "Shared memory manager server: {0} authenticated, then sent no request",
-						peer);
-				this.counters.connection(ConnectionOutcome.BAD_REQUEST);
-				return;
-			}
-			catch (ProtocolException ex) {
-				logger.log(Level.WARNING, "Shared memory manager server refused a request from {0}: {1}", peer,
-						ex.getMessage());
-				this.counters.connection(ConnectionOutcome.BAD_REQUEST);
-				stream.send(this.encoder.encode(Reply.traceback("ValueError", ex.getMessage()).toTuple()));
-				return;
-			}
-			this.counters.connection(ConnectionOutcome.ACCEPTED);
-			Reply reply = this.service.handle(request, peer);
-			this.counters.request(request.method(),
-					reply.isReturn() ? RequestOutcome.RETURNED : RequestOutcome.TRACEBACK);
-			stream.send(this.encoder.encode(reply.toTuple()));
-		}
-		catch (IOException ex) {
-			if (deadline.expired()) {
-				logger.log(Level.WARNING, "Shared memory manager server cut off {0}: no {1} within {2}", peer,
-						authenticated ? "request" : "authentication", this.settings.timeout());
-				this.counters.connection(ConnectionOutcome.TIMED_OUT);
-			}
-			else if (!authenticated) {
-				logger.log(Level.WARNING, "Shared memory manager server refused a connection from {0}: {1}", peer,
-						(ex instanceof ProtocolException) ? ex.getMessage() : ex.toString());
-				this.counters.connection(ConnectionOutcome.AUTHENTICATION_FAILED);
-			}
-			else {
-				// The request was read and answered, or refused and counted: the peer
-				// left before the reply.
-				logger.log(Level.DEBUG, "Shared memory manager server could not reply to {0}: {1}", peer, ex);
-			}
-		}
-		finally {
-			// Closed after counting, so that whoever sees the connection end sees it
-			// counted.
-			deadline.cancel();
-			closeQuietly(connection);
-		}
-	}
-
-	private Peer peer(SocketChannel connection) {
-		try {
-			if (this.boundAddress instanceof ManagerAddress.Unix unix) {
-				String user = connection.getOption(ExtendedSocketOptions.SO_PEERCRED).user().getName();
-				return new Peer(unix.path().toString(), user);
-			}
-			InetSocketAddress remote = (InetSocketAddress) connection.getRemoteAddress();
-			return new Peer(remote.getAddress().getHostAddress() + ":" + remote.getPort(), null);
-		}
-		catch (IOException | RuntimeException ex) {
-			return new Peer(String.valueOf(this.boundAddress) + " (peer unknown)", null);
-		}
-	}
-
-	/**
-	 * Acknowledges at once what the client sends after each of the server's messages.
-	 * CPython's client writes its {@code #WELCOME#} and its request back to back, without
-	 * {@code TCP_NODELAY}: Nagle's algorithm holds the request until the welcome is
-	 * acknowledged, and Linux delays that acknowledgement (up to 40 ms) once the server
-	 * has answered, expecting to piggyback it. {@code TCP_QUICKACK} is not permanent, so
-	 * it is set after every write.
-	 */
-	private static final class QuickAckOutputStream extends FilterOutputStream {
-
-		private final SocketChannel connection;
-
-		private final boolean supported;
-
-		QuickAckOutputStream(OutputStream out, SocketChannel connection) {
-			super(out);
-			this.connection = connection;
-			this.supported = connection.supportedOptions().contains(ExtendedSocketOptions.TCP_QUICKACK);
-		}
-
-		@Override
-		public void write(byte[] bytes, int offset, int length) throws IOException {
-			this.out.write(bytes, offset, length);
-			if (this.supported) {
-				this.connection.setOption(ExtendedSocketOptions.TCP_QUICKACK, true);
-			}
-		}
-
-	}
-
-	/**
-	 * Stops from another thread: a remote shutdown arrives on a worker, which stop()
-	 * waits for.
+	 * Stops from another thread: a remote shutdown arrives on a loop, which stop() waits
+	 * for.
 	 */
 	private void stopSoon() {
 		daemon(this::stop, "shared-memory-manager-shutdown").start();

@@ -22,7 +22,10 @@ import org.jspecify.annotations.Nullable;
  * This side always challenges as 3.12+ do: a 3.9 to 3.11 peer takes the whole prefixed
  * message for its challenge and answers with a raw HMAC-MD5 of it, which
  * {@link #deliverChallenge} accepts, as CPython 3.12+ does. When answering, it follows
- * the challenger's scheme. Instances are immutable and thread-safe.
+ * the challenger's scheme. Blocking peers run the exchanges on a {@link MessageStream}; a
+ * non-blocking server runs the same steps ({@link #newChallenge}, {@link #verifyAnswer},
+ * {@link #verdict}, {@link #answerTo}, {@link #checkVerdict}) on its own framing.
+ * Instances are immutable and thread-safe.
  */
 public final class Handshake {
 
@@ -95,19 +98,17 @@ public final class Handshake {
 	 * @throws IOException if the connection fails or breaks the protocol
 	 */
 	public void deliverChallenge(MessageStream stream) throws IOException {
-		byte[] random = new byte[MESSAGE_LENGTH];
-		RANDOM.nextBytes(random);
-		byte[] message = concat(CHALLENGE_DIGEST.prefix(), random);
-		stream.send(concat(CHALLENGE, message));
+		byte[] challenge = newChallenge();
+		stream.send(challenge);
 		byte[] answer = stream.receive(MessageStream.MAX_HANDSHAKE_BYTES);
 		try {
-			verify(message, answer);
+			verifyAnswer(challenge, answer);
 		}
 		catch (AuthenticationException ex) {
-			stream.send(FAILURE);
+			stream.send(verdict(false));
 			throw ex;
 		}
-		stream.send(WELCOME);
+		stream.send(verdict(true));
 	}
 
 	/**
@@ -118,7 +119,39 @@ public final class Handshake {
 	 * @throws IOException if the connection fails or breaks the protocol
 	 */
 	public void answerChallenge(MessageStream stream) throws IOException {
-		byte[] challenge = stream.receive(MessageStream.MAX_HANDSHAKE_BYTES);
+		stream.send(answerTo(stream.receive(MessageStream.MAX_HANDSHAKE_BYTES)));
+		checkVerdict(stream.receive(MessageStream.MAX_HANDSHAKE_BYTES));
+	}
+
+	/**
+	 * The first step of delivering a challenge: a new one to send, {@code #CHALLENGE#},
+	 * the {@code {sha256}} prefix and 40 random bytes.
+	 * @return the whole message, to send and later pass to {@link #verifyAnswer}
+	 */
+	public byte[] newChallenge() {
+		byte[] random = new byte[MESSAGE_LENGTH];
+		RANDOM.nextBytes(random);
+		return concat(CHALLENGE, concat(CHALLENGE_DIGEST.prefix(), random));
+	}
+
+	/**
+	 * The second step of delivering a challenge: checks the peer's answer to it.
+	 * @param challenge the message {@link #newChallenge()} returned, as sent
+	 * @param answer the peer's answer
+	 * @throws AuthenticationException if the answer is wrong: send the
+	 * {@link #verdict(boolean) verdict} {@code false}
+	 */
+	public void verifyAnswer(byte[] challenge, byte[] answer) throws AuthenticationException {
+		verify(Arrays.copyOfRange(challenge, CHALLENGE.length, challenge.length), answer);
+	}
+
+	/**
+	 * Answers a peer's challenge, in the peer's scheme.
+	 * @param challenge the message received, starting with {@code #CHALLENGE#}
+	 * @return the answer to send
+	 * @throws AuthenticationException if the message is not a challenge
+	 */
+	public byte[] answerTo(byte[] challenge) throws AuthenticationException {
 		if (!startsWith(challenge, CHALLENGE)) {
 			throw new AuthenticationException("Protocol error: expected a challenge, got a message of "
 					+ challenge.length + " bytes that does not start with #CHALLENGE#");
@@ -127,8 +160,24 @@ public final class Handshake {
 		if (message.length < LEGACY_CHALLENGE_LENGTH) {
 			throw new AuthenticationException("Challenge too short: " + message.length + " bytes");
 		}
-		stream.send(answer(message));
-		byte[] verdict = stream.receive(MessageStream.MAX_HANDSHAKE_BYTES);
+		return answer(message);
+	}
+
+	/**
+	 * Returns the verdict on a peer's answer.
+	 * @param welcome whether the answer was right
+	 * @return {@code #WELCOME#} or {@code #FAILURE#}, to send
+	 */
+	public static byte[] verdict(boolean welcome) {
+		return (welcome ? WELCOME : FAILURE).clone();
+	}
+
+	/**
+	 * Checks the peer's verdict on our answer.
+	 * @param verdict the message received
+	 * @throws AuthenticationException unless it is {@code #WELCOME#}
+	 */
+	public static void checkVerdict(byte[] verdict) throws AuthenticationException {
 		if (!Arrays.equals(verdict, WELCOME)) {
 			throw new AuthenticationException("The peer rejected our answer to its challenge: wrong authkey?");
 		}

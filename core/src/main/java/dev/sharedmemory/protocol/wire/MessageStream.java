@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 
 import dev.sharedmemory.protocol.ProtocolException;
@@ -12,7 +13,8 @@ import dev.sharedmemory.protocol.ProtocolException;
  * Length-prefixed messages as {@code multiprocessing.connection.Connection} sends them on
  * a socket: a 4-byte big-endian signed length, then the payload; a length of {@code -1}
  * is followed by an 8-byte unsigned length for payloads over 2 GiB. A receiver names its
- * limit, and a longer message is refused before any of it is read.
+ * limit, and a longer message is refused before any of it is read. Blocking; a
+ * non-blocking reader assembles the same messages with {@link MessageFrames}.
  */
 public final class MessageStream {
 
@@ -21,12 +23,6 @@ public final class MessageStream {
 	 * {@code recv_bytes(256)}.
 	 */
 	public static final int MAX_HANDSHAKE_BYTES = 256;
-
-	private static final int LENGTH_BYTES = 4;
-
-	private static final int LONG_LENGTH_BYTES = 8;
-
-	private static final int LONG_LENGTH_MARKER = -1;
 
 	private final InputStream input;
 
@@ -52,48 +48,23 @@ public final class MessageStream {
 	 * @throws IOException if reading fails
 	 */
 	public byte[] receive(int maxBytes) throws IOException {
-		byte[] prefix = readFully(LENGTH_BYTES, true);
-		long length = ((prefix[0] & 0xffL) << 24) | ((prefix[1] & 0xff) << 16) | ((prefix[2] & 0xff) << 8)
-				| (prefix[3] & 0xff);
-		length = (int) length;
-		if (length == LONG_LENGTH_MARKER) {
-			byte[] longPrefix = readFully(LONG_LENGTH_BYTES, false);
-			length = 0;
-			for (byte b : longPrefix) {
-				length = (length << 8) | (b & 0xff);
-			}
-			if (length < 0) {
-				throw new ProtocolException("Message length " + Long.toUnsignedString(length) + " is longer than the "
-						+ maxBytes + " bytes allowed");
-			}
+		ByteBuffer prefix = ByteBuffer.wrap(readFully(MessageFrames.LENGTH_BYTES, true));
+		long length = prefix.getInt();
+		boolean longForm = length == MessageFrames.LONG_LENGTH_MARKER;
+		if (longForm) {
+			length = ByteBuffer.wrap(readFully(MessageFrames.LONG_LENGTH_BYTES, false)).getLong();
 		}
-		else if (length < 0) {
-			throw new ProtocolException("Message length " + length + " is negative");
-		}
-		if (length > maxBytes) {
-			throw new ProtocolException(
-					"Message of " + length + " bytes is longer than the " + maxBytes + " bytes allowed");
-		}
-		return readFully((int) length, false);
+		return readFully(MessageFrames.checkedLength(length, longForm, maxBytes), false);
 	}
 
 	/**
-	 * Writes one message and flushes it; the prefix and the payload go out in one write,
-	 * as CPython does for small messages (Nagle's algorithm would otherwise delay the
-	 * payload).
+	 * Writes one message and flushes it; the prefix and the payload go out in one write
+	 * ({@link MessageFrames#frame(byte[])}).
 	 * @param payload the payload
 	 * @throws IOException if writing fails
 	 */
 	public void send(byte[] payload) throws IOException {
-		// A Java array is never over 2 GiB - 1 bytes: the 4-byte length always suffices.
-		byte[] message = new byte[LENGTH_BYTES + payload.length];
-		int length = payload.length;
-		message[0] = (byte) (length >>> 24);
-		message[1] = (byte) (length >>> 16);
-		message[2] = (byte) (length >>> 8);
-		message[3] = (byte) length;
-		System.arraycopy(payload, 0, message, LENGTH_BYTES, length);
-		this.output.write(message);
+		this.output.write(MessageFrames.frame(payload).array());
 		this.output.flush();
 	}
 
