@@ -36,7 +36,11 @@ final class BlockCleanup implements AfterEachCallback {
 	 */
 	SharedMemory track(SharedMemory block) {
 		this.handles.add(block);
-		this.files.add(block.directory().path().resolve(block.name()));
+		Path file = block.directory().path().resolve(block.name());
+		if (DevShm.PATH.equals(file.getParent())) {
+			InDevShm.recordBlock(file);
+		}
+		this.files.add(file);
 		return block;
 	}
 

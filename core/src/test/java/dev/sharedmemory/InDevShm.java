@@ -6,8 +6,10 @@ import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AnnotatedElementContext;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.io.TempDirFactory;
@@ -26,7 +29,8 @@ import org.junit.jupiter.api.io.TempDirFactory;
  * cannot remove its directory, so each name carries the JVM's pid and every new directory
  * first sweeps those of test JVMs that are gone. Tests that work in {@code /dev/shm}
  * itself name their blocks the same way ({@link #blockName()}), so the sweep removes what
- * a killed one left there too.
+ * a killed one left there too; a block whose name the library generated is written down
+ * in a ledger of the JVM's ({@link #recordBlock(Path)}), which the sweep reads.
  */
 public class InDevShm implements TempDirFactory {
 
@@ -38,10 +42,18 @@ public class InDevShm implements TempDirFactory {
 
 	private static final AtomicBoolean SWEPT = new AtomicBoolean();
 
+	// Outside /dev/shm, so that a test sees there only what tests put there.
+	private static final Path LEDGERS = Path.of(System.getProperty("java.io.tmpdir"));
+
+	private static final String LEDGER_SUFFIX = "-blocks";
+
+	private static @Nullable Path ledger;
+
 	@Override
 	public Path createTempDirectory(AnnotatedElementContext elementContext, ExtensionContext extensionContext)
 			throws Exception {
 		sweepDeadJvms(DevShm.PATH);
+		sweepLedgersOfDeadJvms(LEDGERS);
 		return Files.createTempDirectory(DevShm.PATH, PREFIX + ProcessHandle.current().pid() + "-");
 	}
 
@@ -54,10 +66,64 @@ public class InDevShm implements TempDirFactory {
 	static String blockName() {
 		if (SWEPT.compareAndSet(false, true)) {
 			sweepDeadJvms(DevShm.PATH);
+			sweepLedgersOfDeadJvms(LEDGERS);
 		}
 		byte[] random = new byte[6];
 		RANDOM.nextBytes(random);
 		return PREFIX + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(random);
+	}
+
+	/**
+	 * Writes down a block that a test made in {@code /dev/shm} under a name the library
+	 * generated ({@code psm_*}), which says nothing of its JVM: if the JVM is killed
+	 * before the test unlinks it, the sweep of a later test JVM does. The ledger goes at
+	 * this JVM's exit.
+	 * @param block the block's file
+	 */
+	static synchronized void recordBlock(Path block) {
+		Path file = ledger;
+		if (file == null) {
+			file = LEDGERS.resolve(PREFIX + ProcessHandle.current().pid() + LEDGER_SUFFIX);
+			Path exiting = file;
+			Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(exiting)));
+			ledger = file;
+		}
+		try {
+			Files.writeString(file, block + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * Unlinks the blocks that the ledgers of test JVMs no longer running name, and
+	 * removes those ledgers.
+	 * @param ledgers where the ledgers are
+	 * @return the blocks unlinked
+	 */
+	static List<Path> sweepLedgersOfDeadJvms(Path ledgers) {
+		List<Path> unlinked = new ArrayList<>();
+		try (Stream<Path> entries = Files.list(ledgers)) {
+			for (Path file : entries.filter((entry) -> entry.getFileName().toString().endsWith(LEDGER_SUFFIX))
+				.filter((entry) -> isOfDeadJvm(entry.getFileName().toString()))
+				.toList()) {
+				for (String line : Files.readAllLines(file)) {
+					Path block = Path.of(line);
+					// Only a block of /dev/shm: a ledger is no licence to delete
+					// elsewhere.
+					if (block.getParent() != null && block.getParent().equals(DevShm.PATH)
+							&& Files.deleteIfExists(block)) {
+						unlinked.add(block);
+					}
+				}
+				Files.deleteIfExists(file);
+			}
+			return unlinked;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	/**

@@ -46,4 +46,31 @@ class InDevShmTests {
 		assertThat(live).hasContent("block");
 	}
 
+	// A block under a name the library generated is swept through its JVM's ledger.
+	@Test
+	void unlinksTheBlocksInTheLedgersOfDeadJvmsOnly(@TempDir Path ledgers, @TempDir Path elsewhere)
+			throws IOException, InterruptedException {
+		Process exited = new ProcessBuilder("true").start();
+		exited.waitFor();
+		Path deadBlock = Files.writeString(DevShm.PATH.resolve(InDevShm.blockName()), "block");
+		Path liveBlock = Files.writeString(DevShm.PATH.resolve(InDevShm.blockName()), "block");
+		Path outside = Files.writeString(elsewhere.resolve("not-a-block"), "file");
+		try {
+			Path deadLedger = Files.writeString(ledgers.resolve(InDevShm.PREFIX + exited.pid() + "-blocks"),
+					deadBlock + "\n" + outside + "\n");
+			Path liveLedger = Files.writeString(
+					ledgers.resolve(InDevShm.PREFIX + ProcessHandle.current().pid() + "-blocks"), liveBlock + "\n");
+			assertThat(InDevShm.sweepLedgersOfDeadJvms(ledgers)).containsExactly(deadBlock);
+			assertThat(deadBlock).doesNotExist();
+			assertThat(deadLedger).doesNotExist();
+			assertThat(outside).hasContent("file");
+			assertThat(liveBlock).hasContent("block");
+			assertThat(liveLedger).exists();
+		}
+		finally {
+			Files.deleteIfExists(deadBlock);
+			Files.deleteIfExists(liveBlock);
+		}
+	}
+
 }
