@@ -356,7 +356,7 @@ public final class ManagerServer implements AutoCloseable {
 		return thread;
 	}
 
-	private static void sleep(long millis) {
+	static void sleep(long millis) {
 		try {
 			Thread.sleep(millis);
 		}
@@ -365,7 +365,7 @@ public final class ManagerServer implements AutoCloseable {
 		}
 	}
 
-	private static void closeQuietly(Closeable closeable) {
+	static void closeQuietly(Closeable closeable) {
 		try {
 			closeable.close();
 		}

@@ -174,7 +174,7 @@ final class ServerLoop implements Runnable {
 			// Out of file descriptors, most often: the connection waits in the backlog.
 			logger.log(Level.WARNING, "Shared memory manager server on {0} cannot accept a connection: {1}",
 					this.listener, ex.toString());
-			pause();
+			ManagerServer.sleep(ACCEPT_RETRY_MILLIS);
 			return;
 		}
 		if (connection != null) {
@@ -185,7 +185,7 @@ final class ServerLoop implements Runnable {
 	private void serve(SocketChannel connection) {
 		if (!this.serving.tryOpen()) {
 			this.serving.counters().connection(ConnectionOutcome.REJECTED);
-			closeQuietly(connection);
+			ManagerServer.closeQuietly(connection);
 			return;
 		}
 		ServerExchange exchange = new ServerExchange(connection, this.serving, System.nanoTime());
@@ -202,24 +202,6 @@ final class ServerLoop implements Runnable {
 		}
 		if (exchange.isClosed()) {
 			this.exchanges.remove(exchange);
-		}
-	}
-
-	private static void pause() {
-		try {
-			Thread.sleep(ACCEPT_RETRY_MILLIS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
-	private static void closeQuietly(SocketChannel connection) {
-		try {
-			connection.close();
-		}
-		catch (IOException ex) {
-			// Closing is the last thing done with it.
 		}
 	}
 
