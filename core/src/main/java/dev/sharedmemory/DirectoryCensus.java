@@ -17,7 +17,7 @@ import java.util.Map;
  * category is present
  * @param skipped the entries that vanished (or could not be read) between the listing and
  * their {@code lstat(2)}
- * @param entries every entry, in the directory's order
+ * @param entries every entry, in no order to rely on (the listing's)
  */
 public record DirectoryCensus(String path, Instant takenAt, Map<EntryCategory, Totals> totals, int skipped,
 		List<DirectoryEntry> entries) {

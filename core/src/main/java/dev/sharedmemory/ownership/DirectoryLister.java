@@ -18,11 +18,10 @@ import dev.sharedmemory.DirectoryEntry;
  * <p>
  * Its {@link Source sources} are tried in order, and the first that can list the
  * directory does: by default the system calls themselves through the foreign function API
- * ({@link NativeLister}, on JDK 22 and later when native access is enabled), then one
- * {@code find} process ({@link FindLister}), then the JDK alone ({@link JdkLister}),
- * which always can but does not know the allocated blocks. All of them describe an entry
- * with the same {@link ListingBuilder}, so a name or a field reads the same whichever
- * listed it.
+ * ({@link NativeLister}, on JDK 22 and later when native access is enabled), then
+ * {@code find} ({@link FindLister}), then the JDK alone ({@link JdkLister}), which always
+ * can but does not know the allocated blocks. All of them describe an entry with the same
+ * {@link ListingBuilder}, so a name or a field reads the same whichever listed it.
  */
 final class DirectoryLister {
 
@@ -61,7 +60,7 @@ final class DirectoryLister {
 		if (nativeLister != null) {
 			sources.add(nativeLister);
 		}
-		sources.add(new FindLister("find"));
+		sources.add(new FindLister("find", Runtime.getRuntime().availableProcessors()));
 		return new DirectoryLister(directory, sources, () -> {
 		});
 	}
@@ -111,7 +110,7 @@ final class DirectoryLister {
 	/**
 	 * A directory's entries and how many were skipped.
 	 *
-	 * @param entries the entries, in the directory's order
+	 * @param entries the entries, in the order their source listed them
 	 * @param skipped the entries that vanished (or could not be read) between the listing
 	 * and their {@code lstat(2)}
 	 */

@@ -261,7 +261,7 @@ class DirectoryCensusTests {
 		Files.createSymbolicLink(this.path.resolve("a-link"), this.path.resolve("orphan"));
 
 		DirectoryCensus census = new DirectoryCensusTaker(this.path, this.self, Clock.systemUTC(),
-				new DirectoryLister(this.path, List.of(new FindLister(find)), () -> {
+				new DirectoryLister(this.path, List.of(new FindLister(find, 2)), () -> {
 				}))
 			.take();
 
@@ -293,7 +293,7 @@ class DirectoryCensusTests {
 
 	private DirectoryCensusTaker taker(Runnable whileListing) {
 		return new DirectoryCensusTaker(this.path, this.self, Clock.systemUTC(),
-				new DirectoryLister(this.path, List.of(new FindLister("find")), whileListing));
+				new DirectoryLister(this.path, List.of(new FindLister("find", 2)), whileListing));
 	}
 
 	private ProcessIdentity identity(long pid) {

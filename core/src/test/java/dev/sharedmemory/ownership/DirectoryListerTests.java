@@ -168,17 +168,20 @@ class DirectoryListerTests {
 	}
 
 	static Stream<String> racingSources() {
-		return (NativeLister.ifEnabled() != null) ? Stream.of("native", "find") : Stream.of("find");
+		Stream<String> finds = Stream.of("find", "one find");
+		return (NativeLister.ifEnabled() != null) ? Stream.concat(Stream.of("native"), finds) : finds;
 	}
 
+	// Two processes, each describing half of the names.
 	private static DirectoryLister.Source find() {
-		return new FindLister("find");
+		return new FindLister("find", 2);
 	}
 
 	private static DirectoryLister.Source lister(String source) {
 		return switch (source) {
 			case "native" -> NativeLister.ifEnabled();
 			case "find" -> find();
+			case "one find" -> new FindLister("find", 1);
 			default -> new JdkLister();
 		};
 	}
