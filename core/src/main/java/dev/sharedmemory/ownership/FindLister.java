@@ -158,7 +158,7 @@ final class FindLister implements DirectoryLister.Source {
 					"shared-memory-census-errors");
 			errorReader.setDaemon(true);
 			errorReader.start();
-			int read = 0;
+			boolean printed = false;
 			try (InputStream output = this.process.getInputStream()) {
 				FieldReader reader = new FieldReader(output);
 				byte[][] fields = new byte[FIELDS][];
@@ -172,14 +172,14 @@ final class FindLister implements DirectoryLister.Source {
 				}
 				for (; more; more = reader.read(fields, lengths)) {
 					add(fields, lengths, this.builder);
-					read++;
+					printed = true;
 				}
 				boolean finished = this.process.waitFor(FIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
 				if (!finished) {
 					this.process.destroyForcibly();
 				}
 				errorReader.join(TimeUnit.SECONDS.toMillis(FIND_TIMEOUT_SECONDS));
-				if (read == 0 && (!finished || this.process.exitValue() != 0)) {
+				if (!printed && (!finished || this.process.exitValue() != 0)) {
 					// Not GNU find (BusyBox's has no -printf): it failed before listing.
 					logger.log(Level.DEBUG, "find listed nothing and failed");
 					return;

@@ -7,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Lists a directory with the JDK alone: one {@code lstat(2)} per entry, and no
- * allocation, which the JDK cannot read ({@code st_blocks}). It lists wherever the
+ * Lists a directory with the JDK alone: reads it, then one {@code lstat(2)} per entry,
+ * and no allocation, which the JDK cannot read ({@code st_blocks}). It lists wherever the
  * directory can be listed at all, so it is the last resort of a {@link DirectoryLister}.
  */
 final class JdkLister implements DirectoryLister.Source {
@@ -23,16 +25,19 @@ final class JdkLister implements DirectoryLister.Source {
 
 	@Override
 	public DirectoryLister.Listing list(Path directory, Runnable whileListing) throws IOException {
-		ListingBuilder builder = new ListingBuilder(directory);
+		List<Path> entries = new ArrayList<>();
 		try (DirectoryStream<Path> listed = Files.newDirectoryStream(directory)) {
-			for (Path entry : listed) {
-				try {
-					add(entry, builder);
-				}
-				catch (IOException ex) {
-					// Vanished since listed, or unreadable: counted, never guessed at.
-					builder.skip();
-				}
+			listed.forEach(entries::add);
+		}
+		whileListing.run();
+		ListingBuilder builder = new ListingBuilder(directory);
+		for (Path entry : entries) {
+			try {
+				add(entry, builder);
+			}
+			catch (IOException ex) {
+				// Vanished since listed, or unreadable: counted, never guessed at.
+				builder.skip();
 			}
 		}
 		return builder.listing();
