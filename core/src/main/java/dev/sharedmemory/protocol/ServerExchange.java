@@ -10,6 +10,7 @@ import dev.sharedmemory.protocol.wire.AuthenticationException;
 import dev.sharedmemory.protocol.wire.Handshake;
 import dev.sharedmemory.protocol.wire.MessageFrames;
 import dev.sharedmemory.protocol.wire.MessageStream;
+import dev.sharedmemory.protocol.wire.ThreadHandshake;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,6 +52,8 @@ final class ServerExchange {
 
 	private final Serving serving;
 
+	private final ThreadHandshake handshake;
+
 	private final long dueNanos;
 
 	private final MessageFrames frames = new MessageFrames();
@@ -74,11 +77,19 @@ final class ServerExchange {
 
 	private @Nullable SelectionKey key;
 
-	ServerExchange(SocketChannel channel, Serving serving, long nowNanos) {
+	/**
+	 * Starts an exchange; {@link #start} sends the challenge.
+	 * @param channel the connection
+	 * @param serving what the server's exchanges share
+	 * @param handshake the handshake steps of the loop that serves this exchange
+	 * @param nowNanos {@link System#nanoTime()}
+	 */
+	ServerExchange(SocketChannel channel, Serving serving, ThreadHandshake handshake, long nowNanos) {
 		this.channel = channel;
 		this.serving = serving;
-		this.dueNanos = nowNanos + serving.settings().timeout().toNanos();
-		this.challenge = serving.handshake().newChallenge();
+		this.handshake = handshake;
+		this.dueNanos = nowNanos + serving.timeoutNanos();
+		this.challenge = handshake.newChallenge();
 	}
 
 	/**
@@ -207,7 +218,7 @@ final class ServerExchange {
 		switch (this.expecting) {
 			case ANSWER -> {
 				try {
-					this.serving.handshake().verifyAnswer(this.challenge, message);
+					this.handshake.verifyAnswer(this.challenge, message);
 				}
 				catch (AuthenticationException ex) {
 					refuseConnection(ex.getMessage());
@@ -224,7 +235,7 @@ final class ServerExchange {
 				// request held by Nagle's algorithm until the welcome is acknowledged:
 				// acknowledged at once rather than up to 40 ms later.
 				this.quickAckAfterWrite = this.serving.quickAck();
-				send(this.serving.handshake().answerTo(message));
+				send(this.handshake.answerTo(message));
 			}
 			case VERDICT -> {
 				Handshake.checkVerdict(message);

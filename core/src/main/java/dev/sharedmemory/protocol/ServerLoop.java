@@ -13,6 +13,8 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.concurrent.TimeUnit;
 
+import dev.sharedmemory.protocol.wire.ThreadHandshake;
+
 /**
  * A thread that accepts connections and serves them with a {@link Selector}, never
  * blocking on one: each connection is a {@link ServerExchange} stepped forward whenever
@@ -33,6 +35,8 @@ final class ServerLoop implements Runnable {
 
 	private final Serving serving;
 
+	private final ThreadHandshake handshake;
+
 	private final Selector selector;
 
 	private final Thread thread;
@@ -52,6 +56,7 @@ final class ServerLoop implements Runnable {
 	ServerLoop(ServerSocketChannel listener, Serving serving, String name) {
 		this.listener = listener;
 		this.serving = serving;
+		this.handshake = serving.handshake().forThread();
 		try {
 			this.selector = Selector.open();
 		}
@@ -188,7 +193,7 @@ final class ServerLoop implements Runnable {
 			ManagerServer.closeQuietly(connection);
 			return;
 		}
-		ServerExchange exchange = new ServerExchange(connection, this.serving, System.nanoTime());
+		ServerExchange exchange = new ServerExchange(connection, this.serving, this.handshake, System.nanoTime());
 		try {
 			connection.configureBlocking(false);
 			SelectionKey key = connection.register(this.selector, SelectionKey.OP_READ, exchange);

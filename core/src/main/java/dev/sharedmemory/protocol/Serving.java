@@ -33,6 +33,8 @@ final class Serving {
 
 	private final boolean quickAck;
 
+	private final long timeoutNanos;
+
 	private final AtomicInteger open = new AtomicInteger();
 
 	Serving(ManagerServerSettings settings, Handshake handshake, ManagerService service, ServerCounters counters,
@@ -43,10 +45,19 @@ final class Serving {
 		this.counters = counters;
 		this.address = address;
 		this.quickAck = quickAckSupported(address);
+		this.timeoutNanos = settings.timeout().toNanos();
 	}
 
 	ManagerServerSettings settings() {
 		return this.settings;
+	}
+
+	/**
+	 * Returns how long one connection's exchange may take.
+	 * @return {@link ManagerServerSettings#timeout()} in nanoseconds
+	 */
+	long timeoutNanos() {
+		return this.timeoutNanos;
 	}
 
 	Handshake handshake() {

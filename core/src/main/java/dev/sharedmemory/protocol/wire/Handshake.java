@@ -24,8 +24,8 @@ import org.jspecify.annotations.Nullable;
  * {@link #deliverChallenge} accepts, as CPython 3.12+ does. When answering, it follows
  * the challenger's scheme. Blocking peers run the exchanges on a {@link MessageStream}; a
  * non-blocking server runs the same steps ({@link #newChallenge}, {@link #verifyAnswer},
- * {@link #verdict}, {@link #answerTo}, {@link #checkVerdict}) on its own framing.
- * Instances are immutable and thread-safe.
+ * {@link #verdict}, {@link #answerTo}, {@link #checkVerdict}) on its own framing, through
+ * {@link #forThread()}. Instances are immutable and thread-safe.
  */
 public final class Handshake {
 
@@ -35,13 +35,17 @@ public final class Handshake {
 
 	private static final byte[] FAILURE = ascii("#FAILURE#");
 
-	private static final int MESSAGE_LENGTH = 40;
+	/** The random bytes of a challenge. */
+	static final int MESSAGE_LENGTH = 40;
 
 	private static final int LEGACY_CHALLENGE_LENGTH = 20;
 
 	private static final int LEGACY_ANSWER_LENGTH = 16;
 
 	private static final HmacDigest CHALLENGE_DIGEST = HmacDigest.SHA256;
+
+	/** {@code #CHALLENGE#{sha256}}: what every challenge starts with. */
+	private static final byte[] CHALLENGE_PREFIX = concat(CHALLENGE, CHALLENGE_DIGEST.prefix());
 
 	private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -129,9 +133,7 @@ public final class Handshake {
 	 * @return the whole message, to send and later pass to {@link #verifyAnswer}
 	 */
 	public byte[] newChallenge() {
-		byte[] random = new byte[MESSAGE_LENGTH];
-		RANDOM.nextBytes(random);
-		return concat(CHALLENGE, concat(CHALLENGE_DIGEST.prefix(), random));
+		return newChallenge(RANDOM);
 	}
 
 	/**
@@ -142,7 +144,7 @@ public final class Handshake {
 	 * {@link #verdict(boolean) verdict} {@code false}
 	 */
 	public void verifyAnswer(byte[] challenge, byte[] answer) throws AuthenticationException {
-		verify(Arrays.copyOfRange(challenge, CHALLENGE.length, challenge.length), answer);
+		verifyAnswer(this::mac, challenge, answer);
 	}
 
 	/**
@@ -152,6 +154,42 @@ public final class Handshake {
 	 * @throws AuthenticationException if the message is not a challenge
 	 */
 	public byte[] answerTo(byte[] challenge) throws AuthenticationException {
+		return answerTo(this::mac, challenge);
+	}
+
+	/**
+	 * Returns the steps of this handshake for one thread, such as a server's loop: they
+	 * draw their challenges from a generator of their own and reuse one keyed MAC per
+	 * digest, with no lock and no copy per message.
+	 * @return new steps, for the calling thread only
+	 */
+	public ThreadHandshake forThread() {
+		return new ThreadHandshake(this.authkey);
+	}
+
+	private static byte[] newChallenge(SecureRandom random) {
+		byte[] bytes = new byte[MESSAGE_LENGTH];
+		random.nextBytes(bytes);
+		return newChallenge(bytes, 0);
+	}
+
+	/**
+	 * Makes a challenge of {@link #MESSAGE_LENGTH} random bytes.
+	 * @param random where the random bytes are
+	 * @param offset where they start
+	 * @return the whole message
+	 */
+	static byte[] newChallenge(byte[] random, int offset) {
+		byte[] challenge = Arrays.copyOf(CHALLENGE_PREFIX, CHALLENGE_PREFIX.length + MESSAGE_LENGTH);
+		System.arraycopy(random, offset, challenge, CHALLENGE_PREFIX.length, MESSAGE_LENGTH);
+		return challenge;
+	}
+
+	static void verifyAnswer(Macs macs, byte[] challenge, byte[] answer) throws AuthenticationException {
+		verify(macs, Arrays.copyOfRange(challenge, CHALLENGE.length, challenge.length), answer);
+	}
+
+	static byte[] answerTo(Macs macs, byte[] challenge) throws AuthenticationException {
 		if (!startsWith(challenge, CHALLENGE)) {
 			throw new AuthenticationException("Protocol error: expected a challenge, got a message of "
 					+ challenge.length + " bytes that does not start with #CHALLENGE#");
@@ -160,7 +198,7 @@ public final class Handshake {
 		if (message.length < LEGACY_CHALLENGE_LENGTH) {
 			throw new AuthenticationException("Challenge too short: " + message.length + " bytes");
 		}
-		return answer(message);
+		return answer(macs, message);
 	}
 
 	/**
@@ -188,11 +226,15 @@ public final class Handshake {
 	 * {@code _create_response}.
 	 */
 	byte[] answer(byte[] message) throws AuthenticationException {
+		return answer(this::mac, message);
+	}
+
+	private static byte[] answer(Macs macs, byte[] message) throws AuthenticationException {
 		Prefixed parsed = parse(message);
 		if (parsed.digest() == null) {
-			return mac(HmacDigest.MD5, message);
+			return macs.mac(HmacDigest.MD5, message);
 		}
-		return concat(parsed.digest().prefix(), mac(parsed.digest(), message));
+		return concat(parsed.digest().prefix(), macs.mac(parsed.digest(), message));
 	}
 
 	/**
@@ -200,9 +242,13 @@ public final class Handshake {
 	 * a raw 16-byte answer is HMAC-MD5, any other names its digest.
 	 */
 	void verify(byte[] message, byte[] answer) throws AuthenticationException {
+		verify(this::mac, message, answer);
+	}
+
+	private static void verify(Macs macs, byte[] message, byte[] answer) throws AuthenticationException {
 		Prefixed parsed = parse(answer);
 		HmacDigest digest = (parsed.digest() != null) ? parsed.digest() : HmacDigest.MD5;
-		byte[] expected = mac(digest, message);
+		byte[] expected = macs.mac(digest, message);
 		if (expected.length != parsed.payload().length) {
 			throw new AuthenticationException("Expected an HMAC-" + digest.pythonName() + " of " + expected.length
 					+ " bytes, got " + parsed.payload().length);
@@ -268,6 +314,14 @@ public final class Handshake {
 	 * follows the prefix.
 	 */
 	record Prefixed(@Nullable HmacDigest digest, byte[] payload) {
+	}
+
+	/** Where the HMACs of a message under the authkey come from. */
+	@FunctionalInterface
+	interface Macs {
+
+		byte[] mac(HmacDigest digest, byte[] message);
+
 	}
 
 }

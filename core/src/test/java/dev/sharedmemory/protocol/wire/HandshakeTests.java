@@ -2,6 +2,8 @@ package dev.sharedmemory.protocol.wire;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -63,6 +65,37 @@ class HandshakeTests {
 			.isThrownBy(() -> this.handshake.verify(challenge, Arrays.copyOf(wrong, 30)))
 			.withMessageContaining("Expected an HMAC-sha256 of 32 bytes, got 22");
 		assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> new Handshake(new byte[0]));
+	}
+
+	@Test
+	void aThreadsStepsDrawAFreshChallengeEachTimeAndInteroperateWithTheSharedHandshake() throws Exception {
+		ThreadHandshake steps = this.handshake.forThread();
+		Set<String> randomParts = new HashSet<>();
+		byte[] prefix = "#CHALLENGE#{sha256}".getBytes(StandardCharsets.US_ASCII);
+		// Past one draw of the generator (64 challenges), so that it is drawn from again.
+		for (int i = 0; i < 200; i++) {
+			byte[] challenge = steps.newChallenge();
+			assertThat(challenge).hasSize(prefix.length + 40).startsWith(prefix);
+			randomParts.add(Arrays.toString(Arrays.copyOfRange(challenge, prefix.length, challenge.length)));
+			// A client with the key answers it, as the shared handshake does.
+			byte[] answer = this.handshake.answerTo(challenge);
+			assertThatNoException().isThrownBy(() -> steps.verifyAnswer(challenge, answer));
+		}
+		assertThat(randomParts).hasSize(200);
+		byte[] clientChallenge = this.handshake.newChallenge();
+		assertThat(steps.answerTo(clientChallenge)).isEqualTo(this.handshake.answerTo(clientChallenge));
+		byte[] legacy = concat("#CHALLENGE#".getBytes(StandardCharsets.US_ASCII), new byte[20]);
+		assertThat(steps.answerTo(legacy)).isEqualTo(this.handshake.answerTo(legacy)).hasSize(16);
+	}
+
+	@Test
+	void aThreadsStepsRefuseAnAnswerUnderAnotherKey() throws Exception {
+		ThreadHandshake steps = this.handshake.forThread();
+		byte[] challenge = steps.newChallenge();
+		byte[] wrong = new Handshake("another secret of 24 b..".getBytes(StandardCharsets.US_ASCII))
+			.answerTo(challenge);
+		assertThatExceptionOfType(AuthenticationException.class).isThrownBy(() -> steps.verifyAnswer(challenge, wrong))
+			.withMessageContaining("wrong authkey");
 	}
 
 	private static byte[] concat(byte[] first, byte[] second) {
