@@ -69,6 +69,16 @@ class ShareableListLayoutTests {
 		assertThat(ShareableListLayout.describeFormat(pack(" ~\u007f\u001f"))).isEqualTo("' ~\\x7f\\x1f'");
 	}
 
+	// The code points where UTF-8 takes one byte more, with CPython's
+	// len(chr(cp).encode()): a str sized short gets a slot too small for its bytes.
+	@ParameterizedTest
+	@CsvSource({ "7F,1", "80,2", "7FF,2", "800,3", "FFFF,3", "10000,4", "10FFFF,4" })
+	void strLengthIsItsUtf8LengthOnEachSideOfEveryBoundary(String codePoint, int utf8Length) {
+		String character = Character.toString(Integer.parseInt(codePoint, 16));
+		assertThat(ItemCodec.encodedLength(0, character)).isEqualTo(utf8Length);
+		assertThat(ItemCodec.encodedLength(0, "a" + character + character)).isEqualTo(1 + 2 * utf8Length);
+	}
+
 	@ParameterizedTest
 	@CsvSource({ "aéééééé,8,aééé", "ééééééé,8,éééé", "日本語,8,日本", "abcdef😀,8,abcdef", "abcdef😀,9,abcdef",
 			"abcdef😀,10,abcdef😀", "plain,5,plain" })
