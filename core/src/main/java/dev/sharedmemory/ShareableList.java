@@ -245,7 +245,7 @@ public final class ShareableList extends AbstractList<@Nullable Object> implemen
 	 */
 	public String format() {
 		ByteBuffer buffer = buffer();
-		StringBuilder format = new StringBuilder(this.length * 2);
+		StringBuilder format = new StringBuilder();
 		for (int i = 0; i < this.length; i++) {
 			long itemFormat = buffer.getLong(this.header.formatOffset(i));
 			type(buffer, i, itemFormat);

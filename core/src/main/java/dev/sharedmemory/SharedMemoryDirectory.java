@@ -264,7 +264,7 @@ public final class SharedMemoryDirectory {
 
 	private SharedMemory create(long size, Supplier<String> names, CreationListener listener,
 			@Nullable ByteBuffer content) {
-		checkSize(size);
+		// createNamed checks the size (and each generated name).
 		for (int attempt = 0;; attempt++) {
 			try {
 				return createNamed(names.get(), size, listener, content);

@@ -85,7 +85,7 @@ final class FindLister implements DirectoryLister.Source {
 			}
 			parts.add(new Part(process, new ListingBuilder(directory), started));
 		}
-		List<Thread> readers = new ArrayList<>(parts.size() - 1);
+		List<Thread> readers = new ArrayList<>();
 		for (Part part : parts.subList(1, parts.size())) {
 			Thread reader = new Thread(part::read, "shared-memory-census-find");
 			reader.setDaemon(true);

@@ -165,7 +165,7 @@ final class ListingBuilder {
 		if (name.indexOf('\uFFFD') < 0) {
 			return null;
 		}
-		StringBuilder raw = new StringBuilder(length * 3);
+		StringBuilder raw = new StringBuilder();
 		for (int i = 0; i < length; i++) {
 			int b = bytes[i] & 0xff;
 			if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || "-._~".indexOf(b) >= 0) {
