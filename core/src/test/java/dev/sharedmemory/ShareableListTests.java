@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import dev.sharedmemory.list.ShareableListLayout;
+import dev.sharedmemory.mapping.MemoryMapper;
+import dev.sharedmemory.mapping.UnmapBacklog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link ShareableList}: every case of CPython's {@code _TestSharedMemory} that
@@ -88,6 +92,7 @@ class ShareableListTests {
 			assertThat(sl.get(0)).isEqualTo("encodés");
 			assertThat(sl.get(1)).isEqualTo(HOWDY);
 			assertThatIllegalArgumentException().isThrownBy(() -> sl.set(0, "encodées"))
+				.withMessageContaining("to a str (String) of 9 bytes")
 				.withMessageContaining("exceeds the available storage")
 				.withMessageContaining("9 bytes")
 				.withMessageContaining("8-byte slot")
@@ -95,6 +100,7 @@ class ShareableListTests {
 			assertThat(sl.get(0)).isEqualTo("encodés");
 			assertThat(sl.get(1)).isEqualTo(HOWDY);
 			assertThatIllegalArgumentException().isThrownBy(() -> sl.set(1, bytes("123456789")))
+				.withMessageContaining("to a bytes (byte[]) of 9 bytes")
 				.withMessageContaining("exceeds the available storage");
 			assertThat(sl.get(1)).isEqualTo(HOWDY);
 			assertThat(sl.count(42)).isEqualTo(2);
@@ -678,6 +684,20 @@ class ShareableListTests {
 	}
 
 	@Test
+	void aClosedListEqualsItselfWithoutReadingItsItems() {
+		ShareableList list = create("a", 1);
+		List<Object> same = Arrays.asList("a", 1L);
+		list.close();
+		try {
+			assertThat(list.equals(list)).isTrue();
+			assertThatIllegalStateException().isThrownBy(() -> list.equals(same));
+		}
+		finally {
+			list.shm().unlink();
+		}
+	}
+
+	@Test
 	void equalsAndHashCodeCompareBytesByContent() {
 		ShareableList list = create("a", HOWDY, null, 1);
 		try {
@@ -747,6 +767,34 @@ class ShareableListTests {
 		}
 		finally {
 			list.shm().unlink();
+		}
+	}
+
+	@Test
+	void attachingByNameToABlockThatHoldsNoListClosesTheBlock() {
+		String name = InDevShm.blockName();
+		try (SharedMemory block = SharedMemory.create(name, 4096)) {
+			Path file = block.directory().path().resolve(name);
+			if (MemoryMapper.best().unmapsOnRelease(block.size())) {
+				int mappings = ProcessMappings.of(file).size();
+				assertThatExceptionOfType(InvalidShareableListException.class)
+					.isThrownBy(() -> ShareableList.attach(name));
+				assertThat(ProcessMappings.of(file)).hasSize(mappings);
+			}
+			else {
+				// The NIO mapping of a closed block waits for the collector, counted in
+				// the JVM's backlog, which a collection elsewhere may count down
+				// meanwhile: tried until nothing else moved it.
+				await().atMost(Duration.ofSeconds(10)).until(() -> {
+					long before = UnmapBacklog.get().waitingCount();
+					assertThatExceptionOfType(InvalidShareableListException.class)
+						.isThrownBy(() -> ShareableList.attach(name));
+					return UnmapBacklog.get().waitingCount() == before + 1;
+				});
+			}
+		}
+		finally {
+			SharedMemoryDirectory.defaultDirectory().unlink(name);
 		}
 	}
 
