@@ -37,8 +37,6 @@ public final class DirectoryCensusTaker {
 
 	private static final System.Logger logger = System.getLogger(DirectoryCensusTaker.class.getName());
 
-	private static final String[] MODES = new String[07777 + 1];
-
 	private final Path directory;
 
 	private final ProcessIdentity self;
@@ -168,18 +166,14 @@ public final class DirectoryCensusTaker {
 	}
 
 	/**
-	 * Returns permission bits in octal, such as {@code 0600}: formatted once per mode, as
-	 * a directory holds few of them.
+	 * Returns permission bits in octal, such as {@code 0600}.
 	 */
 	private static String mode(int permissions) {
-		String mode = MODES[permissions];
-		if (mode == null) {
-			String octal = Integer.toOctalString(permissions);
-			mode = "0".repeat(4 - octal.length()) + octal;
-			// A race formats it twice, to the same string.
-			MODES[permissions] = mode;
+		char[] digits = new char[4];
+		for (int i = digits.length - 1, rest = permissions; i >= 0; i--, rest >>>= 3) {
+			digits[i] = (char) ('0' + (rest & 7));
 		}
-		return mode;
+		return new String(digits);
 	}
 
 	private record Recorded(ProcessIdentity owner, OwnerRecord.Entry entry, ProcessIdentity.Liveness liveness) {

@@ -76,6 +76,8 @@ class DirectoryCensusTests {
 		abandoned(identity(DEAD_PID), "orphan");
 		this.directory.create("python", 100).close();
 		Files.createDirectory(this.path.resolve("a-directory"));
+		// The sticky bit too: all four octal digits.
+		run("chmod", "1751", this.path.resolve("a-directory").toString());
 		Files.createSymbolicLink(this.path.resolve("a-link"), this.path.resolve("orphan"));
 		mkfifo(this.path.resolve("a-fifo"));
 		try {
@@ -90,6 +92,7 @@ class DirectoryCensusTests {
 				.containsEntry("a-link", EntryCategory.NOT_A_BLOCK)
 				.containsEntry("a-fifo", EntryCategory.NOT_A_BLOCK);
 			assertThat(entry(census, "a-directory").type()).isEqualTo(DirectoryEntry.Type.DIRECTORY);
+			assertThat(entry(census, "a-directory").mode()).isEqualTo("1751");
 			assertThat(entry(census, "a-fifo").type()).isEqualTo(DirectoryEntry.Type.OTHER);
 			DirectoryEntry link = entry(census, "a-link");
 			// Described, not followed: the link's own size, its target's path.
@@ -321,9 +324,13 @@ class DirectoryCensusTests {
 	}
 
 	private static void mkfifo(Path fifo) throws Exception {
-		Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
-		assertThat(mkfifo.waitFor(30, TimeUnit.SECONDS)).isTrue();
-		assertThat(mkfifo.exitValue()).isZero();
+		run("mkfifo", fifo.toString());
+	}
+
+	private static void run(String... command) throws Exception {
+		Process process = new ProcessBuilder(command).inheritIO().start();
+		assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(process.exitValue()).isZero();
 	}
 
 	private static void delete(Path entry) {

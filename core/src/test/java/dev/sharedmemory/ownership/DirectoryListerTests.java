@@ -134,6 +134,15 @@ class DirectoryListerTests {
 		assertThat(found.get("bad-\uFFFD\uFFFD").user()).isEqualTo(System.getProperty("user.name"));
 	}
 
+	@Test
+	void listingLeavesNoDescriptorOfTheDirectoryOpen() throws Exception {
+		plant();
+
+		assertThat(DirectoryLister.of(this.path).list().entries()).isNotEmpty();
+
+		assertThat(descriptorsOf(this.path)).isZero();
+	}
+
 	@ParameterizedTest
 	@MethodSource("sources")
 	void anEntryThatVanishesBetweenListingAndDescriptionIsSkippedAndCounted(String source) throws Exception {
@@ -238,6 +247,22 @@ class DirectoryListerTests {
 		Process process = new ProcessBuilder(command).inheritIO().start();
 		assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
 		assertThat(process.exitValue()).isZero();
+	}
+
+	private static long descriptorsOf(Path directory) throws IOException {
+		try (Stream<Path> descriptors = Files.list(Path.of("/proc/self/fd"))) {
+			return descriptors.filter((descriptor) -> directory.equals(target(descriptor))).count();
+		}
+	}
+
+	private static Path target(Path descriptor) {
+		try {
+			return Files.readSymbolicLink(descriptor);
+		}
+		catch (IOException ex) {
+			// The descriptor of the listing itself, closed by now.
+			return null;
+		}
 	}
 
 	private static Map<String, DirectoryLister.Stat> byName(DirectoryLister.Listing listing) {
