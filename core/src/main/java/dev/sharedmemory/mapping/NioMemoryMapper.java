@@ -34,17 +34,31 @@ import java.util.concurrent.Executors;
  */
 final class NioMemoryMapper implements MemoryMapper {
 
+	private final UnmapBacklog backlog;
+
+	NioMemoryMapper() {
+		this(UnmapBacklog.INSTANCE);
+	}
+
+	/**
+	 * Creates a mapper that counts its mappings in the given backlog: the JVM's, but for
+	 * tests.
+	 */
+	NioMemoryMapper(UnmapBacklog backlog) {
+		this.backlog = backlog;
+	}
+
 	@Override
 	public MappedRegion map(FileChannel channel, long size) throws IOException {
-		UnmapBacklog.INSTANCE.reserveRoom();
+		this.backlog.reserveRoom();
 		if (size <= Integer.MAX_VALUE) {
 			MappedByteBuffer whole = channel.map(MapMode.READ_WRITE, 0, size);
 			// The mapping outlives the descriptor, as with mmap(2) followed by close(2).
 			channel.close();
-			return new WholeRegion(whole, UnmapBacklog.INSTANCE.register(whole, size));
+			return new WholeRegion(whole, this.backlog.register(whole, size));
 		}
 		extend(channel, size);
-		return new WindowedRegion(channel);
+		return new WindowedRegion(channel, this.backlog);
 	}
 
 	/**
@@ -109,8 +123,11 @@ final class NioMemoryMapper implements MemoryMapper {
 
 		private final FileChannel channel;
 
-		WindowedRegion(FileChannel channel) {
+		private final UnmapBacklog backlog;
+
+		WindowedRegion(FileChannel channel, UnmapBacklog backlog) {
 			this.channel = channel;
+			this.backlog = backlog;
 		}
 
 		@Override
@@ -131,13 +148,12 @@ final class NioMemoryMapper implements MemoryMapper {
 
 		private ByteBuffer map(long offset, int length) {
 			try {
-				UnmapBacklog.INSTANCE.reserveRoom();
+				this.backlog.reserveRoom();
 				MappedByteBuffer window = this.channel.map(MapMode.READ_WRITE, offset, length);
 				// Counted as waiting from the start, and as holding nothing: a window is
-				// one
-				// more mapping for as long as it is reachable, but its pages are the open
-				// block's.
-				UnmapBacklog.INSTANCE.register(window, 0).released();
+				// one more mapping for as long as it is reachable, but its pages are the
+				// open block's.
+				this.backlog.register(window, 0).released();
 				return window.order(ByteOrder.nativeOrder());
 			}
 			catch (ClosedChannelException ex) {

@@ -1,6 +1,7 @@
 package dev.sharedmemory.mapping;
 
 import java.io.RandomAccessFile;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -173,6 +174,33 @@ class NioMemoryMapperTests {
 		}
 		finally {
 			executor.shutdownNow();
+		}
+	}
+
+	@Test
+	void aBlockOrWindowIsRefusedWhileTheBacklogIsFull() throws Exception {
+		// The smallest backlog, 64 mappings, full of mappings that stay reachable: the
+		// collector cannot make room, so each new mapping is refused after its wait.
+		UnmapBacklog full = new UnmapBacklog(0, Long.MAX_VALUE);
+		NioMemoryMapper mapper = new NioMemoryMapper(full);
+		MappedRegion large = mapper.map(open(file("large", LARGE)), LARGE);
+		List<Object> held = new ArrayList<>();
+		try {
+			while (full.waitingCount() < full.countLimit()) {
+				Object owner = new Object();
+				held.add(owner);
+				full.register(owner, 0).released();
+			}
+			try (FileChannel small = open(file("small", 4096))) {
+				assertThatIllegalStateException().isThrownBy(() -> mapper.map(small, 4096))
+					.withMessageStartingWith("64 mappings of closed shared memory blocks wait");
+			}
+			assertThatIllegalStateException().isThrownBy(() -> large.slice(LARGE - 8, 8))
+				.withMessageStartingWith("64 mappings of closed shared memory blocks wait");
+		}
+		finally {
+			large.release();
+			Reference.reachabilityFence(held);
 		}
 	}
 
