@@ -94,10 +94,9 @@ public final class OrphanReclaimer {
 	 */
 	private Collection<OwnerFiles> owners() {
 		Map<String, OwnerFiles> owners = new TreeMap<>();
-		DirectoryStream.Filter<Path> ownerFiles = (
-				entry) -> OwnerRecord.ownerKey(entry.getFileName().toString()) != null;
-		try (DirectoryStream<Path> entries = Files.newDirectoryStream(this.directory, ownerFiles)) {
+		try (DirectoryStream<Path> entries = Files.newDirectoryStream(this.directory)) {
 			for (Path entry : entries) {
+				// Ignores every name that is not an owner's.
 				OwnerFiles.add(owners, entry);
 			}
 		}

@@ -108,6 +108,7 @@ class OwnerLockTests {
 		Path file = this.path.resolve("lock");
 		OwnerLock created = OwnerLock.create(file);
 		assertThat(created.file()).isEqualTo(file);
+		assertThat(created).hasToString("OwnerLock[" + file + "]");
 		assertThat(OwnerLock.tryAcquire(file)).isNull();
 
 		created.release();
