@@ -6,6 +6,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -60,6 +61,8 @@ final class BlockCleanup implements AfterEachCallback {
 	 * Registers a handle to close, and its block to remove, after the test.
 	 */
 	SharedMemory track(SharedMemory block) {
+		// Refused before it is kept: a null handle would stop the cleanup after the test.
+		Objects.requireNonNull(block, "block");
 		this.handles.add(block);
 		register(block.directory().path().resolve(block.name()));
 		return block;
@@ -77,7 +80,15 @@ final class BlockCleanup implements AfterEachCallback {
 
 	@Override
 	public void afterEach(ExtensionContext context) throws IOException {
-		this.handles.forEach(SharedMemory::close);
+		try {
+			this.handles.forEach(SharedMemory::close);
+		}
+		finally {
+			removeFiles();
+		}
+	}
+
+	private void removeFiles() throws IOException {
 		for (Path file : this.files) {
 			if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
 				try (var entries = Files.list(file)) {
