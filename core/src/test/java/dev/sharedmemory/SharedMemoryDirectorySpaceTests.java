@@ -1,5 +1,6 @@
 package dev.sharedmemory;
 
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,7 +71,13 @@ class SharedMemoryDirectorySpaceTests {
 
 	private static void run(String... command) throws Exception {
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+		// Closed here, not by the garbage collector amid a later test that counts this
+		// JVM's descriptors.
+		process.getOutputStream().close();
+		String output;
+		try (InputStream out = process.getInputStream()) {
+			output = new String(out.readAllBytes(), StandardCharsets.UTF_8).trim();
+		}
 		int status = process.waitFor();
 		if (status != 0) {
 			throw new IllegalStateException(String.join(" ", command) + " failed with status " + status + ": " + output
