@@ -140,7 +140,7 @@ class CPythonSharedMemoryTests {
 	 */
 	@Test
 	void sharedMemoryReattachByName() {
-		SharedMemory sms = this.cleanup.track(SharedMemory.create(512));
+		SharedMemory sms = this.cleanup.create(512);
 		sms.buf().put(0, "pickle".getBytes(StandardCharsets.US_ASCII));
 		SharedMemory sms2 = this.cleanup.track(SharedMemory.attach(sms.name()));
 		assertThat(sms2.name()).isEqualTo(sms.name());
@@ -159,7 +159,7 @@ class CPythonSharedMemoryTests {
 	 */
 	@Test
 	void sharedMemoryReattachToADeadBlock() {
-		SharedMemory sms = SharedMemory.create(512);
+		SharedMemory sms = this.cleanup.create(512);
 		sms.buf().put(0, "pickle".getBytes(StandardCharsets.US_ASCII));
 		sms.close();
 		sms.unlink();

@@ -29,7 +29,7 @@ class CrossProcessTests {
 
 	@Test
 	void anotherProcessAttachesByNameAndItsWriteIsSeenHere() throws Exception {
-		SharedMemory block = this.cleanup.track(SharedMemory.create(512));
+		SharedMemory block = this.cleanup.create(512);
 		ChildResult child = runChild(Map.of(), "attach-write", block.name(), "howdy");
 		assertThat(child.status).as(child.output).isZero();
 		assertThat(child.output).isEqualTo("512");

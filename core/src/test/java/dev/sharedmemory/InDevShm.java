@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
@@ -76,8 +77,10 @@ public class InDevShm implements TempDirFactory {
 	/**
 	 * Writes down a block that a test made in {@code /dev/shm} under a name the library
 	 * generated ({@code psm_*}), which says nothing of its JVM: if the JVM is killed
-	 * before the test unlinks it, the sweep of a later test JVM does. The ledger goes at
-	 * this JVM's exit.
+	 * before the test unlinks it, the sweep of a later test JVM does. At this JVM's exit
+	 * the ledger goes with the blocks it names that are still there: PIT ends a minion
+	 * whose mutant timed out with {@code System.exit}, which runs this hook, amid a test
+	 * that had no time to unlink its block.
 	 * @param block the block's file
 	 */
 	static synchronized void recordBlock(Path block) {
@@ -85,7 +88,7 @@ public class InDevShm implements TempDirFactory {
 		if (file == null) {
 			file = LEDGERS.resolve(PREFIX + ProcessHandle.current().pid() + LEDGER_SUFFIX);
 			Path exiting = file;
-			Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(exiting)));
+			Runtime.getRuntime().addShutdownHook(new Thread(() -> sweepLedger(exiting)));
 			ledger = file;
 		}
 		try {
@@ -108,17 +111,36 @@ public class InDevShm implements TempDirFactory {
 			for (Path file : entries.filter((entry) -> entry.getFileName().toString().endsWith(LEDGER_SUFFIX))
 				.filter((entry) -> isOfDeadJvm(entry.getFileName().toString()))
 				.toList()) {
-				for (String line : Files.readAllLines(file)) {
-					Path block = Path.of(line);
-					// Only a block of /dev/shm: a ledger is no licence to delete
-					// elsewhere.
-					if (block.getParent() != null && block.getParent().equals(DevShm.PATH)
-							&& Files.deleteIfExists(block)) {
-						unlinked.add(block);
-					}
-				}
-				Files.deleteIfExists(file);
+				unlinked.addAll(sweepLedger(file));
 			}
+			return unlinked;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * Unlinks the blocks of {@code /dev/shm} that a ledger names and are still there, and
+	 * removes the ledger.
+	 * @param file the ledger
+	 * @return the blocks unlinked
+	 */
+	static List<Path> sweepLedger(Path file) {
+		List<Path> unlinked = new ArrayList<>();
+		try {
+			for (String line : Files.readAllLines(file)) {
+				Path block = Path.of(line);
+				// Only a block of /dev/shm: a ledger is no licence to delete elsewhere.
+				if (block.getParent() != null && block.getParent().equals(DevShm.PATH) && Files.deleteIfExists(block)) {
+					unlinked.add(block);
+				}
+			}
+			Files.deleteIfExists(file);
+			return unlinked;
+		}
+		catch (NoSuchFileException ex) {
+			// Swept already (the hook, or another JVM's sweep after this one died).
 			return unlinked;
 		}
 		catch (IOException ex) {

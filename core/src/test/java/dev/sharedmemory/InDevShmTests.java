@@ -73,4 +73,26 @@ class InDevShmTests {
 		}
 	}
 
+	// At its JVM's exit a ledger goes with the blocks still there: PIT stops a timed-out
+	// minion with System.exit, amid a test that had no time to unlink its block.
+	@Test
+	void aLedgerSweptAtExitUnlinksTheBlocksStillThereAndGoes(@TempDir Path ledgers, @TempDir Path elsewhere)
+			throws IOException {
+		Path left = Files.writeString(DevShm.PATH.resolve(InDevShm.blockName()), "block");
+		Path unlinkedByItsTest = DevShm.PATH.resolve(InDevShm.blockName());
+		Path outside = Files.writeString(elsewhere.resolve("not-a-block"), "file");
+		try {
+			Path ledger = Files.writeString(ledgers.resolve(InDevShm.PREFIX + "1-blocks"),
+					left + "\n" + unlinkedByItsTest + "\n" + outside + "\n");
+			assertThat(InDevShm.sweepLedger(ledger)).containsExactly(left);
+			assertThat(left).doesNotExist();
+			assertThat(outside).hasContent("file");
+			assertThat(ledger).doesNotExist();
+			assertThat(InDevShm.sweepLedger(ledger)).isEmpty();
+		}
+		finally {
+			Files.deleteIfExists(left);
+		}
+	}
+
 }

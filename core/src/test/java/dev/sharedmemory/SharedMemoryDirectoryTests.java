@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,6 +26,9 @@ class SharedMemoryDirectoryTests {
 
 	@TempDir
 	Path path;
+
+	@RegisterExtension
+	final BlockCleanup cleanup = new BlockCleanup();
 
 	private static final List<String> CHANGED_PROPERTIES = List.of(SharedMemoryDirectory.DIRECTORY_PROPERTY, "os.name",
 			"os.version", "os.arch");
@@ -56,7 +60,8 @@ class SharedMemoryDirectoryTests {
 		System.setProperty(SharedMemoryDirectory.DIRECTORY_PROPERTY, this.path.toString());
 		assertThat(SharedMemoryDirectory.defaultDirectory().path()).isEqualTo(this.path.toAbsolutePath());
 		String name;
-		try (SharedMemory block = SharedMemory.create(64)) {
+		// Tracked: should the property be ignored, the block lands in /dev/shm itself.
+		try (SharedMemory block = this.cleanup.track(SharedMemory.create(64))) {
 			name = block.name();
 			assertThat(block.directory().path()).isEqualTo(this.path.toAbsolutePath());
 			assertThat(Files.size(this.path.resolve(name))).isEqualTo(64);

@@ -27,7 +27,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * Tests for {@link SharedMemory} through its static methods, in the default directory
- * ({@code /dev/shm}), where Python keeps its blocks too.
+ * ({@code /dev/shm}), where Python keeps its blocks too; blocks under generated names
+ * come from {@link BlockCleanup#create(long)}, which writes them down before they are
+ * filled.
  */
 class SharedMemoryTests {
 
@@ -47,7 +49,7 @@ class SharedMemoryTests {
 	void createGeneratesPythonStyleNames() throws Exception {
 		Set<String> names = new HashSet<>();
 		for (int i = 0; i < 20; i++) {
-			SharedMemory block = this.cleanup.track(SharedMemory.create(512));
+			SharedMemory block = this.cleanup.create(512);
 			assertThat(block.name()).matches("psm_[0-9a-f]{8}");
 			assertThat(block.size()).isEqualTo(512);
 			assertThat(Files.size(Path.of("/dev/shm", block.name()))).isEqualTo(512);
@@ -128,7 +130,7 @@ class SharedMemoryTests {
 
 	@Test
 	void bufIsADirectReadWriteViewOfTheWholeBlockInNativeOrder() {
-		SharedMemory block = this.cleanup.track(SharedMemory.create(1000));
+		SharedMemory block = this.cleanup.create(1000);
 		ByteBuffer buf = block.buf();
 		assertThat(buf.isDirect()).isTrue();
 		assertThat(buf.isReadOnly()).isFalse();
@@ -140,7 +142,7 @@ class SharedMemoryTests {
 
 	@Test
 	void bufOfANewBlockHoldsZeros() {
-		SharedMemory block = this.cleanup.track(SharedMemory.create(10000));
+		SharedMemory block = this.cleanup.create(10000);
 		ByteBuffer buf = block.buf();
 		while (buf.hasRemaining()) {
 			assertThat(buf.get()).isZero();
@@ -149,7 +151,7 @@ class SharedMemoryTests {
 
 	@Test
 	void eachBufCallReturnsAnIndependentViewOfTheSameMemory() {
-		SharedMemory block = this.cleanup.track(SharedMemory.create(64));
+		SharedMemory block = this.cleanup.create(64);
 		ByteBuffer first = block.buf();
 		first.position(10).limit(20);
 		first.put((byte) 1);
@@ -179,7 +181,7 @@ class SharedMemoryTests {
 
 	@Test
 	void windowCoversTheGivenPartOfTheBlock() {
-		SharedMemory block = this.cleanup.track(SharedMemory.create(256));
+		SharedMemory block = this.cleanup.create(256);
 		ByteBuffer window = block.buf(100, 16);
 		assertThat(window.position()).isZero();
 		assertThat(window.limit()).isEqualTo(16);
@@ -194,7 +196,7 @@ class SharedMemoryTests {
 
 	@Test
 	void windowOutsideTheBlockIsRefused() {
-		SharedMemory block = this.cleanup.track(SharedMemory.create(256));
+		SharedMemory block = this.cleanup.create(256);
 		assertThatExceptionOfType(IndexOutOfBoundsException.class).isThrownBy(() -> block.buf(250, 16));
 		assertThatExceptionOfType(IndexOutOfBoundsException.class).isThrownBy(() -> block.buf(-1, 4));
 		assertThatExceptionOfType(IndexOutOfBoundsException.class).isThrownBy(() -> block.buf(0, -1));
@@ -270,7 +272,7 @@ class SharedMemoryTests {
 		assertThat(block).hasToString("SharedMemory('" + name + "', size=512)");
 		block.close();
 		assertThat(block).hasToString("SharedMemory('" + name + "', size=512)");
-		SharedMemory generated = this.cleanup.track(SharedMemory.create(4096));
+		SharedMemory generated = this.cleanup.create(4096);
 		assertThat(generated.toString()).matches("SharedMemory\\('psm_[0-9a-f]{8}', size=4096\\)");
 	}
 
@@ -313,7 +315,7 @@ class SharedMemoryTests {
 	void manyBlocksCanBeOpenAtOnce() {
 		List<SharedMemory> blocks = new ArrayList<>();
 		for (int i = 0; i < 200; i++) {
-			SharedMemory block = this.cleanup.track(SharedMemory.create(4096));
+			SharedMemory block = this.cleanup.create(4096);
 			block.buf().putInt(0, i);
 			blocks.add(block);
 		}

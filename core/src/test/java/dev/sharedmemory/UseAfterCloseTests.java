@@ -39,7 +39,7 @@ class UseAfterCloseTests {
 
 	@Test
 	void apiAccessToTheDataThrowsAfterClose() {
-		SharedMemory block = this.cleanup.track(SharedMemory.create(64));
+		SharedMemory block = this.cleanup.create(64);
 		block.close();
 		assertThat(block.isClosed()).isTrue();
 		assertThatIllegalStateException().isThrownBy(block::buf).withMessageContaining(block.name());
@@ -106,7 +106,7 @@ class UseAfterCloseTests {
 
 	@Test
 	void closingWhileOtherThreadsUseTheBlockOnlyEverEndsTheirAccessWithIllegalState() throws Exception {
-		SharedMemory block = this.cleanup.track(SharedMemory.create(4096));
+		SharedMemory block = this.cleanup.create(4096);
 		int threads = 4;
 		CountDownLatch running = new CountDownLatch(threads);
 		ExecutorService executor = Executors.newFixedThreadPool(threads);

@@ -22,6 +22,7 @@ import dev.sharedmemory.SharedMemoryDirectory;
 import dev.sharedmemory.SharedMemoryException;
 import dev.sharedmemory.SharedMemoryManager;
 import dev.sharedmemory.SharedMemoryNotFoundException;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -169,13 +170,13 @@ class OwnerRecordTests {
 		SharedMemory first = manager.sharedMemory(10);
 		// From the first block on, the record holds its lock file and its append channel
 		// open: two descriptors.
-		long open = openDescriptors();
+		long open = openDescriptorsIn(this.path);
 		for (int i = 0; i < 3_000; i++) {
 			// Each pair adds two lines and leaves one block: a compaction every thousand
 			// lines or so.
 			manager.unlink(manager.sharedMemory(1).name());
 		}
-		assertThat(openDescriptors()).as("descriptors after 3,000 creates and unlinks").isEqualTo(open);
+		assertThat(openDescriptorsIn(this.path)).as("descriptors after 3,000 creates and unlinks").isEqualTo(open);
 		Path taken = Files.createDirectory(this.path.resolve("taken"));
 		for (int i = 0; i < 100; i++) {
 			assertThatExceptionOfType(SharedMemoryException.class)
@@ -187,27 +188,29 @@ class OwnerRecordTests {
 					.isThrownBy(() -> ShareableList.of(attached));
 			}
 		}
-		assertThat(openDescriptors()).as("descriptors after 300 failed creates and attaches").isEqualTo(open);
+		assertThat(openDescriptorsIn(this.path)).as("descriptors after 300 failed creates and attaches")
+			.isEqualTo(open);
 		assertThat(OwnerRecord.read(Managers.ownerRecord(manager)).blocks()).containsOnlyKeys(first.name());
 	}
 
 	@Test
 	void noDescriptorOutlivesAShutdownButTheLockOfARecordThatStays() throws Exception {
 		SharedMemoryManager manager = this.managers.started(this.directory, Managers::unwatched);
-		long open = openDescriptors();
+		long open = openDescriptorsIn(this.path);
 		for (int i = 0; i < 20; i++) {
 			manager.sharedMemory(10);
 			manager.shutdown();
 			manager.start();
 		}
-		assertThat(openDescriptors()).as("descriptors after 20 runs").isEqualTo(open);
+		assertThat(openDescriptorsIn(this.path)).as("descriptors after 20 runs").isEqualTo(open);
 		SharedMemory stuck = manager.sharedMemory(10);
 		Path file = this.path.resolve(stuck.name());
 		Files.delete(file);
 		Files.createDirectory(file);
 		assertThatExceptionOfType(SharedMemoryException.class).isThrownBy(manager::shutdown);
 		// The record stays, and its lock with it: its owner lives.
-		assertThat(openDescriptors()).as("descriptors after a shutdown that left a block").isEqualTo(open + 1);
+		assertThat(openDescriptorsIn(this.path)).as("descriptors after a shutdown that left a block")
+			.isEqualTo(open + 1);
 		Files.delete(file);
 	}
 
@@ -215,7 +218,7 @@ class OwnerRecordTests {
 	void aCreateRefusedForSpaceOrAnAttachRefusedLeavesNoRecordLineNorDescriptor() throws Exception {
 		SharedMemoryManager manager = started(true);
 		SharedMemory first = manager.sharedMemory(10);
-		long open = openDescriptors();
+		long open = openDescriptorsIn(this.path);
 		// Refused once recorded, when its pages are reserved.
 		long tooLarge = Files.getFileStore(this.path).getUsableSpace() + (1L << 30);
 		for (int i = 0; i < 10; i++) {
@@ -228,14 +231,32 @@ class OwnerRecordTests {
 				.withMessageContaining("it is empty");
 		}
 		Files.delete(this.path.resolve("empty"));
-		assertThat(openDescriptors()).as("descriptors after 10 refused creates and attaches").isEqualTo(open);
+		assertThat(openDescriptorsIn(this.path)).as("descriptors after 10 refused creates and attaches")
+			.isEqualTo(open);
 		assertThat(OwnerRecord.read(Managers.ownerRecord(manager)).blocks()).containsOnlyKeys(first.name());
 		assertThat(Managers.blockFiles(this.path)).containsExactly(first.name());
 	}
 
-	private static long openDescriptors() throws IOException {
+	/**
+	 * Counts this JVM's descriptors of files in the given directory: only those, because
+	 * the garbage collector may close a descriptor that an earlier test left in the JVM
+	 * at any moment of this one.
+	 */
+	private static long openDescriptorsIn(Path directory) throws IOException {
 		try (Stream<Path> descriptors = Files.list(Path.of("/proc/self/fd"))) {
-			return descriptors.count();
+			return descriptors.map(OwnerRecordTests::targetOrNull)
+				.filter((target) -> target != null && target.startsWith(directory))
+				.count();
+		}
+	}
+
+	private static @Nullable Path targetOrNull(Path descriptor) {
+		try {
+			return Files.readSymbolicLink(descriptor);
+		}
+		catch (IOException ex) {
+			// Closed since it was listed (such as the listing's own).
+			return null;
 		}
 	}
 
