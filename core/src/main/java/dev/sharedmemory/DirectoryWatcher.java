@@ -71,6 +71,20 @@ final class DirectoryWatcher implements AutoCloseable {
 		return watcher;
 	}
 
+	/**
+	 * Starts watching a directory through a watch service the caller opened and
+	 * registered: tests choose its events with one of their own.
+	 * @param directory the directory
+	 * @param checks what to do about a name that changed, or about every block
+	 * @param service the watch service, closed with the watcher
+	 * @return the running watcher
+	 */
+	static DirectoryWatcher start(Path directory, Checks checks, WatchService service) {
+		DirectoryWatcher watcher = new DirectoryWatcher(directory, checks, service);
+		watcher.thread.start();
+		return watcher;
+	}
+
 	private static @Nullable WatchService watchService(Path directory) {
 		WatchService service = null;
 		try {
