@@ -162,6 +162,7 @@ class DirectoryWatcherTests {
 		service.signal(new ScriptedEvent<>(StandardWatchEventKinds.OVERFLOW, null));
 		service.signal(new ScriptedEvent<>(StandardWatchEventKinds.ENTRY_CREATE, Path.of("psm_a")));
 		try (DirectoryWatcher watcher = DirectoryWatcher.start(this.path, this.checks, service)) {
+			assertThat(watcher.isWatching()).isTrue();
 			await().atMost(Duration.ofSeconds(10)).until(() -> this.checks.all() >= 1);
 			// Events are handled in order: once the sentinel is checked, any check the
 			// overflows asked for has run.
