@@ -19,13 +19,21 @@ import org.jspecify.annotations.Nullable;
  * {@link SharedMemoryManager} learns that one of its blocks was unlinked or replaced
  * within about a second, without a {@code stat} per block on every listing. On Linux the
  * JDK's {@link WatchService} is inotify: a name is checked as soon as a file of that name
- * is created, moved in, deleted or moved out. Should the directory not be watchable
- * (inotify instances used up, say), every block is checked once a second instead, and a
- * log line says so. What to do about a name is the manager's.
+ * is created, moved in, deleted or moved out; when the JDK drops events (more than 512
+ * waiting), every block is checked once the directory is quiet for a moment, or a second
+ * after the drop at the latest. Should the directory not be watchable (inotify instances
+ * used up, say), every block is checked once a second instead, and a log line says so.
+ * What to do about a name is the manager's.
  */
 final class DirectoryWatcher implements AutoCloseable {
 
 	static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
+
+	/**
+	 * How long the directory must be quiet before every block is checked after the watch
+	 * service dropped events; a second after the first drop at the latest.
+	 */
+	static final Duration OVERFLOW_QUIET = Duration.ofMillis(100);
 
 	private static final System.Logger logger = System.getLogger(DirectoryWatcher.class.getName());
 
@@ -60,6 +68,20 @@ final class DirectoryWatcher implements AutoCloseable {
 		if (mode != Mode.OFF) {
 			watcher.thread.start();
 		}
+		return watcher;
+	}
+
+	/**
+	 * Starts watching a directory through a watch service the caller opened and
+	 * registered: tests choose its events with one of their own.
+	 * @param directory the directory
+	 * @param checks what to do about a name that changed, or about every block
+	 * @param service the watch service, closed with the watcher
+	 * @return the running watcher
+	 */
+	static DirectoryWatcher start(Path directory, Checks checks, WatchService service) {
+		DirectoryWatcher watcher = new DirectoryWatcher(directory, checks, service);
+		watcher.thread.start();
 		return watcher;
 	}
 
@@ -106,31 +128,46 @@ final class DirectoryWatcher implements AutoCloseable {
 	}
 
 	/**
-	 * Checks each name the watch service reports until the watcher is closed.
+	 * Checks each name the watch service reports until the watcher is closed, and every
+	 * block after it dropped events.
 	 * @return {@code false} if the directory stopped being watchable (deleted, say)
 	 * before that
 	 */
 	private boolean watch(WatchService service) throws InterruptedException {
+		FullCheckSchedule fullCheck = new FullCheckSchedule(OVERFLOW_QUIET, POLL_INTERVAL);
 		try {
 			while (true) {
-				WatchKey key = service.take();
-				for (WatchEvent<?> event : key.pollEvents()) {
-					if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
-						// Events were dropped: any block may have changed.
-						checkAll();
-					}
-					else if (event.context() instanceof Path name) {
-						check(name.toString());
-					}
-				}
-				if (!key.reset()) {
+				WatchKey key = fullCheck.isPending()
+						? service.poll(fullCheck.waitNanos(System.nanoTime()), TimeUnit.NANOSECONDS) : service.take();
+				if (key != null && !handle(key, fullCheck)) {
 					return this.stopped.getCount() == 0;
+				}
+				if (fullCheck.takeDue(System.nanoTime(), key == null)) {
+					checkAll();
 				}
 			}
 		}
 		catch (ClosedWatchServiceException ex) {
 			return true;
 		}
+	}
+
+	/**
+	 * Checks the names of one key's events, or has every block checked if some were
+	 * dropped.
+	 * @return whether the key is still valid
+	 */
+	private boolean handle(WatchKey key, FullCheckSchedule fullCheck) {
+		for (WatchEvent<?> event : key.pollEvents()) {
+			if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+				// Events were dropped: any block may have changed.
+				fullCheck.dropped(System.nanoTime());
+			}
+			else if (event.context() instanceof Path name) {
+				check(name.toString());
+			}
+		}
+		return key.reset();
 	}
 
 	// One bad check must not stop the watching.

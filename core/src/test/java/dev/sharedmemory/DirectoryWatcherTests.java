@@ -2,11 +2,19 @@ package dev.sharedmemory;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.Watchable;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
@@ -144,6 +152,26 @@ class DirectoryWatcherTests {
 			await().atMost(Duration.ofSeconds(10)).until(() -> this.checks.all() >= 1);
 		}
 		assertThat(this.checks.names).hasSizeLessThan(600);
+	}
+
+	@Test
+	void overflowsBeforeTheDirectoryIsQuietMakeOneCheckOfEveryBlock() throws Exception {
+		ScriptedWatchService service = new ScriptedWatchService(this.path);
+		// A burst that overflows again while the first overflow's check waits.
+		service.signal(new ScriptedEvent<>(StandardWatchEventKinds.OVERFLOW, null));
+		service.signal(new ScriptedEvent<>(StandardWatchEventKinds.OVERFLOW, null));
+		service.signal(new ScriptedEvent<>(StandardWatchEventKinds.ENTRY_CREATE, Path.of("psm_a")));
+		try (DirectoryWatcher watcher = DirectoryWatcher.start(this.path, this.checks, service)) {
+			assertThat(watcher.isWatching()).isTrue();
+			await().atMost(Duration.ofSeconds(10)).until(() -> this.checks.all() >= 1);
+			// Events are handled in order: once the sentinel is checked, any check the
+			// overflows asked for has run.
+			service.signal(new ScriptedEvent<>(StandardWatchEventKinds.ENTRY_CREATE, Path.of("psm_sentinel")));
+			await().atMost(Duration.ofSeconds(10)).until(() -> this.checks.names.contains("psm_sentinel"));
+		}
+		assertThat(this.checks.all()).isOne();
+		// Names that came while the check waited were checked all the same.
+		assertThat(this.checks.names).containsExactly("psm_a", "psm_sentinel");
 	}
 
 	@Test
@@ -298,6 +326,105 @@ class DirectoryWatcherTests {
 
 		long all() {
 			return this.calls.stream().filter("*"::equals).count();
+		}
+
+	}
+
+	/**
+	 * A watch service whose events a test chooses: each key it queues hands out its
+	 * events once. Closing it ends a {@code take} or {@code poll} under way.
+	 */
+	private static final class ScriptedWatchService implements WatchService {
+
+		private final BlockingQueue<WatchKey> keys = new LinkedBlockingQueue<>();
+
+		private final Path directory;
+
+		private volatile boolean closed;
+
+		ScriptedWatchService(Path directory) {
+			this.directory = directory;
+		}
+
+		void signal(WatchEvent<?> event) {
+			this.keys.add(new ScriptedKey(this.directory, event));
+		}
+
+		@Override
+		public void close() {
+			this.closed = true;
+			// Wakes a take() under way, which then finds the service closed.
+			signal(new ScriptedEvent<>(StandardWatchEventKinds.OVERFLOW, null));
+		}
+
+		@Override
+		public WatchKey poll() {
+			return open(this.keys.poll());
+		}
+
+		@Override
+		public WatchKey poll(long timeout, TimeUnit unit) throws InterruptedException {
+			return open(this.keys.poll(timeout, unit));
+		}
+
+		@Override
+		public WatchKey take() throws InterruptedException {
+			return open(this.keys.take());
+		}
+
+		private WatchKey open(WatchKey key) {
+			if (this.closed) {
+				throw new ClosedWatchServiceException();
+			}
+			return key;
+		}
+
+	}
+
+	private static final class ScriptedKey implements WatchKey {
+
+		private final Watchable directory;
+
+		private List<WatchEvent<?>> events;
+
+		ScriptedKey(Watchable directory, WatchEvent<?> event) {
+			this.directory = directory;
+			this.events = List.of(event);
+		}
+
+		@Override
+		public boolean isValid() {
+			return true;
+		}
+
+		@Override
+		public synchronized List<WatchEvent<?>> pollEvents() {
+			List<WatchEvent<?>> taken = this.events;
+			this.events = List.of();
+			return taken;
+		}
+
+		@Override
+		public boolean reset() {
+			return true;
+		}
+
+		@Override
+		public void cancel() {
+		}
+
+		@Override
+		public Watchable watchable() {
+			return this.directory;
+		}
+
+	}
+
+	private record ScriptedEvent<T>(WatchEvent.Kind<T> kind, T context) implements WatchEvent<T> {
+
+		@Override
+		public int count() {
+			return 1;
 		}
 
 	}
