@@ -60,11 +60,7 @@ final class DirectoryLister {
 		if (nativeLister != null) {
 			sources.add(nativeLister);
 		}
-		// One find process: two, each describing half of the names, were slower at 10,000
-		// entries on an idle 2-core Intel machine (best 41-44 ms against 33-41 ms), the
-		// second process's start and reading of the directory costing more than the stats
-		// it takes over. Unmeasured where stat(2) is dear (AMD EPYC).
-		sources.add(new FindLister("find", 1));
+		sources.add(new FindLister("find"));
 		return new DirectoryLister(directory, sources, () -> {
 		});
 	}
@@ -82,7 +78,8 @@ final class DirectoryLister {
 			if (listing != null) {
 				return listing;
 			}
-			logger.log(Level.DEBUG, "{0} could not list the directory, trying the next way", source.name());
+			logger.log(Level.DEBUG, "{0} could not list the directory, trying the next way",
+					source.getClass().getSimpleName());
 		}
 		throw new IllegalStateException("The JDK lists any directory or throws");
 	}
@@ -102,12 +99,6 @@ final class DirectoryLister {
 		 * @throws IOException if the directory cannot be listed at all
 		 */
 		@Nullable Listing list(Path directory, Runnable whileListing) throws IOException;
-
-		/**
-		 * Returns a short name for logs.
-		 * @return the name
-		 */
-		String name();
 
 	}
 

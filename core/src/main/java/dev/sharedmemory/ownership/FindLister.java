@@ -6,26 +6,23 @@ import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
 
 /**
  * Lists a directory with {@code find}, which lists it and describes every entry in one
- * pass. Where the JVM has two processors, two processes share the work: {@code -name}
- * splits the names by their last byte and is tested on the directory entry before any
- * {@code lstat(2)}, so each process stats and formats only its half, and a thread of ours
- * reads each. Each field ends with a NUL, the one byte no name holds, so names travel as
- * raw bytes, never quoted nor interpreted, and Java makes no system call per entry. It
- * cannot list where {@code find} cannot start (a distroless image), fails before listing
+ * pass. Each field ends with a NUL, the one byte no name holds, so names travel as raw
+ * bytes, never quoted nor interpreted, and Java makes no system call per entry. It cannot
+ * list where {@code find} cannot start (a distroless image), fails before listing
  * anything (one without {@code -printf}) or prints what is not its own format.
+ * <p>
+ * One process: two, each describing half of the names (split by {@code -name}, which
+ * {@code find} tests before its {@code lstat(2)}), were slower at 10,000 entries on an
+ * idle 2-core Intel machine, the second process's start and reading of the directory
+ * costing more than the stats it took over (docs/performance.md).
  * <p>
  * An entry that vanishes between {@code find}'s reading of the directory and its
  * {@code lstat(2)} is left out by {@code find}, which says so on its standard error, one
@@ -40,88 +37,76 @@ final class FindLister implements DirectoryLister.Source {
 	// entry, which costs more than all the rest; the JVM looks it up once per user.
 	private static final String FORMAT = "%y\\0%i\\0%b\\0%s\\0%m\\0%U\\0%T@\\0%f\\0";
 
-	// The names of the first half, by their last byte (bytes in the C locale): half of
-	// the hexadecimal digits that generated names end with. The second half is the rest.
-	private static final String FIRST_HALF = "*[02468aceACE]";
-
 	private static final int FIELDS = 8;
 
 	private static final long FIND_TIMEOUT_SECONDS = 10;
 
 	private final String find;
 
-	// What each process lists: all names, or each its half.
-	private final List<List<String>> parts;
-
 	/**
-	 * Creates a lister that runs the given command in one process, or two where the JVM
-	 * has two processors: on one, a second process would only add its own start and
-	 * reading of the directory.
+	 * Creates a lister that runs the given command.
 	 * @param find the {@code find} command
-	 * @param processors the processors available to the JVM
 	 */
-	FindLister(String find, int processors) {
+	FindLister(String find) {
 		this.find = find;
-		this.parts = (processors > 1) ? List.of(List.of("-name", FIRST_HALF), List.of("!", "-name", FIRST_HALF))
-				: List.of(List.of());
-	}
-
-	@Override
-	public String name() {
-		return "find";
 	}
 
 	@Override
 	public DirectoryLister.@Nullable Listing list(Path directory, Runnable whileListing) {
-		// Each reader waits for the others' first entries before going on, so that the
-		// seam runs while every process is still listing.
-		CyclicBarrier started = new CyclicBarrier(this.parts.size(), whileListing);
-		List<Part> parts = new ArrayList<>(this.parts.size());
-		for (List<String> names : this.parts) {
-			Process process = start(directory, names);
-			if (process == null) {
-				parts.forEach((part) -> part.process.destroyForcibly());
-				return null;
+		Process process = start(directory);
+		if (process == null) {
+			return null;
+		}
+		ListingBuilder builder = new ListingBuilder(directory);
+		AtomicInteger errors = new AtomicInteger();
+		Thread errorReader = new Thread(() -> countLines(process.getErrorStream(), errors),
+				"shared-memory-census-errors");
+		errorReader.setDaemon(true);
+		errorReader.start();
+		boolean printed = false;
+		try (InputStream output = process.getInputStream()) {
+			FieldReader reader = new FieldReader(output);
+			byte[][] fields = new byte[FIELDS][];
+			int[] lengths = new int[FIELDS];
+			boolean more = reader.read(fields, lengths);
+			// find has read the directory once it prints its first entry.
+			whileListing.run();
+			for (; more; more = reader.read(fields, lengths)) {
+				add(fields, lengths, builder);
+				printed = true;
 			}
-			parts.add(new Part(process, new ListingBuilder(directory), started));
-		}
-		List<Thread> readers = new ArrayList<>();
-		for (Part part : parts.subList(1, parts.size())) {
-			Thread reader = new Thread(part::read, "shared-memory-census-find");
-			reader.setDaemon(true);
-			reader.start();
-			readers.add(reader);
-		}
-		parts.get(0).read();
-		try {
-			for (Thread reader : readers) {
-				reader.join();
+			boolean finished = process.waitFor(FIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+			if (!finished) {
+				process.destroyForcibly();
+			}
+			errorReader.join(TimeUnit.SECONDS.toMillis(FIND_TIMEOUT_SECONDS));
+			if (!printed && (!finished || process.exitValue() != 0)) {
+				// Not GNU find (BusyBox's has no -printf): it failed before listing.
+				logger.log(Level.DEBUG, "find listed nothing and failed");
+				return null;
 			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			parts.forEach((part) -> part.process.destroyForcibly());
+			process.destroyForcibly();
 			return null;
 		}
-		ListingBuilder builder = new ListingBuilder(directory);
-		for (Part part : parts) {
-			if (!part.listed) {
-				return null;
-			}
-			builder.addAll(part.builder);
+		catch (IOException | RuntimeException ex) {
+			process.destroyForcibly();
+			logger.log(Level.DEBUG, "Cannot read the output of find: {0}", ex.getClass().getName());
+			return null;
+		}
+		for (int i = errors.get(); i > 0; i--) {
+			builder.skip();
 		}
 		return builder.listing();
 	}
 
-	private @Nullable Process start(Path directory, List<String> names) {
-		List<String> command = new ArrayList<>(
-				List.of(this.find, "-H", directory.toString(), "-mindepth", "1", "-maxdepth", "1"));
-		command.addAll(names);
-		command.addAll(List.of("-printf", FORMAT));
-		ProcessBuilder builder = new ProcessBuilder(command)
+	private @Nullable Process start(Path directory) {
+		ProcessBuilder builder = new ProcessBuilder(this.find, "-H", directory.toString(), "-mindepth", "1",
+				"-maxdepth", "1", "-printf", FORMAT)
 			.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-		// One line per error, names escaped, whatever the user's locale; names compared
-		// byte by byte.
+		// One line per error, names escaped, whatever the user's locale.
 		builder.environment().put("LC_ALL", "C");
 		try {
 			return builder.start();
@@ -130,77 +115,6 @@ final class FindLister implements DirectoryLister.Source {
 			logger.log(Level.DEBUG, "Cannot start find: {0}", ex.getMessage());
 			return null;
 		}
-	}
-
-	/**
-	 * Reads what one {@code find} process says of its part into a builder of its own.
-	 */
-	private static final class Part {
-
-		private final Process process;
-
-		private final ListingBuilder builder;
-
-		private final CyclicBarrier started;
-
-		// Whether the process listed its part; read after its reading thread is joined.
-		private boolean listed;
-
-		Part(Process process, ListingBuilder builder, CyclicBarrier started) {
-			this.process = process;
-			this.builder = builder;
-			this.started = started;
-		}
-
-		void read() {
-			AtomicInteger errors = new AtomicInteger();
-			Thread errorReader = new Thread(() -> countLines(this.process.getErrorStream(), errors),
-					"shared-memory-census-errors");
-			errorReader.setDaemon(true);
-			errorReader.start();
-			boolean printed = false;
-			try (InputStream output = this.process.getInputStream()) {
-				FieldReader reader = new FieldReader(output);
-				byte[][] fields = new byte[FIELDS][];
-				int[] lengths = new int[FIELDS];
-				boolean more;
-				try {
-					more = reader.read(fields, lengths);
-				}
-				finally {
-					this.started.await(FIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-				}
-				for (; more; more = reader.read(fields, lengths)) {
-					add(fields, lengths, this.builder);
-					printed = true;
-				}
-				boolean finished = this.process.waitFor(FIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-				if (!finished) {
-					this.process.destroyForcibly();
-				}
-				errorReader.join(TimeUnit.SECONDS.toMillis(FIND_TIMEOUT_SECONDS));
-				if (!printed && (!finished || this.process.exitValue() != 0)) {
-					// Not GNU find (BusyBox's has no -printf): it failed before listing.
-					logger.log(Level.DEBUG, "find listed nothing and failed");
-					return;
-				}
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				this.process.destroyForcibly();
-				return;
-			}
-			catch (IOException | BrokenBarrierException | TimeoutException | RuntimeException ex) {
-				this.process.destroyForcibly();
-				logger.log(Level.DEBUG, "Cannot read the output of find: {0}", ex.getClass().getName());
-				return;
-			}
-			for (int i = errors.get(); i > 0; i--) {
-				this.builder.skip();
-			}
-			this.listed = true;
-		}
-
 	}
 
 	private static void countLines(InputStream errors, AtomicInteger lines) {

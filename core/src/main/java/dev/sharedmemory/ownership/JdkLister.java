@@ -19,11 +19,6 @@ import java.util.Map;
 final class JdkLister implements DirectoryLister.Source {
 
 	@Override
-	public String name() {
-		return "the JDK";
-	}
-
-	@Override
 	public DirectoryLister.Listing list(Path directory, Runnable whileListing) throws IOException {
 		List<Path> entries = new ArrayList<>();
 		try (DirectoryStream<Path> listed = Files.newDirectoryStream(directory)) {

@@ -88,20 +88,6 @@ final class ListingBuilder {
 	}
 
 	/**
-	 * Adds what another builder of the same directory was given, after what this one was:
-	 * its entries, its skipped entries and the owners' names it looked up.
-	 * @param other the other builder, not used afterwards
-	 */
-	void addAll(ListingBuilder other) {
-		for (int index : other.unnamedOwners) {
-			this.unnamedOwners.add(this.entries.size() + index);
-		}
-		this.entries.addAll(other.entries);
-		other.users.forEach(this.users::putIfAbsent);
-		this.skipped += other.skipped;
-	}
-
-	/**
 	 * Returns the listing of the entries added.
 	 * @return the listing
 	 */

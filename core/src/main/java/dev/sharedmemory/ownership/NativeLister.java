@@ -28,9 +28,4 @@ final class NativeLister implements DirectoryLister.Source {
 		return null;
 	}
 
-	@Override
-	public String name() {
-		return "the foreign function API";
-	}
-
 }

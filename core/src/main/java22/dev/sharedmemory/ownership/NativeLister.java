@@ -105,11 +105,6 @@ final class NativeLister implements DirectoryLister.Source {
 	}
 
 	@Override
-	public String name() {
-		return "the foreign function API";
-	}
-
-	@Override
 	public DirectoryLister.@Nullable Listing list(Path directory, Runnable whileListing) throws IOException {
 		Libc libc = LIBC;
 		if (libc == null) {

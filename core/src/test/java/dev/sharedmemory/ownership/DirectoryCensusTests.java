@@ -264,7 +264,7 @@ class DirectoryCensusTests {
 		Files.createSymbolicLink(this.path.resolve("a-link"), this.path.resolve("orphan"));
 
 		DirectoryCensus census = new DirectoryCensusTaker(this.path, this.self, Clock.systemUTC(),
-				new DirectoryLister(this.path, List.of(new FindLister(find, 2)), () -> {
+				new DirectoryLister(this.path, List.of(new FindLister(find)), () -> {
 				}))
 			.take();
 
@@ -296,7 +296,7 @@ class DirectoryCensusTests {
 
 	private DirectoryCensusTaker taker(Runnable whileListing) {
 		return new DirectoryCensusTaker(this.path, this.self, Clock.systemUTC(),
-				new DirectoryLister(this.path, List.of(new FindLister("find", 2)), whileListing));
+				new DirectoryLister(this.path, List.of(new FindLister("find")), whileListing));
 	}
 
 	private ProcessIdentity identity(long pid) {

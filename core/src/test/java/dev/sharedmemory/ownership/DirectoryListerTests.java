@@ -176,20 +176,18 @@ class DirectoryListerTests {
 	}
 
 	static Stream<String> sources() {
-		Stream<String> others = Stream.of("find", "one find", "jdk");
+		Stream<String> others = Stream.of("find", "jdk");
 		return (NativeLister.ifEnabled() != null) ? Stream.concat(Stream.of("native"), others) : others;
 	}
 
-	// Two processes, each describing half of the names.
 	private static DirectoryLister.Source find() {
-		return new FindLister("find", 2);
+		return new FindLister("find");
 	}
 
 	private static DirectoryLister.Source lister(String source) {
 		return switch (source) {
 			case "native" -> NativeLister.ifEnabled();
 			case "find" -> find();
-			case "one find" -> new FindLister("find", 1);
 			default -> new JdkLister();
 		};
 	}
