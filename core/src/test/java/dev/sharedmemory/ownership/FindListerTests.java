@@ -112,6 +112,17 @@ class FindListerTests {
 	}
 
 	@Test
+	void theOwnerOfAnEntryInTheDirectoryIsNamedFromItsFirstEntry() throws Exception {
+		Path file = Files.createFile(this.directory.resolve("owned"));
+		int uid = (Integer) Files.getAttribute(file, "unix:uid");
+		String owner = Files.getOwner(file).getName();
+		print(record("f", "1", "0", "0", "600", Integer.toString(uid), "0.0000000000", bytes("owned")));
+
+		assertThat(owner).isNotEqualTo(Integer.toString(uid));
+		assertThat(only(list()).user()).isEqualTo(owner);
+	}
+
+	@Test
 	void eachLineOfErrorsIsAnEntrySkipped() throws Exception {
 		print(time("1"), time("2"));
 		// More than one read's worth.
