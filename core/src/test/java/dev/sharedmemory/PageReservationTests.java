@@ -1,6 +1,7 @@
 package dev.sharedmemory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,6 +96,33 @@ class PageReservationTests {
 			.withMessageMatching("Cannot create shared memory block 'psm_[0-9a-f]{8}' of 5242880 bytes: only "
 					+ "4194304 bytes free in " + this.mountPoint);
 		assertThat(this.mountPoint).isEmptyDirectory();
+	}
+
+	@Test
+	void aBlockOfExactlyTheFreeSpaceFitsAndOneByteMoreIsRefusedNamingBoth() {
+		long free = this.directory.usableSpace();
+		assertThat(free).isEqualTo(MOUNT_SIZE);
+		// Refused by the statfs(2) check, before any page is written: writing would fail
+		// too, but only once the directory is full, with another message.
+		assertThatExceptionOfType(SharedMemoryException.class).isThrownBy(() -> this.directory.create("over", free + 1))
+			.withMessage("Cannot create shared memory block 'over' of " + (free + 1) + " bytes: only " + free
+					+ " bytes free in " + this.mountPoint);
+		assertThat(this.mountPoint).isEmptyDirectory();
+		try (SharedMemory block = this.directory.create("exact", free)) {
+			assertThat(block.size()).isEqualTo(free);
+			assertThat(this.directory.usableSpace()).isZero();
+		}
+	}
+
+	@Test
+	void aBlockTakesItsPagesAtCreateUnlessReservationIsOff() {
+		try (SharedMemory reserved = this.directory.create("reserved", MOUNT_SIZE / 4)) {
+			assertThat(this.directory.usableSpace()).isEqualTo(MOUNT_SIZE - MOUNT_SIZE / 4);
+		}
+		// The first block's pages stay taken: it is still in the directory.
+		try (SharedMemory sparse = this.directory.withPageReservation(false).create("sparse", MOUNT_SIZE / 4)) {
+			assertThat(this.directory.usableSpace()).isEqualTo(MOUNT_SIZE - MOUNT_SIZE / 4);
+		}
 	}
 
 	@Test
@@ -203,7 +231,13 @@ class PageReservationTests {
 
 	private static void run(String... command) throws Exception {
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+		// Closed here, not by the garbage collector amid a later test that counts this
+		// JVM's descriptors.
+		process.getOutputStream().close();
+		String output;
+		try (InputStream out = process.getInputStream()) {
+			output = new String(out.readAllBytes(), StandardCharsets.UTF_8).trim();
+		}
 		int status = process.waitFor();
 		if (status != 0) {
 			throw new IllegalStateException(String.join(" ", command) + " failed with status " + status + ": " + output
