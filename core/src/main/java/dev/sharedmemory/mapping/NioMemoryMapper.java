@@ -41,8 +41,8 @@ final class NioMemoryMapper implements MemoryMapper {
 	}
 
 	/**
-	 * Creates a mapper that counts its mappings in the given backlog: the JVM's, but for
-	 * tests.
+	 * Creates a mapper that counts its mappings in the given backlog: the JVM's one, or a
+	 * small one of a test's.
 	 */
 	NioMemoryMapper(UnmapBacklog backlog) {
 		this.backlog = backlog;
