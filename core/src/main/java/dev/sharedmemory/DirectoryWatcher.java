@@ -63,23 +63,22 @@ final class DirectoryWatcher implements AutoCloseable {
 	 * @return the running watcher
 	 */
 	static DirectoryWatcher start(Path directory, Checks checks, Mode mode) {
-		WatchService service = (mode == Mode.WATCH) ? watchService(directory) : null;
-		DirectoryWatcher watcher = new DirectoryWatcher(directory, checks, service);
-		if (mode != Mode.OFF) {
-			watcher.thread.start();
+		if (mode == Mode.OFF) {
+			return new DirectoryWatcher(directory, checks, null);
 		}
-		return watcher;
+		return start(directory, checks, (mode == Mode.WATCH) ? watchService(directory) : null);
 	}
 
 	/**
 	 * Starts watching a directory through a watch service the caller opened and
-	 * registered: tests choose its events with one of their own.
+	 * registered (tests choose its events with one of their own), or periodically.
 	 * @param directory the directory
 	 * @param checks what to do about a name that changed, or about every block
-	 * @param service the watch service, closed with the watcher
+	 * @param service the watch service, closed with the watcher; {@code null} to check
+	 * every block once a second
 	 * @return the running watcher
 	 */
-	static DirectoryWatcher start(Path directory, Checks checks, WatchService service) {
+	static DirectoryWatcher start(Path directory, Checks checks, @Nullable WatchService service) {
 		DirectoryWatcher watcher = new DirectoryWatcher(directory, checks, service);
 		watcher.thread.start();
 		return watcher;

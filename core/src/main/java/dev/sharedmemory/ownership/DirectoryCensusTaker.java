@@ -23,10 +23,9 @@ import dev.sharedmemory.SharedMemoryException;
  * rules: a block is orphaned if and only if a reclaim now would unlink it.
  * <p>
  * The listing describes every entry, allocated blocks included, with one {@code statx(2)}
- * each through the foreign function API where it can, else with {@code find} (two
- * processes where there are two processors) (see {@link DirectoryLister}); each owner's
- * records are read once. So a census costs a pass over the entries, whatever their
- * number.
+ * each through the foreign function API where it can, else with one {@code find} process
+ * (see {@link DirectoryLister}); each owner's records are read once. So a census costs a
+ * pass over the entries, whatever their number.
  * <p>
  * Entries are hostile input: a name is kept as the JVM decodes it and never interpreted;
  * an entry that vanishes or changes between the listing and its {@code lstat(2)} is
