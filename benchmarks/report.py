@@ -129,6 +129,13 @@ CATALOG = [
              "Python track=False", "us", java=("AttachBenchmark.attachClose", {"idleThreads": "200"}),
              python="attach_close_notrack", c="attach_close", target=("limit", 1.3),
              short="attach+close (200 idle threads)"),
+    Workload("create_jdk_floor", "Create and attach (4 KiB)", "create + close + unlink with the JDK's own calls "
+             "and no library code (FileChannel.open, map, close, File.delete): the floor under the Java rows", "us",
+             java=("JdkFloorBenchmark.createCloseUnlink", {}), c="create_close_unlink",
+             short="create+close+unlink, JDK calls alone"),
+    Workload("attach_jdk_floor", "Create and attach (4 KiB)", "attach + close with the JDK's own calls and no "
+             "library code (FileChannel.open, size, map, close): the floor under the Java rows", "us",
+             java=("JdkFloorBenchmark.attachClose", {}), c="attach_close", short="attach+close, JDK calls alone"),
     *_list_rows(),
     Workload("list_create_mixed", "ShareableList creation", "create a 1000-item mixed list "
              "(int, float, str, bytes, bool, None)", "us", java=("ShareableListCreateBenchmark.create", {}),
