@@ -62,7 +62,7 @@ public final class UnmapBacklog {
 	/**
 	 * Starts counting a mapping that the JDK unmaps once {@code owner} is unreachable.
 	 * @param owner the object whose collection unmaps the mapping: the
-	 * {@code MappedByteBuffer}, or the scope of a memory segment
+	 * {@code MappedByteBuffer}
 	 * @param bytes what the mapping holds in the tmpfs once its block is closed and
 	 * unlinked, 0 for a mapping that holds nothing beyond an open block
 	 * @return the mapping's entry, to be marked released when its block is closed
